@@ -1,0 +1,5 @@
+"""Allow ``python -m rnncalc``."""
+
+from rnncalc.cli import main
+
+main()

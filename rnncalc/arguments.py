@@ -1,0 +1,248 @@
+"""Declared layer arguments and their validators.
+
+Each layer kind lists its Keras arguments once as :class:`Arg` values (in
+Keras' positional order). Binding a call against that list gives validated,
+defaulted config, unknown-argument errors with did-you-mean hints, and
+Keras-style messages naming the argument, what was expected and what came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rnncalc.errors import SpecError, did_you_mean
+
+Validator = Callable[[Any], Any]
+
+_MISSING = object()
+REQUIRED: Any = _MISSING
+
+
+def show(value: Any) -> str:
+    """A value as the user wrote it, for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bad(expected: str, value: Any) -> SpecError:
+    return SpecError(f"expected {expected}, got {show(value)}")
+
+
+def is_int(value: Any) -> bool:
+    """True for ints but not bools (YAML ``true`` must not pass as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def positive_int(value: Any) -> int:
+    """Sizes such as ``units``: a whole number of at least 1."""
+    if not is_int(value) or value < 1:
+        raise _bad("a positive integer", value)
+    return value
+
+
+def non_negative_int(value: Any) -> int:
+    """Counts that may be zero."""
+    if not is_int(value) or value < 0:
+        raise _bad("a non-negative integer", value)
+    return value
+
+
+def integer(value: Any) -> int:
+    """Any whole number (axes, offsets)."""
+    if not is_int(value):
+        raise _bad("an integer", value)
+    return value
+
+
+def boolean(value: Any) -> bool:
+    """Flags: only real booleans, so ``'yes'`` or ``1`` are caught."""
+    if not isinstance(value, bool):
+        raise _bad("true or false", value)
+    return value
+
+
+def number(value: Any) -> float:
+    """Any real number (epsilon, momentum, mask_value)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad("a number", value)
+    return float(value)
+
+
+def rate(value: Any) -> float:
+    """Dropout rates: Keras requires 0 <= rate <= 1."""
+    result = number(value) if not isinstance(value, bool) else None
+    if result is None or not 0.0 <= result <= 1.0:
+        raise _bad("a number between 0 and 1", value)
+    return result
+
+
+def string(value: Any) -> str:
+    """Free text such as layer names."""
+    if not isinstance(value, str) or not value:
+        raise _bad("a non-empty string", value)
+    return value
+
+
+def choice(*options: Any) -> Validator:
+    """One of a fixed set of values, with a did-you-mean for near misses."""
+
+    def check(value: Any) -> Any:
+        if value in options and not (isinstance(value, bool) and True in options):
+            return value
+        names = [show(o) for o in options]
+        err = _bad("one of " + ", ".join(names), value)
+        if isinstance(value, str):
+            err.hint = did_you_mean(value, [o for o in options if isinstance(o, str)])
+        raise err
+
+    return check
+
+
+def optional(inner: Validator) -> Validator:
+    """``None`` or whatever ``inner`` accepts."""
+
+    def check(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return check
+
+
+def int_tuple(length: int | None = None, *, positive: bool = True, scalar_ok: bool = True,
+              allow: tuple[int, ...] = ()) -> Validator:
+    """Tuples of ints (kernel_size, dims, target_shape); a bare int is a 1-tuple."""
+
+    def check(value: Any) -> tuple[int, ...]:
+        items = [value] if scalar_ok and is_int(value) else value
+        what = f"a list of {length} " if length else "a list of "
+        what += "positive integers" if positive else "integers"
+        if not isinstance(items, (list, tuple)) or not all(is_int(i) for i in items):
+            raise _bad(what if not scalar_ok else f"an integer or {what}", value)
+        if length is not None and len(items) != length:
+            raise _bad(what, value)
+        for i in items:
+            if positive and i < 1 and i not in allow:
+                raise _bad(what, value)
+        return tuple(items)
+
+    return check
+
+
+def dims(value: Any) -> tuple[int | None, ...]:
+    """A shape: positive ints or ``None`` for unknown dims."""
+    if is_int(value):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise _bad("a shape (a list of positive integers or null)", value)
+    for d in value:
+        if d is not None and (not is_int(d) or d < 1):
+            raise _bad("a shape (a list of positive integers or null)", value)
+    return tuple(value)
+
+
+def axes(value: Any) -> int | tuple[int, ...]:
+    """A single axis or a list of axes (LayerNormalization)."""
+    if is_int(value):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(is_int(a) for a in value):
+        return tuple(value)
+    raise _bad("an axis (integer) or a list of axes", value)
+
+
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+DTYPES = (*FLOAT_DTYPES, "int8", "int16", "int32", "int64", "uint8", "bool")
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1,
+               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+
+dtype = choice(*DTYPES)
+
+
+def anything(value: Any) -> Any:
+    """Arguments that change neither shapes, counts nor inference."""
+    return value
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One Keras argument: its name, validator, default and whether it may be positional."""
+
+    name: str
+    check: Validator
+    default: Any = REQUIRED
+    positional: bool = True
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+
+# Arguments every Keras layer takes. The input ones are the Keras 2 spellings
+# the seed notebook uses; they only matter on a model's first layer.
+COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
+    Arg("name", optional(string), None, positional=False),
+    Arg("trainable", boolean, True, positional=False),
+    Arg("dtype", optional(dtype), None, positional=False),
+    Arg("input_shape", optional(dims), None, positional=False),
+    Arg("batch_input_shape", optional(dims), None, positional=False),
+    Arg("batch_size", optional(positive_int), None, positional=False),
+    Arg("input_length", optional(positive_int), None, positional=False),
+)
+
+# Accepted and ignored: they change neither shapes, counts nor inference.
+IGNORED_ARGS = frozenset({
+    "activity_regularizer", "kernel_regularizer", "bias_regularizer", "recurrent_regularizer",
+    "embeddings_regularizer", "beta_regularizer", "gamma_regularizer", "kernel_constraint",
+    "bias_constraint", "recurrent_constraint", "embeddings_constraint", "beta_constraint",
+    "gamma_constraint", "seed", "noise_shape", "autocast", "implementation", "time_major",
+    "weights", "sparse", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
+    "use_cudnn", "rms_scaling", "zero_output_for_mask", "input_dtype", "lora_alpha",
+})
+
+
+def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
+         *, accepts_input_dim: bool = False) -> dict[str, Any]:
+    """Bind a call's arguments to declared ``args``; return the full config.
+
+    Raises :class:`SpecError` naming the argument for unknown names, missing
+    required values, too many positional values and invalid values.
+    """
+    declared = {a.name: a for a in args}
+    common = {a.name: a for a in COMMON_ARGS if a.name not in declared}
+    if accepts_input_dim and "input_dim" not in declared:
+        common["input_dim"] = Arg("input_dim", optional(positive_int), None, positional=False)
+    slots = [a for a in args if a.positional]
+    if len(positional) > len(slots):
+        raise SpecError(
+            f"takes at most {len(slots)} positional argument{'s' if len(slots) != 1 else ''}"
+            f" ({', '.join(a.name for a in slots) or 'none'}), got {len(positional)}")
+    given: dict[str, Any] = {}
+    for slot, value in zip(slots, positional):
+        given[slot.name] = value
+    for key, value in keywords.items():
+        if not isinstance(key, str):
+            raise SpecError(f"argument names must be strings, got {show(key)}")
+        if key in given:
+            raise SpecError(f"argument '{key}' given twice")
+        if key not in declared and key not in common and key not in IGNORED_ARGS:
+            raise SpecError(f"unknown argument '{key}'",
+                            hint=did_you_mean(key, [*declared, *common]))
+        given[key] = value
+    config: dict[str, Any] = {}
+    for arg in [*args, *common.values()]:
+        if arg.name in given:
+            try:
+                config[arg.name] = arg.check(given[arg.name])
+            except SpecError as err:
+                raise err.at(f"argument '{arg.name}'") from None
+        elif arg.required:
+            raise SpecError(f"missing required argument '{arg.name}'")
+        else:
+            config[arg.name] = arg.default
+    return config

@@ -1,0 +1,145 @@
+"""The ``rnncalc`` command line: parse options, call one core function, render.
+
+Keep layer-kind decisions and arithmetic out of here; this module only wires
+options to :mod:`rnncalc.build` and the renderers, and maps errors to exit
+codes (2 for bad input, 1 for a bug in rnncalc).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from rnncalc import __version__
+from rnncalc.errors import ExitCode, SpecError
+
+app = typer.Typer(
+    name="rnncalc",
+    help="Keras-exact RNN shapes, parameter counts and a NumPy engine, from a spec.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+SpecArg = Annotated[str | None, typer.Argument(
+    help="YAML or JSON spec file, or - for standard input.", show_default=False)]
+LayerOpt = Annotated[list[str] | None, typer.Option(
+    "--layer", help="Add a layer written as a Keras call, e.g. \"LSTM(64)\". Repeatable.")]
+InputShapeOpt = Annotated[str | None, typer.Option(
+    "--input-shape", help="Per-sample input shape, batch excluded, e.g. 4,5 (None/?/null: "
+    "unknown).")]
+BatchOpt = Annotated[int | None, typer.Option("--batch-size", min=1,
+                                                 help="Fix the batch dim.")]
+TimestepsOpt = Annotated[int | None, typer.Option(
+    "--timesteps", min=1, help="Bind the time axis (axis 1) of every model input.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rnncalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal "
+                                        "errors.")] = False,
+) -> None:
+    """Keras-exact RNN shapes, parameter counts and a NumPy engine, from a spec."""
+
+
+def shape_options(input_shape: str | None, batch_size: int | None, timesteps: int | None):
+    """CLI shape flags as :class:`~rnncalc.graph.ShapeOptions`."""
+    from rnncalc.build import parse_dims
+    from rnncalc.graph import ShapeOptions
+
+    dims = parse_dims(input_shape) if input_shape is not None else None
+    return ShapeOptions(dims, batch_size, timesteps)
+
+
+@app.command()
+def summary(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Print the Keras-style summary: output shapes and parameter counts per layer."""
+    from rnncalc.build import load_spec
+    from rnncalc.graph import build_graph
+    from rnncalc.summary import summarize
+
+    graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
+    record = summarize(graph)
+    fmt = Format.json if json_flag else format
+    if fmt is Format.json:
+        from rnncalc.render.json_out import dumps
+
+        sys.stdout.write(dumps(record.to_dict()) + "\n")
+    elif fmt is Format.markdown:
+        from rnncalc.render.summary_table import summary_markdown
+
+        sys.stdout.write(summary_markdown(record))
+    else:
+        from rich.console import Console
+
+        from rnncalc.render.summary_table import summary_table
+
+        Console().print(summary_table(record))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn errors into one ``error:`` line and an exit code."""
+    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("RNNCALC_DEBUG", "") not in ("", "0")
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="rnncalc", standalone_mode=False)
+    except SpecError as err:
+        _fail(str(err), ExitCode.BAD_INPUT)
+    except click_error as err:
+        ctx = getattr(err, "ctx", None)
+        hint = f" (see 'rnncalc {ctx.info_name} --help')" if ctx and ctx.parent else ""
+        _fail(err.format_message() + hint, ExitCode.BAD_INPUT)
+    except typer.Abort:
+        _fail("aborted", ExitCode.BAD_INPUT)
+    except KeyboardInterrupt:
+        _fail("interrupted", ExitCode.BAD_INPUT)
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise SystemExit(ExitCode.OK) from None
+    except RecursionError:
+        if debug:
+            raise
+        _fail("input nested too deeply", ExitCode.BAD_INPUT)
+    except Exception as err:  # a bug in rnncalc, not the user's input
+        if debug:
+            raise
+        _fail(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
+              ExitCode.INTERNAL)
+    raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(f"error: {message}\n")
+    raise SystemExit(int(code))

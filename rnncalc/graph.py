@@ -1,0 +1,245 @@
+"""Build the symbolic layer graph: layers, their tensors, shapes and weights.
+
+The builder walks the spec's layer entries in order (Keras' construction
+order, so default names match a fresh Keras session), resolves references,
+and asks each layer for its weights and output shapes. Every error is
+labelled with the file line and the layer it belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.layers import Layer, Namer, Weight, layer_class
+from rnncalc.layers.core import InputLayer
+from rnncalc.shapes import Shape, format_shape
+from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
+
+
+@dataclass(frozen=True)
+class ShapeOptions:
+    """Command-line overrides of the model's input shapes."""
+
+    input_shape: Shape | None = None    # per-sample, batch excluded
+    batch_size: int | None = None
+    timesteps: int | None = None
+
+
+@dataclass(frozen=True)
+class TensorRef:
+    """Output ``index`` of node ``node``."""
+
+    node: str
+    index: int = 0
+
+
+@dataclass
+class Node:
+    """One layer (or model input) placed in the graph with its tensors."""
+
+    name: str
+    kind: str
+    layer: Layer | None
+    inbound: list[TensorRef]
+    input_shapes: list[Shape]
+    output_shapes: list[Shape]
+    weights: list[Weight] = field(default_factory=list)
+    dtype: str = "float32"
+    label: str = ""
+
+    @property
+    def is_input(self) -> bool:
+        return self.layer is None
+
+    @property
+    def params(self) -> int:
+        return sum(w.params for w in self.weights)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(w.params for w in self.weights if w.trainable)
+
+    @property
+    def param_bytes(self) -> int:
+        per = self.layer.param_bytes_per_value if self.layer else 4
+        return self.params * per
+
+
+@dataclass
+class Graph:
+    """The model: input nodes, layer nodes in topological order, output tensors."""
+
+    name: str
+    inputs: list[Node]
+    nodes: list[Node]
+    outputs: list[TensorRef]
+    functional: bool
+
+    def node(self, name: str) -> Node:
+        for n in (*self.inputs, *self.nodes):
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
+    @property
+    def is_chain(self) -> bool:
+        """A single chain: each layer reads only the previous node's first output."""
+        previous = self.inputs[0].name if len(self.inputs) == 1 else None
+        for node in self.nodes:
+            if [(r.node, r.index) for r in node.inbound] != [(previous, 0)]:
+                return False
+            previous = node.name
+        return len(self.inputs) == 1
+
+
+class _Builder:
+    def __init__(self, spec: ModelSpec, options: ShapeOptions) -> None:
+        self.spec = spec
+        self.options = options
+        self.namer = Namer()
+        self.inputs: list[Node] = []
+        self.nodes: list[Node] = []
+        self.by_name: dict[str, Node] = {}
+
+    # -- inputs -----------------------------------------------------------------
+
+    def add_input(self, name: str | None, batch_shape: Shape | None, dtype: str | None,
+                  where: str) -> Node:
+        o = self.options
+        if o.input_shape is not None:
+            if self.inputs:
+                raise SpecError("--input-shape sets the shape of a single-input model; this "
+                                "model has several inputs")
+            batch_shape = (batch_shape[0] if batch_shape else None, *o.input_shape)
+        if batch_shape is None:
+            raise SpecError("no input shape: give 'input: {shape: [...]}', input_shape on "
+                            "the first layer, or --input-shape").at(where)
+        shape = list(batch_shape)
+        if o.batch_size is not None:
+            shape[0] = o.batch_size
+        if o.timesteps is not None:
+            if len(shape) < 2:
+                raise SpecError(f"--timesteps binds axis 1, but input {format_shape(batch_shape)}"
+                                " has no time axis").at(where)
+            shape[1] = o.timesteps
+        node = Node(name or self.namer.auto("InputLayer"), "InputLayer", None, [], [],
+                    [tuple(shape)], dtype=dtype or "float32", label=where)
+        self.register(node, where)
+        self.inputs.append(node)
+        return node
+
+    def register(self, node: Node, where: str) -> None:
+        if node.name in self.by_name:
+            raise SpecError(f"duplicate layer name '{node.name}': names must be unique").at(where)
+        self.by_name[node.name] = node
+
+    # -- references ------------------------------------------------------------
+
+    def resolve(self, ref: Ref) -> tuple[TensorRef, Shape]:
+        node = self.by_name.get(ref.name)
+        if node is None:
+            later = [d for d in self.spec.layers if d.call.kwargs.get("name") == ref.name]
+            if later:
+                raise SpecError(f"refers to '{ref.name}', which is defined later; layers may "
+                                "only use earlier layers (no cycles)")
+            raise SpecError(f"unknown reference '{ref.name}'",
+                            hint=did_you_mean(ref.name, list(self.by_name)))
+        index = ref.index or 0
+        if index >= len(node.output_shapes):
+            raise SpecError(f"reference '{ref}': '{ref.name}' has {len(node.output_shapes)} "
+                            f"output{'s' if len(node.output_shapes) != 1 else ''}, so index "
+                            f"{index} is out of range")
+        return TensorRef(node.name, index), node.output_shapes[index]
+
+    # -- layers ----------------------------------------------------------------
+
+    def add_layer(self, decl: LayerDecl, layer: Layer) -> None:
+        if decl.inputs is not None:
+            refs = list(decl.inputs)
+        else:
+            last = self.nodes[-1] if self.nodes else (self.inputs[-1] if self.inputs else None)
+            if last is None:
+                raise SpecError("has no input")
+            refs = [Ref(last.name, 0)]
+        refs += list(decl.initial_state)
+        resolved = [self.resolve(r) for r in refs]
+        inbound = [t for t, _ in resolved]
+        shapes = [s for _, s in resolved]
+        layer.check_inputs(shapes)
+        weights = layer.weights(shapes)
+        outputs = layer.output_shapes(shapes)
+        node = Node(layer.name, layer.kind, layer, inbound, shapes, outputs, weights,
+                    dtype=layer.dtype, label=decl.label)
+        self.register(node, "")
+        self.nodes.append(node)
+
+    def build(self) -> Graph:
+        for decl in self.spec.inputs:
+            self.add_input(decl.name, decl.batch_shape, decl.dtype, decl.where)
+        for decl in self.spec.layers:
+            context = (decl.where, f"{decl.label} ({decl.call.name})")
+            try:
+                layer = layer_class(decl.call.name).from_call(decl.call, self.namer)
+                if isinstance(layer, InputLayer):
+                    self.add_input(layer.config["name"] or None, layer.batch_shape(),
+                                   layer.config["dtype"], decl.where)
+                    continue
+                if not self.inputs:
+                    self.add_implied_input(layer, decl)
+                self.add_layer(decl, layer)
+            except SpecError as err:
+                raise err.at(*context) from None
+        if not self.nodes:
+            raise SpecError("the model has no layers").at(self.spec.source)
+        self.check_inputs_used()
+        return Graph(self.model_name(), self.inputs, self.nodes, self.outputs(),
+                     self.spec.functional)
+
+    def add_implied_input(self, layer: Layer, decl: LayerDecl) -> None:
+        implied = layer.implied_input()
+        if implied is not None:
+            shape, dtype = implied
+        else:
+            shape, dtype = layer.default_input(), None
+            if shape is None and self.options.input_shape is None:
+                raise SpecError(
+                    "no input shape: give 'input: {shape: [...]}', input_shape on the first "
+                    "layer, or --input-shape")
+        self.add_input(None, shape, dtype, decl.where)
+
+    def check_inputs_used(self) -> None:
+        used = {r.node for n in self.nodes for r in n.inbound}
+        for node in self.inputs:
+            if node.name not in used:
+                raise SpecError(f"input '{node.name}' is not used by any layer").at(node.label)
+
+    def outputs(self) -> list[TensorRef]:
+        if self.spec.outputs is None:
+            last = self.nodes[-1]
+            return [TensorRef(last.name, k) for k in range(len(last.output_shapes))]
+        result = []
+        for ref in self.spec.outputs:
+            try:
+                tensor, _ = self.resolve(ref)
+            except SpecError as err:
+                raise err.at("outputs") from None
+            node = self.by_name[ref.name]
+            if ref.index is None:
+                result += [TensorRef(node.name, k) for k in range(len(node.output_shapes))]
+            else:
+                result.append(tensor)
+        return result
+
+    def model_name(self) -> str:
+        if self.spec.name:
+            return self.spec.name
+        return self.namer.auto("Functional" if self.spec.functional else "Sequential")
+
+
+def build_graph(spec: ModelSpec, options: ShapeOptions | None = None) -> Graph:
+    """Build and shape-check the layer graph of a spec."""
+    return _Builder(spec, options or ShapeOptions()).build()
+
+
+__all__ = ["Graph", "InputDecl", "Node", "ShapeOptions", "TensorRef", "build_graph"]

@@ -1,0 +1,14 @@
+"""All layer kinds. Importing this package registers every kind in ``LAYER_KINDS``."""
+
+from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
+    convolution,
+    core,
+    merging,
+    normalization,
+    recurrent,
+    reshaping,
+    wrappers,
+)
+from rnncalc.layers.base import LAYER_KINDS, Layer, Namer, Weight, layer_class
+
+__all__ = ["LAYER_KINDS", "Layer", "Namer", "Weight", "layer_class"]

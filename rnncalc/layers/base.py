@@ -1,0 +1,192 @@
+"""The layer contract every layer kind implements, and the kind registry.
+
+A layer kind declares, in its own module and nowhere else:
+
+1. its Keras arguments (:attr:`Layer.ARGS`),
+2. its weights as named shapes (:meth:`Layer.build_weights`), from which
+   parameter counts, ``explain`` and the engine's weight handling all derive,
+3. its output shapes (:meth:`Layer.output_shapes`),
+4. its forward pass (``forward``, used by the NumPy engine).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from math import prod
+from typing import Any, ClassVar
+
+from rnncalc.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.calls import Call
+from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.initializers import Initializer
+from rnncalc.shapes import Shape, format_shape
+
+
+@dataclass(frozen=True)
+class Weight:
+    """One weight tensor as Keras declares it in ``build``.
+
+    ``dims`` says what each axis is made of (``"4 gates × 128 units"``), so
+    ``explain`` can show the arithmetic without knowing the layer kind.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    initializer: Initializer
+    trainable: bool = True
+    role: str = ""
+    dims: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> int:
+        return prod(self.shape)
+
+
+class Namer:
+    """Default layer names as a fresh Keras 3 session assigns them.
+
+    Keras keeps one counter per snake_case prefix: ``lstm``, ``lstm_1``, ...
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def auto(self, kind: str) -> str:
+        prefix = snake_case(kind)
+        n = self._counts[prefix]
+        self._counts[prefix] += 1
+        return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def snake_case(name: str) -> str:
+    """Keras' ``to_snake_case``: ``SimpleRNN`` -> ``simple_rnn``, ``Conv1D`` -> ``conv1d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+LAYER_KINDS: dict[str, type[Layer]] = {}
+
+
+class Layer:
+    """Base class: validated config plus the shape and weight rules of one kind."""
+
+    kind: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    ARGS: ClassVar[tuple[Arg, ...]] = ()
+    ACCEPTS_INPUT_DIM: ClassVar[bool] = False
+    MIN_INPUTS: ClassVar[int] = 1
+    MAX_INPUTS: ClassVar[int | None] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("kind"):
+            for key in (cls.kind, *cls.aliases):
+                LAYER_KINDS[key] = cls
+
+    def __init__(self, config: dict[str, Any], namer: Namer) -> None:
+        self.config = config
+        self.name: str = config["name"] or namer.auto(self.kind)
+
+    @classmethod
+    def from_call(cls, call: Call, namer: Namer) -> Layer:
+        """Validate a call's arguments and construct the layer."""
+        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM)
+        cls.check_config(config)
+        return cls(config, namer)
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        """Cross-argument checks; override where Keras has them."""
+
+    # -- what a kind declares ---------------------------------------------------
+
+    def build_weights(self, inputs: list[Shape]) -> list[Weight]:
+        """The weights Keras' ``build`` creates for these input shapes."""
+        return []
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        """Output shapes in Keras order (``[output, *states]``)."""
+        return [inputs[0]]
+
+    def implied_input(self) -> tuple[Shape, str | None] | None:
+        """Per-sample input shape (batch first) from Keras 2 first-layer arguments.
+
+        Returns ``(batch_shape, dtype)`` or ``None`` when the layer carries none.
+        """
+        c = self.config
+        if c.get("batch_input_shape") is not None:
+            return tuple(c["batch_input_shape"]), c.get("dtype")
+        if c.get("input_shape") is not None:
+            return (c.get("batch_size"), *c["input_shape"]), c.get("dtype")
+        if self.ACCEPTS_INPUT_DIM and c.get("input_dim") is not None:
+            return self.shape_from_input_dim(c["input_dim"], c.get("input_length")), c.get("dtype")
+        if c.get("input_length") is not None:
+            return (c.get("batch_size"), c["input_length"]), c.get("dtype")
+        return None
+
+    def shape_from_input_dim(self, input_dim: int, input_length: int | None) -> Shape:
+        """Keras 2's ``input_dim`` (and ``input_length``) as a batch shape."""
+        return (self.config.get("batch_size"), input_dim)
+
+    def default_input(self) -> Shape | None:
+        """Batch shape assumed with no input shape anywhere (Keras 2 did this for Embedding)."""
+        return None
+
+    def sublayers(self) -> list[Layer]:
+        """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
+        return []
+
+    # -- derived, never overridden ---------------------------------------------
+
+    @property
+    def trainable(self) -> bool:
+        return bool(self.config.get("trainable", True))
+
+    @property
+    def dtype(self) -> str:
+        return self.config.get("dtype") or "float32"
+
+    @property
+    def param_bytes_per_value(self) -> int:
+        return DTYPE_BYTES.get(self.dtype, 4)
+
+    def weights(self, inputs: list[Shape]) -> list[Weight]:
+        """Declared weights with ``trainable: false`` applied."""
+        declared = self.build_weights(inputs)
+        if self.trainable:
+            return declared
+        return [replace(w, trainable=False) for w in declared]
+
+    def check_inputs(self, inputs: list[Shape]) -> None:
+        """Arity check shared by all kinds."""
+        lo, hi = self.MIN_INPUTS, self.MAX_INPUTS
+        if len(inputs) < lo or (hi is not None and len(inputs) > hi):
+            want = str(lo) if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
+            raise SpecError(f"expects {want} input tensor{'s' if want != '1' else ''}, "
+                            f"got {len(inputs)}")
+
+
+def layer_class(kind: str) -> type[Layer]:
+    """Look up a layer kind by its Keras class name."""
+    if kind in LAYER_KINDS:
+        return LAYER_KINDS[kind]
+    raise SpecError(f"unknown layer type '{kind}'", hint=did_you_mean(kind, LAYER_KINDS))
+
+
+def require_rank(shape: Shape, rank: int | tuple[int, ...], what: str) -> None:
+    """Keras-style rank check with a readable message."""
+    ranks = (rank,) if isinstance(rank, int) else rank
+    if len(shape) not in ranks:
+        want = " or ".join(str(r) for r in ranks)
+        raise SpecError(f"expects input of rank {want} {what}, got {format_shape(shape)}")
+
+
+def require_known(dim: int | None, what: str, shape: Shape) -> int:
+    """A dim that must be known for weights to be built (Keras raises too)."""
+    if dim is None:
+        raise SpecError(f"the {what} dim of the input must be known to build the weights, "
+                        f"got {format_shape(shape)}")
+    return dim

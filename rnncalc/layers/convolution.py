@@ -1,0 +1,164 @@
+"""Conv1D and the 1-D pooling layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnncalc.activations import activation
+from rnncalc.arguments import Arg, boolean, choice, int_tuple, optional, positive_int
+from rnncalc.errors import SpecError
+from rnncalc.initializers import init_arg
+from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.reshaping import DATA_FORMAT
+from rnncalc.shapes import Dim, Shape, format_shape
+
+
+def _one(name: str, default: Any = None) -> Arg:
+    """A 1-D size argument: an int or a one-element list."""
+    check = int_tuple(1)
+    return Arg(name, lambda v: check(v)[0], default) if default is not None else Arg(
+        name, lambda v: check(v)[0])
+
+
+def conv_length(length: Dim, window: int, stride: int, padding: str, dilation: int = 1) -> Dim:
+    """Output length of a 1-D window sweep, as Keras computes it."""
+    if length is None:
+        return None
+    if padding in ("same", "causal"):
+        return (length + stride - 1) // stride
+    span = dilation * (window - 1) + 1
+    out = (length - span) // stride + 1
+    if out < 1:
+        raise SpecError(f"a window of {span} steps does not fit in input length {length} "
+                        "with padding 'valid'")
+    return out
+
+
+def channels(x: Shape, data_format: str | None) -> tuple[int, int]:
+    """(time axis, channel axis) of a rank-3 input."""
+    return (2, 1) if data_format == "channels_first" else (1, 2)
+
+
+class Conv1D(Layer):
+    """1-D convolution: ``kernel (kernel_size, in_channels / groups, filters)``."""
+
+    kind = "Conv1D"
+    aliases = ("Convolution1D",)
+    ARGS = (
+        Arg("filters", positive_int),
+        _one("kernel_size"),
+        _one("strides", 1),
+        Arg("padding", choice("valid", "same", "causal"), "valid"),
+        DATA_FORMAT,
+        _one("dilation_rate", 1),
+        Arg("groups", positive_int, 1),
+        Arg("activation", activation, "linear"),
+        Arg("use_bias", boolean, True),
+        init_arg("kernel_initializer", "glorot_uniform"),
+        init_arg("bias_initializer", "zeros"),
+    )
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        if config["filters"] % config["groups"]:
+            raise SpecError(f"argument 'groups': filters ({config['filters']}) must be "
+                            f"divisible by groups ({config['groups']})")
+        if config["strides"] > 1 and config["dilation_rate"] > 1:
+            raise SpecError("strides > 1 is not compatible with dilation_rate > 1")
+
+    def _in_channels(self, x: Shape) -> int:
+        require_rank(x, 3, "(batch, steps, channels)")
+        _, c_axis = channels(x, self.config["data_format"])
+        c = require_known(x[c_axis], "channels", x)
+        if c % self.config["groups"]:
+            raise SpecError(f"input channels ({c}) must be divisible by groups "
+                            f"({self.config['groups']}), got input {format_shape(x)}")
+        return c
+
+    def build_weights(self, inputs: list[Shape]) -> list[Weight]:
+        c = self.config
+        cin = self._in_channels(inputs[0]) // c["groups"]
+        k, f = c["kernel_size"], c["filters"]
+        weights = [Weight("kernel", (k, cin, f), c["kernel_initializer"], role="kernel",
+                          dims=(f"{k} kernel taps", f"{cin} input channels per group",
+                                f"{f} filters"))]
+        if c["use_bias"]:
+            weights.append(Weight("bias", (f,), c["bias_initializer"], role="bias",
+                                  dims=(f"{f} filters",)))
+        return weights
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        x = inputs[0]
+        self._in_channels(x)
+        c = self.config
+        t_axis, _ = channels(x, c["data_format"])
+        length = conv_length(x[t_axis], c["kernel_size"], c["strides"], c["padding"],
+                             c["dilation_rate"])
+        if c["data_format"] == "channels_first":
+            return [(x[0], c["filters"], length)]
+        return [(x[0], length, c["filters"])]
+
+
+class Pooling1D(Layer):
+    """Shared shape rule of MaxPooling1D and AveragePooling1D."""
+
+    ARGS = (
+        _one("pool_size", 2),
+        Arg("strides", optional(lambda v: int_tuple(1)(v)[0]), None),
+        Arg("padding", choice("valid", "same"), "valid"),
+        DATA_FORMAT,
+    )
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        x = inputs[0]
+        require_rank(x, 3, "(batch, steps, channels)")
+        c = self.config
+        stride = c["strides"] or c["pool_size"]
+        t_axis, _ = channels(x, c["data_format"])
+        out = list(x)
+        out[t_axis] = conv_length(x[t_axis], c["pool_size"], stride, c["padding"])
+        return [tuple(out)]
+
+
+class MaxPooling1D(Pooling1D):
+    """Maximum over sliding windows of time."""
+
+    kind = "MaxPooling1D"
+    aliases = ("MaxPool1D",)
+
+
+class AveragePooling1D(Pooling1D):
+    """Mean over sliding windows of time."""
+
+    kind = "AveragePooling1D"
+    aliases = ("AvgPool1D",)
+
+
+class GlobalPooling1D(Layer):
+    """Shared shape rule of the global 1-D poolings: the time axis disappears."""
+
+    ARGS = (DATA_FORMAT, Arg("keepdims", boolean, False))
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        x = inputs[0]
+        require_rank(x, 3, "(batch, steps, channels)")
+        t_axis, c_axis = channels(x, self.config["data_format"])
+        if self.config["keepdims"]:
+            out = list(x)
+            out[t_axis] = 1
+            return [tuple(out)]
+        return [(x[0], x[c_axis])]
+
+
+class GlobalMaxPooling1D(GlobalPooling1D):
+    """Maximum over all timesteps."""
+
+    kind = "GlobalMaxPooling1D"
+    aliases = ("GlobalMaxPool1D",)
+
+
+class GlobalAveragePooling1D(GlobalPooling1D):
+    """Mean over all (unmasked) timesteps."""
+
+    kind = "GlobalAveragePooling1D"
+    aliases = ("GlobalAvgPool1D",)

@@ -1,0 +1,128 @@
+"""Input, Embedding, Dense and the shape-preserving layers around RNNs."""
+
+from __future__ import annotations
+
+from rnncalc.activations import activation
+from rnncalc.arguments import Arg, boolean, dims, dtype, number, optional, positive_int, rate
+from rnncalc.initializers import init_arg
+from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.shapes import Shape
+
+
+class InputLayer(Layer):
+    """A model input written as a layer (``Input(shape=(30,), dtype='int32')``).
+
+    The graph turns it into a model input; it has no weights of its own.
+    """
+
+    kind = "InputLayer"
+    aliases = ("Input",)
+    MIN_INPUTS = 0
+    MAX_INPUTS = 0
+    ARGS = (
+        Arg("shape", optional(dims), None),
+        Arg("batch_size", optional(positive_int), None),
+        Arg("dtype", optional(dtype), None),
+        Arg("sparse", lambda v: v, None),
+        Arg("batch_shape", optional(dims), None),
+    )
+
+    def batch_shape(self) -> Shape | None:
+        c = self.config
+        if c["batch_shape"] is not None:
+            return tuple(c["batch_shape"])
+        if c["shape"] is not None:
+            return (c["batch_size"], *c["shape"])
+        return None
+
+
+class Embedding(Layer):
+    """Token ids to vectors: ``embeddings (input_dim, output_dim)``."""
+
+    kind = "Embedding"
+    ARGS = (
+        Arg("input_dim", positive_int),
+        Arg("output_dim", positive_int),
+        init_arg("embeddings_initializer", "uniform"),
+        Arg("mask_zero", boolean, False),
+    )
+
+    def default_input(self) -> Shape:
+        # Keras 2 built an Embedding with no input_length on (None, None).
+        return (None, None)
+
+    def build_weights(self, inputs: list[Shape]) -> list[Weight]:
+        c = self.config
+        return [Weight("embeddings", (c["input_dim"], c["output_dim"]),
+                       c["embeddings_initializer"], role="embedding table",
+                       dims=(f"{c['input_dim']} tokens (vocabulary)",
+                             f"{c['output_dim']} embedding dims"))]
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        return [(*inputs[0], self.config["output_dim"])]
+
+
+class Dense(Layer):
+    """``activation(x W + b)`` on the last axis of an input of any rank."""
+
+    kind = "Dense"
+    ACCEPTS_INPUT_DIM = True
+    ARGS = (
+        Arg("units", positive_int),
+        Arg("activation", activation, "linear"),
+        Arg("use_bias", boolean, True),
+        init_arg("kernel_initializer", "glorot_uniform"),
+        init_arg("bias_initializer", "zeros"),
+    )
+
+    def build_weights(self, inputs: list[Shape]) -> list[Weight]:
+        x = inputs[0]
+        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        features = require_known(x[-1], "last (features)", x)
+        units = self.config["units"]
+        weights = [Weight("kernel", (features, units), self.config["kernel_initializer"],
+                          role="kernel", dims=(f"{features} input features", f"{units} units"))]
+        if self.config["use_bias"]:
+            weights.append(Weight("bias", (units,), self.config["bias_initializer"],
+                                  role="bias", dims=(f"{units} units",)))
+        return weights
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        x = inputs[0]
+        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        return [(*x[:-1], self.config["units"])]
+
+
+class Dropout(Layer):
+    """Random zeroing while training; the identity at inference."""
+
+    kind = "Dropout"
+    ARGS = (Arg("rate", rate),)
+
+
+class SpatialDropout1D(Layer):
+    """Drops whole feature channels of (batch, time, features) while training."""
+
+    kind = "SpatialDropout1D"
+    ARGS = (Arg("rate", rate),)
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        require_rank(inputs[0], 3, "(batch, timesteps, features)")
+        return [inputs[0]]
+
+
+class Activation(Layer):
+    """An activation function as its own layer."""
+
+    kind = "Activation"
+    ARGS = (Arg("activation", activation),)
+
+
+class Masking(Layer):
+    """Marks timesteps whose features all equal ``mask_value`` as padding."""
+
+    kind = "Masking"
+    ARGS = (Arg("mask_value", number, 0.0),)
+
+
+

@@ -1,0 +1,1 @@
+"""Renderers: each turns a record into text or a rich renderable, nothing more."""

@@ -1,0 +1,1 @@
+"""Reading model specs: files, Keras call expressions and layer notations."""

@@ -1,0 +1,114 @@
+"""Keras call expressions such as ``LSTM(3, return_sequences=True)``.
+
+They are parsed with :mod:`ast` and turned into data; nothing is ever
+evaluated. Only literals, lists/tuples/dicts of literals, nested calls and
+dotted names (``tf.keras.layers.LSTM``, ``tf.int32``) are allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from rnncalc.calls import Call
+from rnncalc.errors import SpecError
+
+MAX_EXPRESSION_CHARS = 10_000
+MAX_NESTING = 32
+
+# Dotted references whose last part is a value Keras accepts as a string.
+_NAMED_VALUES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
+                 "int64", "uint8", "bool"}
+
+
+def parse_call(text: str) -> Call:
+    """Parse ``Name(args...)`` into a :class:`Call`, or raise :class:`SpecError`."""
+    if not isinstance(text, str):
+        raise SpecError(f"expected a call expression string, got {type(text).__name__}")
+    source = text.strip()
+    if len(source) > MAX_EXPRESSION_CHARS:
+        raise SpecError(f"expression is {len(source):,} characters long; refused")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as err:
+        col = f" at column {err.offset}" if err.offset else ""
+        raise SpecError(f"cannot parse expression {source!r}{col}: {err.msg}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot parse expression {source[:60]!r}") from None
+    if not isinstance(tree.body, ast.Call):
+        raise SpecError(f"expected a call like 'LSTM(3)', got {source!r}")
+    return _call(tree.body, 0)
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` as a string when it is a plain chain of names, else ``None``."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    if any(p.startswith("__") or p.endswith("__") for p in parts):
+        raise SpecError("dunder names are not allowed in expressions")
+    return ".".join(reversed(parts))
+
+
+def _call(node: ast.Call, depth: int) -> Call:
+    if depth > MAX_NESTING:
+        raise SpecError("expression nested too deeply")
+    name = _dotted(node.func)
+    if name is None:
+        raise SpecError("only calls of plain names like 'LSTM(...)' or "
+                        "'tf.keras.layers.LSTM(...)' are allowed")
+    args = []
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise SpecError("*args are not allowed in expressions")
+        args.append(_value(arg, depth + 1))
+    kwargs: dict[str, Any] = {}
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise SpecError("**kwargs are not allowed in expressions")
+        kwargs[kw.arg] = _value(kw.value, depth + 1)
+    return Call(name.split(".")[-1], tuple(args), kwargs)
+
+
+def _value(node: ast.AST, depth: int) -> Any:
+    if depth > MAX_NESTING:
+        raise SpecError("expression nested too deeply")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
+            raise SpecError(f"unsupported literal {ast.unparse(node)!r}")
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _value(node.operand, depth + 1)
+        if isinstance(inner, bool) or not isinstance(inner, (int, float)):
+            raise SpecError(f"unsupported expression {ast.unparse(node)!r}")
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_value(e, depth + 1) for e in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.Dict):
+        result = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                raise SpecError("**mappings are not allowed in expressions")
+            result[_value(key, depth + 1)] = _value(value, depth + 1)
+        return result
+    if isinstance(node, ast.Call):
+        return _call(node, depth + 1)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = _dotted(node)
+        if name is not None:
+            last = name.split(".")[-1]
+            if "." in name and last in _NAMED_VALUES | _activation_names():
+                return last
+            raise SpecError(f"names are not evaluated: write the value of '{name}' instead")
+    raise SpecError(f"only literal values and calls are allowed, got {ast.unparse(node)!r}")
+
+
+def _activation_names() -> set[str]:
+    from rnncalc.activations import ACTIVATIONS
+
+    return set(ACTIVATIONS)

@@ -1,0 +1,157 @@
+"""Load YAML or JSON spec text safely, remembering where each item came from.
+
+YAML is composed into nodes with PyYAML's safe loader and walked by hand so
+that (1) every mapping and list item keeps its line for error messages and
+(2) anchors and aliases are expanded under a size budget: an alias bomb is
+refused after a bounded amount of work instead of eating memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnncalc.errors import SpecError
+
+MAX_SPEC_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+Path = tuple[Any, ...]
+
+
+@dataclass
+class Document:
+    """Parsed spec data plus the line of each path (``("layers", 2)`` -> 7)."""
+
+    data: Any
+    source: str
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def where(self, path: Path) -> str:
+        """``file:line`` for a path, falling back to the nearest known parent."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return f"{self.source}:{line}"
+        return self.source
+
+
+def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
+    """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``."""
+    if path == "-":
+        text = stdin_text if stdin_text is not None else sys.stdin.read()
+        return text, "<stdin>"
+    if os.path.isdir(path):
+        raise SpecError(f"{path}: is a directory, expected a YAML or JSON spec file")
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: file is {size:,} bytes; specs over "
+                            f"{MAX_SPEC_BYTES:,} bytes are refused")
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except OSError as err:
+        raise SpecError(f"{path}: cannot read: {err.strerror or err}") from None
+    if b"\x00" in raw:
+        raise SpecError(f"{path}: looks like a binary file, expected a YAML or JSON spec")
+    try:
+        return raw.decode("utf-8-sig"), path
+    except UnicodeDecodeError as err:
+        raise SpecError(f"{path}: not UTF-8 text (byte {err.start})") from None
+
+
+def parse_text(text: str, source: str) -> Document:
+    """Parse spec text; JSON when the file says so or the text starts like JSON."""
+    if not text.strip():
+        raise SpecError(f"{source}: the spec is empty")
+    looks_json = source.endswith(".json") or (
+        not source.endswith((".yaml", ".yml")) and text.lstrip()[:1] in "{[")
+    return _parse_json(text, source) if looks_json else _parse_yaml(text, source)
+
+
+def load(path: str, *, stdin_text: str | None = None) -> Document:
+    """Read and parse a spec path."""
+    text, source = read_text(path, stdin_text=stdin_text)
+    return parse_text(text, source)
+
+
+def _parse_json(text: str, source: str) -> Document:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: JSON nested too deeply") from None
+    return Document(data, source)
+
+
+def _parse_yaml(text: str, source: str) -> Document:
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_cls(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = err.problem or err.context or "syntax error"
+        raise SpecError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as err:
+        raise SpecError(f"{source}: invalid YAML: {err}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+    doc = Document(None, source)
+    if node is None:
+        raise SpecError(f"{source}: the spec is empty")
+    walker = _Walker(loader_cls, doc)
+    doc.data = walker.walk(node, ())
+    return doc
+
+
+class _Walker:
+    """Turns composed YAML nodes into plain data, counting every node it expands."""
+
+    def __init__(self, loader_cls: type, doc: Document) -> None:
+        self.constructor = loader_cls("")
+        self.doc = doc
+        self.count = 0
+
+    def walk(self, node: Any, path: Path) -> Any:
+        import yaml
+
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(f"{self.doc.source}: the spec expands to more than {MAX_NODES:,} "
+                            "items (YAML aliases?); refused")
+        if len(path) > MAX_DEPTH:
+            raise SpecError(f"{self.doc.where(path)}: nested more than {MAX_DEPTH} levels deep")
+        self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            self.constructor.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.walk(key_node, path)
+                if isinstance(key, (list, dict)):
+                    raise SpecError(f"{self.doc.source}:{key_node.start_mark.line + 1}: "
+                                    "a mapping key must be a plain value")
+                if key in result:
+                    raise SpecError(f"{self.doc.source}:{key_node.start_mark.line + 1}: "
+                                    f"duplicate key '{key}'")
+                self.doc.lines[(*path, key)] = key_node.start_mark.line + 1
+                result[key] = self.walk(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as err:
+            raise SpecError(f"{self.doc.where(path)}: invalid YAML value: {err}") from None

@@ -1,0 +1,124 @@
+"""The summary record: plain data computed from a graph, rendered elsewhere.
+
+The JSON output is this record as a dict; the table and markdown renderers
+draw from the same record, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rnncalc.graph import Graph, Node, TensorRef
+from rnncalc.shapes import Shape
+
+
+@dataclass(frozen=True)
+class WeightRecord:
+    name: str
+    shape: tuple[int, ...]
+    params: int
+    trainable: bool
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    name: str
+    type: str
+    inputs: tuple[str, ...]
+    connected_to: tuple[str, ...]
+    output_shapes: tuple[Shape, ...]
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    param_bytes: int
+    weights: tuple[WeightRecord, ...]
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    name: str
+    shape: Shape
+    dtype: str
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    name: str
+    inputs: tuple[InputRecord, ...]
+    layers: tuple[LayerRecord, ...]
+    outputs: tuple[str, ...]
+    total_params: int
+    trainable_params: int
+    non_trainable_params: int
+    param_bytes: int
+    trainable_bytes: int
+    chain: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON document (§4)."""
+        return {
+            "name": self.name,
+            "inputs": [{"name": i.name, "shape": list(i.shape), "dtype": i.dtype}
+                       for i in self.inputs],
+            "layers": [{
+                "name": rec.name, "type": rec.type, "inputs": list(rec.inputs),
+                "output_shapes": [list(s) for s in rec.output_shapes],
+                "params": rec.params, "trainable_params": rec.trainable_params,
+                "non_trainable_params": rec.non_trainable_params,
+                "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
+                             "trainable": w.trainable} for w in rec.weights],
+            } for rec in self.layers],
+            "outputs": list(self.outputs),
+            "total_params": self.total_params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+            "param_bytes": self.param_bytes,
+        }
+
+
+def ref_text(graph: Graph, ref: TensorRef) -> str:
+    """``name`` for a single-output node's tensor, ``name[k]`` otherwise."""
+    if len(graph.node(ref.node).output_shapes) == 1:
+        return ref.node
+    return f"{ref.node}[{ref.index}]"
+
+
+def _layer_record(graph: Graph, node: Node) -> LayerRecord:
+    trainable = node.trainable_params
+    per_value = node.layer.param_bytes_per_value if node.layer else 4
+    return LayerRecord(
+        name=node.name,
+        type=node.kind,
+        inputs=tuple(ref_text(graph, r) for r in node.inbound),
+        connected_to=tuple(f"{r.node}[0][{r.index}]" for r in node.inbound),
+        output_shapes=tuple(node.output_shapes),
+        params=node.params,
+        trainable_params=trainable,
+        non_trainable_params=node.params - trainable,
+        param_bytes=node.params * per_value,
+        weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
+                      for w in node.weights),
+    )
+
+
+def summarize(graph: Graph) -> SummaryRecord:
+    """Collect per-layer records and totals from a built graph."""
+    layers = tuple(_layer_record(graph, n) for n in graph.nodes)
+    total = sum(rec.params for rec in layers)
+    trainable = sum(rec.trainable_params for rec in layers)
+    trainable_bytes = sum(
+        w.params * (n.layer.param_bytes_per_value if n.layer else 4)
+        for n in graph.nodes for w in n.weights if w.trainable)
+    return SummaryRecord(
+        name=graph.name,
+        inputs=tuple(InputRecord(n.name, n.output_shapes[0], n.dtype) for n in graph.inputs),
+        layers=layers,
+        outputs=tuple(dict.fromkeys(ref_text(graph, r) for r in graph.outputs)),
+        total_params=total,
+        trainable_params=trainable,
+        non_trainable_params=total - trainable,
+        param_bytes=sum(rec.param_bytes for rec in layers),
+        trainable_bytes=trainable_bytes,
+        chain=graph.is_chain and not graph.functional,
+    )

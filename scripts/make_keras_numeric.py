@@ -639,19 +639,18 @@ def _mask_value(spec):
     return None
 
 
-def _pad_rows(arr, value, all_masked_row, per_step):
-    """Put padding (`value`) at trailing, leading and middle timesteps."""
+def _pad_rows(arr, value, all_masked_row):
+    """Put padding (`value`) at trailing, leading and middle timesteps (axis 1)."""
     b, t = arr.shape[0], arr.shape[1]
-    sl = (lambda r, s: (r, s)) if not per_step else (lambda r, s: (r, s, Ellipsis))
-    arr[sl(0, slice(t - 2, t))] = value           # row 0: two trailing
+    arr[0, t - 2:] = value                 # row 0: two trailing
     if b > 1:
-        arr[sl(1, 0)] = value                      # row 1: leading + middle
-        arr[sl(1, t // 2)] = value
+        arr[1, 0] = value                  # row 1: leading + middle
+        arr[1, t // 2] = value
     if b > 2:
-        arr[sl(2, slice(t - 1, t))] = value        # row 2: middle + trailing
-        arr[sl(2, 1)] = value
+        arr[2, 1] = value                  # row 2: second + last
+        arr[2, t - 1] = value
     if all_masked_row:
-        arr[sl(b - 1, slice(None))] = value
+        arr[b - 1] = value
     return arr
 
 
@@ -670,11 +669,11 @@ def draw_inputs(c, model, rng):
         if ispec.get("dtype", "float32").startswith("int"):
             arr = rng.integers(1, _vocab(spec), size=shape).astype(np.int32)
             if len(shape) >= 2:
-                _pad_rows(arr, 0, c["all_masked_row"], per_step=False)
+                _pad_rows(arr, 0, c["all_masked_row"])
         else:
             arr = rng.uniform(0.0, 1.0, size=shape).astype(np.float32)
             if mask_value is not None and len(shape) >= 3:
-                _pad_rows(arr, mask_value, c["all_masked_row"], per_step=True)
+                _pad_rows(arr, mask_value, c["all_masked_row"])
                 if shape[0] > 2:  # a step where only some features equal mask_value
                     arr[2, shape[1] // 2, 0] = mask_value
         out[name] = arr
@@ -742,7 +741,7 @@ def run_case(keras, c, out_dir):
     save_npz(out_dir / f"{c['id']}.io.npz", io)
 
     outputs = []
-    for k, (t, r) in enumerate(zip(model.outputs, result)):
+    for k, (t, r) in enumerate(zip(model.outputs, result, strict=True)):
         hist = t._keras_history
         outputs.append({"index": k, "layer": hist.operation.name,
                         "layer_output_index": hist.tensor_index,

@@ -158,10 +158,13 @@ def axes(value: Any) -> int | tuple[int, ...]:
 
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 DTYPES = (*FLOAT_DTYPES, "int8", "int16", "int32", "int64", "uint8", "bool")
+# Keras mixed-precision policies compute in 16 bits but keep float32 variables.
+POLICIES = ("mixed_float16", "mixed_bfloat16")
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1,
-               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1,
+               "mixed_float16": 4, "mixed_bfloat16": 4}
 
-dtype = choice(*DTYPES)
+dtype = choice(*DTYPES, *POLICIES)
 
 
 def anything(value: Any) -> Any:

@@ -75,6 +75,7 @@ class Graph:
     nodes: list[Node]
     outputs: list[TensorRef]
     functional: bool
+    unused: list[str] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
         for n in (*self.inputs, *self.nodes):
@@ -161,6 +162,11 @@ class _Builder:
             last = self.nodes[-1] if self.nodes else (self.inputs[-1] if self.inputs else None)
             if last is None:
                 raise SpecError("has no input")
+            if not self.spec.functional and len(last.output_shapes) > 1:
+                raise SpecError(
+                    f"follows '{last.name}', which has {len(last.output_shapes)} outputs; a "
+                    "layer list (Sequential) needs single-output layers: use "
+                    f"'inputs: {last.name}[0]' to pick one")
             refs = [Ref(last.name, 0)]
         refs += list(decl.initial_state)
         resolved = [self.resolve(r) for r in refs]
@@ -193,8 +199,11 @@ class _Builder:
         if not self.nodes:
             raise SpecError("the model has no layers").at(self.spec.source)
         self.check_inputs_used()
-        return Graph(self.model_name(), self.inputs, self.nodes, self.outputs(),
-                     self.spec.functional)
+        outputs = self.outputs()
+        nodes = keras_order(self.inputs, self.nodes, outputs) if self.spec.functional else \
+            self.nodes
+        return Graph(self.model_name(), self.inputs, nodes, outputs, self.spec.functional,
+                     unused=[n.name for n in self.nodes if n not in nodes])
 
     def add_implied_input(self, layer: Layer, decl: LayerDecl) -> None:
         implied = layer.implied_input()
@@ -235,6 +244,46 @@ class _Builder:
         if self.spec.name:
             return self.spec.name
         return self.namer.auto("Functional" if self.spec.functional else "Sequential")
+
+
+def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]) -> list[Node]:
+    """Layers in the order a Keras functional model lists them.
+
+    Keras walks back from the outputs depth-first, numbering layers as it
+    first meets them, gives each layer its longest distance to an output as
+    its depth, then lists layers by decreasing depth, ties in meeting order.
+    Layers that no output depends on are left out, as Keras leaves them out.
+    """
+    by_name = {n.name: n for n in nodes}
+    met: dict[str, int] = {}
+    finished: list[str] = []    # post-order: parents before children
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        stack: list[tuple[str, int]] = [(name, 0)]
+        while stack:
+            current, child = stack.pop()
+            node = by_name.get(current)
+            if node is None or (child == 0 and current in done):
+                continue
+            met.setdefault(current, len(met))
+            if child < len(node.inbound):
+                stack.append((current, child + 1))
+                stack.append((node.inbound[child].node, 0))
+            elif current not in done:
+                done.add(current)
+                finished.append(current)
+
+    for ref in outputs:
+        visit(ref.node)
+    depth: dict[str, int] = {}
+    for name in reversed(finished):
+        d = depth.setdefault(name, 0)
+        for parent in {r.node for r in by_name[name].inbound}:
+            if parent in by_name:
+                depth[parent] = max(depth.get(parent, 0), d + 1)
+    kept = sorted(finished, key=lambda n: (-depth[n], met[n]))
+    return [by_name[n] for n in kept]
 
 
 def build_graph(spec: ModelSpec, options: ShapeOptions | None = None) -> Graph:

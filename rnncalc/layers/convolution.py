@@ -128,9 +128,10 @@ class MaxPooling1D(Pooling1D):
 
 
 class AveragePooling1D(Pooling1D):
-    """Mean over sliding windows of time."""
+    """Mean over sliding windows of time (Keras 3 has no default pool_size here)."""
 
     kind = "AveragePooling1D"
+    ARGS = (_one("pool_size"), *Pooling1D.ARGS[1:])
     aliases = ("AvgPool1D",)
 
 

@@ -87,6 +87,9 @@ class Recurrent(Layer):
 
     def check_sequence(self, x: Shape) -> None:
         require_rank(x, 3, "(batch, timesteps, features)")
+        if self.config["stateful"] and x[0] is None:
+            raise SpecError("a stateful layer needs a fixed batch size: give batch_size in the "
+                            "input block, batch_input_shape, or --batch-size")
 
     def state_shapes(self, x: Shape) -> list[Shape]:
         return [(x[0], self.units) for _ in self.STATES]

@@ -79,6 +79,10 @@ class Bidirectional(Layer):
     def sublayers(self) -> list[Layer]:
         return [self.forward_layer, self.backward_layer]
 
+    def implied_input(self) -> tuple[Shape, str | None] | None:
+        # Keras 2 let the wrapped layer carry the model's input shape.
+        return super().implied_input() or self.forward_layer.implied_input()
+
     def _split(self, inputs: list[Shape]) -> tuple[list[Shape], list[Shape]]:
         x, states = inputs[0], inputs[1:]
         if len(states) % 2:
@@ -127,6 +131,7 @@ class TimeDistributed(Layer):
 
     def sublayers(self) -> list[Layer]:
         return [self.inner]
+
 
     @staticmethod
     def _step_shape(x: Shape) -> Shape:

@@ -11,7 +11,7 @@ from rnncalc.shapes import format_shapes
 from rnncalc.summary import SummaryRecord
 
 
-def _rows(record: SummaryRecord) -> list[tuple[str, str, str, str]]:
+def _rows(record: SummaryRecord, sep: str = ", ") -> list[tuple[str, str, str, str]]:
     """(layer (type), output shape, params, connected to) per row, Keras' order.
 
     Input layers get rows only when the model is not a single chain, as in Keras.
@@ -22,7 +22,7 @@ def _rows(record: SummaryRecord) -> list[tuple[str, str, str, str]]:
             rows.append((f"{inp.name} (InputLayer)", format_shapes([inp.shape]), "0", "-"))
     for layer in record.layers:
         rows.append((f"{layer.name} ({layer.type})", format_shapes(list(layer.output_shapes)),
-                     count(layer.params), ", ".join(layer.connected_to) or "-"))
+                     count(layer.params), sep.join(layer.connected_to) or "-"))
     return rows
 
 
@@ -48,7 +48,7 @@ def summary_table(record: SummaryRecord) -> RenderableType:
     connected = not record.chain
     if connected:
         table.add_column("Connected to", overflow="fold")
-    for name, shape, params, links in _rows(record):
+    for name, shape, params, links in _rows(record, sep=",\n"):
         table.add_row(name, shape, params, *([links] if connected else []))
     footer = Text("\n".join(" " + line for line in footer_lines(record)))
     return Group(table, footer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,13 +92,36 @@ def _parse_json(text: str, source: str) -> Document:
     return Document(data, source)
 
 
+# ``[encoder[1], encoder[2]]`` is how people write references, but YAML
+# forbids ``[`` inside a plain scalar of a flow list. When the text does not
+# parse, references in flow lists are quoted and the text is tried again
+# (quoting adds no lines, so positions stay true).
+_FLOW_REF = re.compile(r"(?<=[\[,])(\s*)([A-Za-z_][\w.\-/]*\[\d+\])(?=\s*[,\]])")
+
+
+def _compose(text: str, loader_cls: type) -> Any:
+    loader = loader_cls(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _parse_yaml(text: str, source: str) -> Document:
     import yaml
 
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = loader_cls(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = _compose(text, loader_cls)
+        except yaml.MarkedYAMLError:
+            quoted = _FLOW_REF.sub(r'\1"\2"', text)
+            if quoted == text:
+                raise
+            try:
+                node = _compose(quoted, loader_cls)
+            except yaml.YAMLError:
+                node = _compose(text, loader_cls)  # report the original problem
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -107,8 +131,6 @@ def _parse_yaml(text: str, source: str) -> Document:
         raise SpecError(f"{source}: invalid YAML: {err}") from None
     except RecursionError:
         raise SpecError(f"{source}: YAML nested too deeply") from None
-    finally:
-        loader.dispose()
     doc = Document(None, source)
     if node is None:
         raise SpecError(f"{source}: the spec is empty")

@@ -240,7 +240,11 @@ def build_cases() -> list[Case]:
         add(f"{c}_go_backwards", seq([ly(cell, units=2, go_backwards=True)], shape=[6, 3]))
         add(
             f"{c}_stateful_batch4",
-            seq([ly(cell, units=3, stateful=True, return_sequences=True)], shape=[5, 2], batch_size=4),
+            seq(
+                [ly(cell, units=3, stateful=True, return_sequences=True)],
+                shape=[5, 2],
+                batch_size=4,
+            ),
         )
         add(f"{c}_unroll_known_time", seq([ly(cell, units=3, unroll=True)], shape=[4, 2]))
         add(f"{c}_use_bias_false", seq([ly(cell, units=4, use_bias=False)], shape=[5, 3]))
@@ -303,7 +307,9 @@ def build_cases() -> list[Case]:
         add(f"{c}_units1", seq([ly(cell, units=1)], shape=[3, 1]))
         add(
             f"{c}_named",
-            seq([ly(cell, units=4, name=f"my_{c}"), ly("Dense", units=2, name="head")], shape=[5, 3]),
+            seq(
+                [ly(cell, units=4, name=f"my_{c}"), ly("Dense", units=2, name="head")], shape=[5, 3]
+            ),
         )
         add(
             f"{c}_return_state_functional",
@@ -391,7 +397,12 @@ def build_cases() -> list[Case]:
             add(
                 f"bi{c}_merge_{m}_return_state_seq",
                 seq(
-                    [bi(ly(cell, units=3, return_sequences=True, return_state=True), merge_mode=mode)],
+                    [
+                        bi(
+                            ly(cell, units=3, return_sequences=True, return_state=True),
+                            merge_mode=mode,
+                        )
+                    ],
                     shape=[4, 5],
                 ),
             )
@@ -645,7 +656,10 @@ def build_cases() -> list[Case]:
     )
     add("permute_lstm", seq([ly("Permute", dims=[2, 1]), ly("LSTM", units=2)], shape=[5, 3]))
     add("permute_rank4", seq([ly("Permute", dims=[3, 1, 2])], shape=[2, 3, 4]))
-    add("layer_norm_default", seq([ly("LSTM", units=4, return_sequences=True), ly("LayerNormalization")], shape=[5, 3]))
+    add(
+        "layer_norm_default",
+        seq([ly("LSTM", units=4, return_sequences=True), ly("LayerNormalization")], shape=[5, 3]),
+    )
     add("layer_norm_center_false", seq([ly("LayerNormalization", center=False)], shape=[5, 3]))
     add("layer_norm_scale_false", seq([ly("LayerNormalization", scale=False)], shape=[5, 3]))
     add(
@@ -667,7 +681,11 @@ def build_cases() -> list[Case]:
     add(
         "batch_norm_after_lstm",
         seq(
-            [ly("LSTM", units=4, return_sequences=True), ly("BatchNormalization"), ly("GRU", units=2)],
+            [
+                ly("LSTM", units=4, return_sequences=True),
+                ly("BatchNormalization"),
+                ly("GRU", units=2),
+            ],
             shape=[5, 3],
         ),
     )
@@ -904,7 +922,13 @@ def build_cases() -> list[Case]:
                     return_state=True,
                     name="decoder",
                 ),
-                fl("Dense", inputs="decoder[0]", units=9, activation="softmax", name="decoder_dense"),
+                fl(
+                    "Dense",
+                    inputs="decoder[0]",
+                    units=9,
+                    activation="softmax",
+                    name="decoder_dense",
+                ),
             ],
             outputs=["decoder_dense"],
             name="seq2seq",
@@ -954,9 +978,23 @@ def build_cases() -> list[Case]:
                 "tgt": {"shape": [None], "dtype": "int32"},
             },
             [
-                fl("Embedding", inputs="src", input_dim=40, output_dim=8, mask_zero=True, name="src_emb"),
+                fl(
+                    "Embedding",
+                    inputs="src",
+                    input_dim=40,
+                    output_dim=8,
+                    mask_zero=True,
+                    name="src_emb",
+                ),
                 fl("GRU", units=10, return_state=True, name="enc_gru"),
-                fl("Embedding", inputs="tgt", input_dim=45, output_dim=8, mask_zero=True, name="tgt_emb"),
+                fl(
+                    "Embedding",
+                    inputs="tgt",
+                    input_dim=45,
+                    output_dim=8,
+                    mask_zero=True,
+                    name="tgt_emb",
+                ),
                 fl(
                     "GRU",
                     initial_state=["enc_gru[1]"],
@@ -999,7 +1037,14 @@ def build_cases() -> list[Case]:
             [
                 ly("Embedding", input_dim=50, output_dim=8),
                 ly("Dropout", rate=0.2),
-                ly("Conv1D", filters=6, kernel_size=5, padding="valid", activation="relu", strides=1),
+                ly(
+                    "Conv1D",
+                    filters=6,
+                    kernel_size=5,
+                    padding="valid",
+                    activation="relu",
+                    strides=1,
+                ),
                 ly("MaxPooling1D", pool_size=4),
                 ly("LSTM", units=5),
                 ly("Dense", units=1, activation="sigmoid"),
@@ -1165,8 +1210,39 @@ def build_cases() -> list[Case]:
         ),
     )
 
+    add(
+        "functional_order_unequal_branches",
+        fn(
+            {"x": {"shape": [5, 3]}},
+            [
+                fl("LSTM", inputs="x", units=3, name="short"),
+                fl("LSTM", inputs="x", units=4, return_sequences=True, name="long1"),
+                fl("LSTM", units=4, name="long2"),
+                fl("Concatenate", inputs=["short", "long2"], name="joined"),
+                fl("Dense", units=1, name="out"),
+            ],
+        ),
+    )
+    add(
+        "functional_order_outputs_reversed",
+        fn(
+            {"a": {"shape": [None, 2]}, "b": {"shape": [None, 2]}},
+            [
+                fl("GRU", inputs="a", units=3, name="ga"),
+                fl("Dense", units=1, name="head_a"),
+                fl("GRU", inputs="b", units=3, return_sequences=True, name="gb1"),
+                fl("GRU", units=3, name="gb2"),
+                fl("Dense", units=2, name="head_b"),
+            ],
+            outputs=["head_b", "head_a"],
+        ),
+    )
+
     # -- Keras 2 input spellings on the first layer ------------------------
-    add("keras2_lstm_input_shape", seq([ly("LSTM", units=4, input_shape=[5, 3]), ly("Dense", units=1)]))
+    add(
+        "keras2_lstm_input_shape",
+        seq([ly("LSTM", units=4, input_shape=[5, 3]), ly("Dense", units=1)]),
+    )
     add(
         "keras2_gru_input_shape_unknown_time",
         seq([ly("GRU", units=4, input_shape=[None, 3], return_sequences=True)]),
@@ -1210,7 +1286,9 @@ def build_cases() -> list[Case]:
 
     # -- cases Keras rejects -----------------------------------------------
     add("error_lstm_rank2_input", seq([ly("LSTM", units=3)], shape=[4]), error=True)
-    add("error_simple_rnn_rank4_input", seq([ly("SimpleRNN", units=3)], shape=[2, 4, 5]), error=True)
+    add(
+        "error_simple_rnn_rank4_input", seq([ly("SimpleRNN", units=3)], shape=[2, 4, 5]), error=True
+    )
     add("error_dense_unknown_last_dim", seq([ly("Dense", units=3)], shape=[4, None]), error=True)
     add(
         "error_concatenate_mismatched_dims",
@@ -1361,7 +1439,6 @@ def build_cases() -> list[Case]:
     add(
         "merge_concatenate_single_input",
         fn({"a": {"shape": [3]}}, [fl("Concatenate", inputs=["a"])]),
-        
     )
     add(
         "error_layer_norm_axis_out_of_range",
@@ -1641,9 +1718,29 @@ def record(keras: Any, case: Case) -> dict[str, Any]:
     return {"id": case["id"], "spec": spec, "expected": describe(model)}
 
 
+def _is_flat(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        v is None or isinstance(v, (bool, int, float)) for v in value
+    )
+
+
+def _encode(value: Any, level: int) -> str:
+    pad, inner = " " * level, " " * (level + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k)}: {_encode(value[k], level + 1)}" for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and value and not _is_flat(value):
+        items = [f"{inner}{_encode(v, level + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
 def dump(doc: dict[str, Any]) -> str:
-    """JSON with sorted keys and indent 1, each model on its own lines."""
-    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """JSON with sorted keys and indent 1; lists of numbers (shapes) stay on one line."""
+    text = _encode(doc, 0) + "\n"
+    if json.loads(text) != doc:
+        raise SystemExit("internal error: JSON encoding does not round-trip")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

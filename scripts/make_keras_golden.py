@@ -1727,7 +1727,9 @@ def _is_flat(value: Any) -> bool:
 def _encode(value: Any, level: int) -> str:
     pad, inner = " " * level, " " * (level + 1)
     if isinstance(value, dict) and value:
-        items = [f"{inner}{json.dumps(k)}: {_encode(value[k], level + 1)}" for k in sorted(value)]
+        # Insertion order, not sorted: the order of a spec's `inputs:` mapping
+        # is the model's input order.
+        items = [f"{inner}{json.dumps(k)}: {_encode(v, level + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(value, list) and value and not _is_flat(value):
         items = [f"{inner}{_encode(v, level + 1)}" for v in value]
@@ -1736,7 +1738,7 @@ def _encode(value: Any, level: int) -> str:
 
 
 def dump(doc: dict[str, Any]) -> str:
-    """JSON with sorted keys and indent 1; lists of numbers (shapes) stay on one line."""
+    """JSON with indent 1, keys in insertion order; lists of numbers (shapes) on one line."""
     text = _encode(doc, 0) + "\n"
     if json.loads(text) != doc:
         raise SystemExit("internal error: JSON encoding does not round-trip")

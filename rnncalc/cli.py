@@ -72,6 +72,13 @@ def shape_options(input_shape: str | None, batch_size: int | None, timesteps: in
     return ShapeOptions(dims, batch_size, timesteps)
 
 
+def note_unused(graph) -> None:
+    """Tell (on stderr) about layers no output depends on; Keras drops them too."""
+    for name in graph.unused:
+        sys.stderr.write(f"note: layer '{name}' feeds no model output and is left out, "
+                         "as Keras does\n")
+
+
 @app.command()
 def summary(
     spec: SpecArg = None,
@@ -89,6 +96,7 @@ def summary(
 
     graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
     record = summarize(graph)
+    note_unused(graph)
     fmt = Format.json if json_flag else format
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps

@@ -147,3 +147,16 @@ def test_expression_is_parsed_not_evaluated():
                 "LSTM(units=hidden_units)", "LSTM(3).__class__", "LSTM(*a)", "open('f')()"]:
         with pytest.raises(SpecError):
             parse_call(bad)
+
+
+def test_layers_feeding_no_output_are_left_out_with_a_note(cli, tmp_path):
+    path = tmp_path / "u.yaml"
+    path.write_text("inputs:\n  a: {shape: [4, 2]}\nlayers:\n  - LSTM: {units: 3, name: used}\n"
+                    "    inputs: a\n  - Dense: {units: 2, name: side}\n    inputs: a\n"
+                    "  - Dense: {units: 1, name: head}\n    inputs: used\n")
+    result = cli("summary", path, "--json")
+    record = json.loads(result.out)
+    assert [layer["name"] for layer in record["layers"]] == ["used", "head"]
+    # LSTM 4*3*(2+3+1) + Dense 3+1
+    assert record["total_params"] == 72 + 4
+    assert "note: layer 'side' feeds no model output" in result.err

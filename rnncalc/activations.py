@@ -15,7 +15,7 @@ ACTIVATIONS = (
     "selu", "gelu", "silu", "swish", "exponential", "hard_sigmoid", "hard_silu", "hard_swish",
     "leaky_relu", "mish", "log_softmax", "log_sigmoid", "tanh_shrink", "hard_tanh",
     "soft_shrink", "hard_shrink", "celu", "glu", "sparse_plus", "squareplus", "sparsemax",
-    "threshold",
+    "threshold", "sparse_sigmoid",
 )
 
 

@@ -67,10 +67,48 @@ def snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+class Forward:
+    """The forward-pass contract (used by :mod:`rnncalc.engine`), mixed into :class:`Layer`.
+
+    ``forward(inputs, weights, mask)`` takes NumPy arrays (batch first), the
+    layer's weights by declared name and the Keras mask of the first input
+    (``None`` when unmasked), and returns the outputs in Keras order.
+    NumPy is imported inside the methods, never at module import.
+    """
+
+    #: Keras' ``supports_masking``: the default ``compute_mask`` passes the
+    #: first input's mask on; without it the mask stops here.
+    SUPPORTS_MASKING: ClassVar[bool] = False
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        """Inference-time outputs for these inputs (a list, one array per output)."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward pass")
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        """Keras' ``compute_mask``: the mask of each output (``None``: unmasked)."""
+        return [masks[0] if self.SUPPORTS_MASKING else None]
+
+    def initial_value(self, weight: Weight, sample: Any) -> Any:
+        """A weight's initial value; ``sample(initializer, shape)`` draws one."""
+        return sample(weight.initializer, weight.shape)
+
+    def input_range(self) -> tuple[int, int] | None:
+        """Valid integer values of the first input (token ids), if the layer has a range."""
+        return None
+
+    def forward_steps(self, inputs: list[Shape]) -> int:
+        """Units of work of one forward call, for progress display (timesteps for RNNs)."""
+        return 1
+
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        """Temporary values a forward call holds besides its outputs (memory estimate)."""
+        return sum(prod(d or 1 for d in s) for s in outputs)
+
+
 LAYER_KINDS: dict[str, type[Layer]] = {}
 
 
-class Layer:
+class Layer(Forward):
     """Base class: validated config plus the shape and weight rules of one kind."""
 
     kind: ClassVar[str] = ""

@@ -39,6 +39,17 @@ def channels(x: Shape, data_format: str | None) -> tuple[int, int]:
     return (2, 1) if data_format == "channels_first" else (1, 2)
 
 
+def _pads(length: int, window: int, stride: int, padding: str) -> tuple[int, int]:
+    """(left, right) padding of the time axis, as TF/Keras place it."""
+    if padding == "causal":
+        return window - 1, 0
+    if padding != "same":
+        return 0, 0
+    out = -(-length // stride)
+    total = max((out - 1) * stride + window - length, 0)
+    return total // 2, total - total // 2
+
+
 class Conv1D(Layer):
     """1-D convolution: ``kernel (kernel_size, in_channels / groups, filters)``."""
 
@@ -98,6 +109,33 @@ class Conv1D(Layer):
             return [(x[0], c["filters"], length)]
         return [(x[0], length, c["filters"])]
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.engine.ops import apply
+
+        c = self.config
+        first = c["data_format"] == "channels_first"
+        x = inputs[0].transpose(0, 2, 1) if first else inputs[0]    # (batch, steps, channels)
+        k, stride, dilation, groups = (c["kernel_size"], c["strides"], c["dilation_rate"],
+                                       c["groups"])
+        span = dilation * (k - 1) + 1
+        x = np.pad(x, ((0, 0), _pads(x.shape[1], span, stride, c["padding"]), (0, 0)))
+        length = (x.shape[1] - span) // stride + 1
+        kernel = weights["kernel"]                         # (taps, channels / groups, filters)
+        cin, fout = kernel.shape[1], c["filters"] // groups
+        y = np.zeros((x.shape[0], length, c["filters"]), dtype=np.result_type(x, kernel))
+        for tap in range(k):
+            start = tap * dilation
+            xs = x[:, start:start + stride * (length - 1) + 1:stride]   # (batch, length, ch)
+            for g in range(groups):
+                y[..., g * fout:(g + 1) * fout] += (
+                    xs[..., g * cin:(g + 1) * cin] @ kernel[tap, :, g * fout:(g + 1) * fout])
+        if "bias" in weights:
+            y += weights["bias"]
+        y = apply(c["activation"], y)
+        return [y.transpose(0, 2, 1) if first else y]
+
 
 class Pooling1D(Layer):
     """Shared shape rule of MaxPooling1D and AveragePooling1D."""
@@ -119,12 +157,38 @@ class Pooling1D(Layer):
         out[t_axis] = conv_length(x[t_axis], c["pool_size"], stride, c["padding"])
         return [tuple(out)]
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        c = self.config
+        first = c["data_format"] == "channels_first"
+        x = inputs[0].transpose(0, 2, 1) if first else inputs[0]    # (batch, steps, channels)
+        size, stride = c["pool_size"], c["strides"] or c["pool_size"]
+        left, right = _pads(x.shape[1], size, stride, c["padding"])
+        # padded positions are NaN: left out of both the max and the mean (as TF/JAX)
+        xp = np.pad(x.astype(np.float32, copy=False), ((0, 0), (left, right), (0, 0)),
+                    constant_values=np.nan)
+        length = (xp.shape[1] - size) // stride + 1
+        windows = np.stack([xp[:, i:i + stride * (length - 1) + 1:stride]
+                            for i in range(size)])             # (size, batch, length, ch)
+        y = self.pool(windows)
+        return [y.transpose(0, 2, 1) if first else y]
+
+    def pool(self, windows: Any) -> Any:
+        """Reduce axis 0 of (pool_size, batch, length, channels), ignoring NaN padding."""
+        raise NotImplementedError
+
 
 class MaxPooling1D(Pooling1D):
     """Maximum over sliding windows of time."""
 
     kind = "MaxPooling1D"
     aliases = ("MaxPool1D",)
+
+    def pool(self, windows: Any) -> Any:
+        import numpy as np
+
+        return np.fmax.reduce(windows, axis=0)
 
 
 class AveragePooling1D(Pooling1D):
@@ -133,6 +197,12 @@ class AveragePooling1D(Pooling1D):
     kind = "AveragePooling1D"
     ARGS = (_one("pool_size"), *Pooling1D.ARGS[1:])
     aliases = ("AvgPool1D",)
+
+    def pool(self, windows: Any) -> Any:
+        import numpy as np
+
+        valid = ~np.isnan(windows)
+        return (np.where(valid, windows, 0).sum(axis=0) / valid.sum(axis=0)).astype(np.float32)
 
 
 class GlobalPooling1D(Layer):
@@ -150,6 +220,17 @@ class GlobalPooling1D(Layer):
             return [tuple(out)]
         return [(x[0], x[c_axis])]
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        x = inputs[0]
+        t_axis, c_axis = channels(x.shape, self.config["data_format"])
+        if mask is not None:
+            mask = mask[:, None, :] if t_axis == 2 else mask[:, :, None]
+        return [self.reduce(x, t_axis, mask, self.config["keepdims"])]
+
+    def reduce(self, x: Any, axis: int, mask: Any, keepdims: bool) -> Any:
+        """Pool the time axis; ``mask`` (broadcastable to x) marks the valid steps."""
+        raise NotImplementedError
+
 
 class GlobalMaxPooling1D(GlobalPooling1D):
     """Maximum over all timesteps."""
@@ -157,9 +238,27 @@ class GlobalMaxPooling1D(GlobalPooling1D):
     kind = "GlobalMaxPooling1D"
     aliases = ("GlobalMaxPool1D",)
 
+    def reduce(self, x: Any, axis: int, mask: Any, keepdims: bool) -> Any:
+        # Keras' GlobalMaxPooling1D does not support masking: the mask is ignored.
+        return x.max(axis=axis, keepdims=keepdims)
+
 
 class GlobalAveragePooling1D(GlobalPooling1D):
     """Mean over all (unmasked) timesteps."""
 
     kind = "GlobalAveragePooling1D"
     aliases = ("GlobalAvgPool1D",)
+    SUPPORTS_MASKING = True
+
+    def reduce(self, x: Any, axis: int, mask: Any, keepdims: bool) -> Any:
+        import numpy as np
+
+        if mask is None:
+            return x.mean(axis=axis, keepdims=keepdims)
+        m = mask.astype(x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):   # all-masked rows: NaN, as Keras
+            return ((x * m).sum(axis=axis, keepdims=keepdims)
+                    / m.sum(axis=axis, keepdims=keepdims)).astype(x.dtype)
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        return [None]

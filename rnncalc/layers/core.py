@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rnncalc.activations import activation
 from rnncalc.arguments import Arg, boolean, dims, dtype, number, optional, positive_int, rate
 from rnncalc.initializers import init_arg
@@ -61,6 +63,25 @@ class Embedding(Layer):
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         return [(*inputs[0], self.config["output_dim"])]
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.errors import SpecError
+
+        ids = inputs[0]
+        vocab = self.config["input_dim"]
+        if ids.size and (ids.min() < 0 or ids.max() >= vocab):
+            bad = ids[(ids < 0) | (ids >= vocab)].flat[0]
+            raise SpecError(f"token id {bad} is outside the vocabulary: expected integers "
+                            f"in [0, {vocab}) (input_dim={vocab})")
+        return [np.take(weights["embeddings"], ids.astype(np.int64), axis=0)]
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        return [inputs[0] != 0 if self.config["mask_zero"] else None]
+
+    def input_range(self) -> tuple[int, int] | None:
+        return (0, self.config["input_dim"])
+
 
 class Dense(Layer):
     """``activation(x W + b)`` on the last axis of an input of any rank."""
@@ -92,12 +113,28 @@ class Dense(Layer):
         require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
         return [(*x[:-1], self.config["units"])]
 
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.engine.ops import apply
+
+        y = np.matmul(inputs[0], weights["kernel"])      # (..., features) @ (features, units)
+        if "bias" in weights:
+            y += weights["bias"]
+        return [apply(self.config["activation"], y)]
+
 
 class Dropout(Layer):
     """Random zeroing while training; the identity at inference."""
 
     kind = "Dropout"
     ARGS = (Arg("rate", rate),)
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0]]
 
 
 class SpatialDropout1D(Layer):
@@ -110,6 +147,11 @@ class SpatialDropout1D(Layer):
         require_rank(inputs[0], 3, "(batch, timesteps, features)")
         return [inputs[0]]
 
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0]]
+
 
 class Activation(Layer):
     """An activation function as its own layer."""
@@ -117,12 +159,30 @@ class Activation(Layer):
     kind = "Activation"
     ARGS = (Arg("activation", activation),)
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        from rnncalc.engine.ops import apply
+
+        return [apply(self.config["activation"], inputs[0])]
+
 
 class Masking(Layer):
     """Marks timesteps whose features all equal ``mask_value`` as padding."""
 
     kind = "Masking"
     ARGS = (Arg("mask_value", number, 0.0),)
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        keep = np.any(x != self.config["mask_value"], axis=-1, keepdims=True)
+        return [np.where(keep, x, 0).astype(x.dtype, copy=False)]
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        import numpy as np
+
+        return [np.any(inputs[0] != self.config["mask_value"], axis=-1)]
 
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rnncalc.arguments import Arg, integer
 from rnncalc.errors import SpecError
 from rnncalc.layers.base import Layer
@@ -42,11 +44,33 @@ class ElementwiseMerge(Layer):
             body = self._broadcast(body, shape[1:], inputs)
         return [(batches.pop() if batches else None, *body)]
 
+    # -- forward pass ---------------------------------------------------------------
+
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [self.merge(inputs)]
+
+    def merge(self, xs: list[Any]) -> Any:
+        """The element-wise function of the input tensors."""
+        raise NotImplementedError
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        # Keras: the OR of the inputs' masks, or none unless every input has one.
+        if any(m is None for m in masks):
+            return [None]
+        out = masks[0]
+        for m in masks[1:]:
+            out = out | m
+        return [out]
+
 
 class Add(ElementwiseMerge):
     """Element-wise sum."""
 
     kind = "Add"
+    def merge(self, xs: list[Any]) -> Any:
+        return sum(xs[1:], start=xs[0])
 
 
 class Subtract(ElementwiseMerge):
@@ -56,17 +80,27 @@ class Subtract(ElementwiseMerge):
     MIN_INPUTS = 2
     MAX_INPUTS = 2
 
+    def merge(self, xs: list[Any]) -> Any:
+        return xs[0] - xs[1]
+
 
 class Multiply(ElementwiseMerge):
     """Element-wise product."""
 
     kind = "Multiply"
+    def merge(self, xs: list[Any]) -> Any:
+        out = xs[0]
+        for x in xs[1:]:
+            out = out * x
+        return out
 
 
 class Average(ElementwiseMerge):
     """Element-wise mean."""
 
     kind = "Average"
+    def merge(self, xs: list[Any]) -> Any:
+        return sum(xs[1:], start=xs[0]) / len(xs)
 
 
 class Concatenate(Layer):
@@ -101,3 +135,20 @@ class Concatenate(Layer):
                 total += s[axis]
         out[axis] = total
         return [tuple(out)]
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        return [np.concatenate(inputs, axis=self.config["axis"])]
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        import numpy as np
+
+        if all(m is None for m in masks):
+            return [None]
+        # Keras: each mask widened to its input's shape, joined, then any() over the last axis
+        full = [np.ones(x.shape, bool) if m is None
+                else (np.broadcast_to(m[..., None], x.shape) if m.ndim < x.ndim else m)
+                for x, m in zip(inputs, masks)]
+        return [np.any(np.concatenate(full, axis=self.config["axis"]), axis=-1)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rnncalc.arguments import Arg, axes, boolean, number
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
@@ -23,6 +25,13 @@ def _axis_dims(x: Shape, axis: int | tuple[int, ...]) -> tuple[int, ...]:
             raise SpecError("argument 'axis': cannot normalize over the batch axis")
         sizes.append(require_known(x[index], f"axis {a}", x))
     return tuple(sizes)
+
+
+def _broadcast(rank: int, axis: int | tuple[int, ...],
+               shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(normalized axes, the shape a weight of those axes broadcasts as)."""
+    chosen = sorted({a % rank for a in ((axis,) if isinstance(axis, int) else axis)})
+    return tuple(chosen), tuple(shape[i] if i in chosen else 1 for i in range(rank))
 
 
 class LayerNormalization(Layer):
@@ -50,6 +59,30 @@ class LayerNormalization(Layer):
             weights.append(Weight("beta", shape, self.config["beta_initializer"],
                                   role="offset (beta)", dims=note))
         return weights
+
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        axes, shape = _broadcast(x.ndim, self.config["axis"], x.shape)
+        c = self.config
+        mean = np.mean(x, axis=axes, keepdims=True)
+        var = np.var(x, axis=axes, keepdims=True)
+        inv = 1.0 / np.sqrt(var + c["epsilon"])
+        if c["rms_scaling"]:
+            # Keras 3 scales by the variance here too (not the raw mean square).
+            y = x * inv
+            if "gamma" in weights:
+                y = y * weights["gamma"].reshape(shape)
+            return [y.astype(x.dtype, copy=False)]
+        if "gamma" in weights:
+            inv = inv * weights["gamma"].reshape(shape)
+        y = (x - mean) * inv
+        if "beta" in weights:
+            y = y + weights["beta"].reshape(shape)
+        return [y.astype(x.dtype, copy=False)]
 
 
 class BatchNormalization(Layer):
@@ -86,3 +119,18 @@ class BatchNormalization(Layer):
                    role="moving variance (not trained)", dims=note),
         ]
         return weights
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        _, shape = _broadcast(x.ndim, self.config["axis"], x.shape)
+        # inference: the moving statistics, never the batch's
+        inv = 1.0 / np.sqrt(weights["moving_variance"].reshape(shape) + self.config["epsilon"])
+        if "gamma" in weights:
+            inv = inv * weights["gamma"].reshape(shape)
+        y = (x - weights["moving_mean"].reshape(shape)) * inv
+        if "beta" in weights:
+            y = y + weights["beta"].reshape(shape)
+        return [y.astype(x.dtype, copy=False)]

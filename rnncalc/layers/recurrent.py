@@ -122,6 +122,102 @@ class Recurrent(Layer):
         """The config a Bidirectional clone starts from."""
         return dict(self.config)
 
+    # -- forward pass: one sequence loop for every cell --------------------------
+
+    SUPPORTS_MASKING = True
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        # Keras: the sequence keeps the input's time mask; the states are unmasked.
+        out = masks[0] if self.config["return_sequences"] else None
+        return [out] + [None] * (len(self.STATES) if self.config["return_state"] else 0)
+
+    def forward_steps(self, inputs: list[Shape]) -> int:
+        return inputs[0][1] or 1
+
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        batch, steps = inputs[0][0] or 1, inputs[0][1] or 1
+        gates = len(self.GATES) * self.units
+        # the (batch, steps, gates·units) input projection plus per-step buffers
+        return batch * steps * gates + 3 * batch * gates
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return self.run(inputs[0], inputs[1:], weights, mask)
+
+    def run(self, x: Any, initial: list[Any], weights: dict[str, Any], mask: Any = None, *,
+            zero_output_for_mask: bool = False) -> list[Any]:
+        """Step the cell over ``x`` (batch, steps, features) as Keras' ``backend.rnn``.
+
+        The input projection of all timesteps is one matrix product before the
+        loop; each step is then one (batch, units) × (units, gates·units)
+        product into preallocated buffers (:meth:`step`). A masked timestep
+        keeps the previous states and repeats the previous output (zeros with
+        ``zero_output_for_mask``, which Bidirectional sets when returning
+        sequences). With ``go_backwards`` the output sequence is in processing
+        (reversed) order, as in Keras.
+        """
+        import numpy as np
+
+        from rnncalc.engine.progress import ticker
+
+        c = self.config
+        batch, steps, features = x.shape
+        units, dtype = self.units, np.float32
+        p = self.prepare(weights, batch, dtype)
+        # xz: (batch, steps, gates·units), the input part of every gate at every step
+        xz = np.matmul(x.reshape(batch * steps, features).astype(dtype, copy=False),
+                       p["kernel"]).reshape(batch, steps, -1)
+        if p.get("input_bias") is not None:
+            xz += p["input_bias"]
+        if initial:
+            states = [np.array(s, dtype=dtype, copy=True) for s in initial]
+        else:
+            states = [np.zeros((batch, units), dtype) for _ in self.STATES]
+        # time-major so each step writes one contiguous (batch, units) block
+        seq = np.empty((steps, batch, units), dtype) if c["return_sequences"] else None
+        spare = [np.empty((batch, units), dtype), np.empty((batch, units), dtype)]
+        output = np.zeros((batch, units), dtype)
+        order = range(steps - 1, -1, -1) if c["go_backwards"] else range(steps)
+        tick = ticker()
+        for k, t in enumerate(order):
+            h_out = seq[k] if seq is not None else spare[k % 2]
+            if mask is None:
+                states = self.step(p, xz[:, t], states, h_out)
+                output = states[0]
+            else:
+                keep = [s.copy() for s in states]
+                new = self.step(p, xz[:, t], states, h_out)
+                m = mask[:, t, None]
+                states = [np.where(m, n, o) for n, o in zip(new, keep)]
+                output = np.where(m, new[0], 0 if zero_output_for_mask else output).astype(dtype)
+                if seq is not None:
+                    seq[k] = output
+            if tick is not None:
+                tick()
+        if steps == 0:
+            states = [np.array(s) for s in states]
+        result = seq.transpose(1, 0, 2) if seq is not None else output
+        return [result, *states] if c["return_state"] else [result]
+
+    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
+        """Weights in the layout :meth:`step` uses, plus its step buffers."""
+        import numpy as np
+
+        gates = len(self.GATES) * self.units
+        return {
+            "kernel": np.asarray(weights["kernel"], dtype),
+            "recurrent": np.ascontiguousarray(weights["recurrent_kernel"], dtype),
+            "input_bias": (np.asarray(weights["bias"], dtype) if "bias" in weights else None),
+            "z": np.empty((batch, gates), dtype),
+        }
+
+    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+        """One timestep: new states (the new ``h`` written into ``h_out``).
+
+        ``xz`` is this step's input projection (bias included). May overwrite
+        the given states other than ``h``.
+        """
+        raise NotImplementedError
+
 
 class SimpleRNN(Recurrent):
     """Fully connected RNN: ``h_t = activation(x_t W_x + h_{t-1} W_h + b)``."""
@@ -129,6 +225,16 @@ class SimpleRNN(Recurrent):
     kind = "SimpleRNN"
     GATES = ("h",)
     ARGS = _sequence_args(gated=False)
+    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.engine.ops import apply_inplace
+
+        # h_t = activation(x_t W_x + b + h_{t-1} W_h)
+        np.matmul(states[0], p["recurrent"], out=h_out)
+        h_out += xz
+        apply_inplace(self.config["activation"], h_out)
+        return [h_out]
 
 
 class LSTM(Recurrent):
@@ -139,6 +245,51 @@ class LSTM(Recurrent):
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
+    def initial_value(self, weight: Weight, sample: Any) -> Any:
+        if weight.name != "bias" or not self.config["unit_forget_bias"]:
+            return super().initial_value(weight, sample)
+        import numpy as np
+
+        # Keras: bias_initializer for i, ones for f, bias_initializer for c and o.
+        units, init = self.units, self.config["bias_initializer"]
+        ones = np.ones((units,), dtype="float32")
+        return np.concatenate([sample(init, (units,)), ones, sample(init, (2 * units,))])
+
+    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
+        import numpy as np
+
+        p = super().prepare(weights, batch, dtype)
+        u = self.units
+        # Columns reordered i, f, o, c so the three sigmoid gates are one block.
+        order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]
+        p["kernel"] = p["kernel"][:, order]
+        p["recurrent"] = np.ascontiguousarray(p["recurrent"][:, order])
+        if p["input_bias"] is not None:
+            p["input_bias"] = p["input_bias"][order]
+        p["act_c"] = np.empty((batch, u), dtype)
+        return p
+
+    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.engine.ops import apply_inplace
+
+        h, c = states
+        u = self.units
+        z = p["z"]                                   # (batch, 4·units), order i, f, o, c
+        np.matmul(h, p["recurrent"], out=z)
+        z += xz
+        apply_inplace(self.config["recurrent_activation"], z[:, :3 * u])
+        apply_inplace(self.config["activation"], z[:, 3 * u:])
+        i, f, o, g = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+        c *= f                                       # c_t = f * c_{t-1} + i * g
+        g *= i
+        c += g
+        act_c = p["act_c"]
+        np.copyto(act_c, c)
+        apply_inplace(self.config["activation"], act_c)
+        np.multiply(o, act_c, out=h_out)             # h_t = o * activation(c_t)
+        return [h_out, c]
 
 
 class GRU(Recurrent):
@@ -148,6 +299,54 @@ class GRU(Recurrent):
     aliases = ("CuDNNGRU",)
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
+    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
+        import numpy as np
+
+        p = super().prepare(weights, batch, dtype)
+        u = self.units
+        p["zr"] = np.empty((batch, 2 * u), dtype)
+        p["hh"] = np.empty((batch, u), dtype)
+        bias = p["input_bias"]
+        if self.config["reset_after"]:
+            # bias (2, 3·units): row 0 joins the input part, row 1 the recurrent part
+            p["input_bias"] = None if bias is None else bias[0]
+            p["recurrent_bias"] = None if bias is None else bias[1]
+        else:
+            p["recurrent_zr"] = np.ascontiguousarray(p["recurrent"][:, :2 * u])
+            p["recurrent_h"] = np.ascontiguousarray(p["recurrent"][:, 2 * u:])
+            p["rh"] = np.empty((batch, u), dtype)
+        return p
+
+    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+        import numpy as np
+
+        from rnncalc.engine.ops import apply_inplace
+
+        h = states[0]
+        u = self.units
+        zr, hh = p["zr"], p["hh"]
+        if self.config["reset_after"]:
+            inner = p["z"]                           # h_{t-1} W_h + b_rec, gates z, r, h
+            np.matmul(h, p["recurrent"], out=inner)
+            if p["recurrent_bias"] is not None:
+                inner += p["recurrent_bias"]
+            np.add(xz[:, :2 * u], inner[:, :2 * u], out=zr)
+            apply_inplace(self.config["recurrent_activation"], zr)
+            np.multiply(zr[:, u:], inner[:, 2 * u:], out=hh)   # r * (h_{t-1} W_hh + b_hh)
+        else:
+            np.matmul(h, p["recurrent_zr"], out=zr)
+            zr += xz[:, :2 * u]
+            apply_inplace(self.config["recurrent_activation"], zr)
+            rh = p["rh"]
+            np.multiply(zr[:, u:], h, out=rh)                  # (r * h_{t-1}) W_hh
+            np.matmul(rh, p["recurrent_h"], out=hh)
+        hh += xz[:, 2 * u:]
+        apply_inplace(self.config["activation"], hh)
+        # h_t = z * h_{t-1} + (1 - z) * hh, written as hh + z * (h_{t-1} - hh)
+        np.subtract(h, hh, out=h_out)
+        h_out *= zr[:, :u]
+        h_out += hh
+        return [h_out]
 
     def bias_weights(self) -> list[Weight]:
         if not self.config["reset_after"]:

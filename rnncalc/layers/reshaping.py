@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from math import prod
+from typing import Any
 
 from rnncalc.arguments import Arg, choice, int_tuple, optional, positive_int
 from rnncalc.errors import SpecError
@@ -23,6 +24,14 @@ class Flatten(Layer):
         if len(x) == 1:
             return [(x[0], 1)]
         return [(x[0], known_prod(x[1:]))]
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        if self.config["data_format"] == "channels_first" and x.ndim > 2:
+            x = np.moveaxis(x, 1, -1)    # Keras flattens channels-last order
+        return [x.reshape(x.shape[0], -1)]
 
 
 class Reshape(Layer):
@@ -54,6 +63,10 @@ class Reshape(Layer):
                             f"to {format_shape(target)} ({prod(target)} values)")
         return [(x[0], *target)]
 
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        x = inputs[0]
+        return [x.reshape(x.shape[0], *self.config["target_shape"])]
+
 
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features)."""
@@ -65,6 +78,11 @@ class RepeatVector(Layer):
         x = inputs[0]
         require_rank(x, 2, "(batch, features)")
         return [(x[0], self.config["n"], x[1])]
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        return [np.repeat(inputs[0][:, None, :], self.config["n"], axis=1)]
 
 
 class Permute(Layer):
@@ -81,3 +99,5 @@ class Permute(Layer):
                             f"{list(range(1, len(x)))} for input {format_shape(x)}, "
                             f"got {list(order)}")
         return [(x[0], *(x[d] for d in order))]
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0].transpose(0, *self.config["dims"])]

@@ -8,6 +8,7 @@ TimeDistributed applies its layer to every timestep.
 from __future__ import annotations
 
 from dataclasses import replace
+from math import prod
 from typing import Any
 
 from rnncalc.arguments import Arg, choice, optional, show
@@ -118,6 +119,68 @@ class Bidirectional(Layer):
             outputs = [y_fw]
         return outputs + fw[1:] + bw[1:]
 
+    # -- forward pass: delegates the sequence loops to the two recurrent layers --
+
+    SUPPORTS_MASKING = True
+
+    def _halves(self, weights: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        fw = {k.removeprefix("forward/"): v for k, v in weights.items()
+              if k.startswith("forward/")}
+        bw = {k.removeprefix("backward/"): v for k, v in weights.items()
+              if k.startswith("backward/")}
+        return fw, bw
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        x, states = inputs[0], inputs[1:]
+        half = len(states) // 2
+        w_fw, w_bw = self._halves(weights)
+        sequences = self.forward_layer.config["return_sequences"]
+        # Keras forces zero_output_for_mask = return_sequences on both layers.
+        fw = self.forward_layer.run(x, states[:half], w_fw, mask,
+                                    zero_output_for_mask=sequences)
+        bw = self.backward_layer.run(x, states[half:], w_bw, mask,
+                                     zero_output_for_mask=sequences)
+        y, y_rev = fw[0], bw[0]
+        if sequences:
+            y_rev = y_rev[:, ::-1]
+        mode = self.config["merge_mode"]
+        if mode is None:
+            merged = [y, y_rev]
+        elif mode == "concat":
+            import numpy as np
+
+            merged = [np.concatenate([y, y_rev], axis=-1)]
+        elif mode == "sum":
+            merged = [y + y_rev]
+        elif mode == "ave":
+            merged = [(y + y_rev) / 2]
+        else:  # mul
+            merged = [y * y_rev]
+        return merged + fw[1:] + bw[1:]
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        mask = masks[0] if self.forward_layer.config["return_sequences"] else None
+        out = [mask, mask] if self.config["merge_mode"] is None else [mask]
+        states = len(self.forward_layer.STATES) + len(self.backward_layer.STATES)
+        return out + [None] * (states if self.forward_layer.config["return_state"] else 0)
+
+    def initial_value(self, weight: Weight, sample: Any) -> Any:
+        direction, _, name = weight.name.partition("/")
+        sub = self.forward_layer if direction == "forward" else self.backward_layer
+        return sub.initial_value(replace(weight, name=name), sample)
+
+    def forward_steps(self, inputs: list[Shape]) -> int:
+        fw_in, bw_in = self._split(inputs)
+        return self.forward_layer.forward_steps(fw_in) + self.backward_layer.forward_steps(bw_in)
+
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        fw_in, bw_in = self._split(inputs)
+        fw_out = self.forward_layer.output_shapes(fw_in)
+        bw_out = self.backward_layer.output_shapes(bw_in)
+        return (self.forward_layer.scratch_values(fw_in, fw_out) + sum(
+            prod(d or 1 for d in s) for s in fw_out + bw_out)
+            + self.backward_layer.scratch_values(bw_in, bw_out))
+
 
 class TimeDistributed(Layer):
     """Applies its layer to every timestep of a (batch, time, ...) input."""
@@ -145,3 +208,32 @@ class TimeDistributed(Layer):
         x = inputs[0]
         inner = self.inner.output_shapes([self._step_shape(x)])
         return [(s[0], x[1], *s[1:]) for s in inner]
+    # -- forward pass: the inner layer on (batch·timesteps, ...) -----------------
+
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        x = inputs[0]
+        batch, steps = x.shape[:2]
+        flat = x.reshape(batch * steps, *x.shape[2:])
+        # a per-timestep mask of the inner layer's own time axis, if any
+        inner_mask = (mask.reshape(batch * steps, *mask.shape[2:])
+                      if mask is not None and mask.ndim > 2 else None)
+        outputs = self.inner.forward([flat], weights, inner_mask)
+        return [y.reshape(batch, steps, *y.shape[1:]) for y in outputs]
+
+    def initial_value(self, weight: Weight, sample: Any) -> Any:
+        return self.inner.initial_value(weight, sample)
+
+    def input_range(self) -> tuple[int, int] | None:
+        return self.inner.input_range()
+
+    def forward_steps(self, inputs: list[Shape]) -> int:
+        return self.inner.forward_steps([self._step_shape(inputs[0])])
+
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        x = inputs[0]
+        step = self._step_shape(x)
+        flat: Shape = ((x[0] or 1) * (x[1] or 1), *step[1:])
+        inner_out = self.inner.output_shapes([flat])
+        return self.inner.scratch_values([flat], inner_out)

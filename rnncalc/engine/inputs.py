@@ -1,0 +1,154 @@
+"""Model inputs for a run: read from ``--input`` or drawn from ``--seed``.
+
+``--input`` takes ``.npy``, ``.json`` (a nested list, or an object keyed by
+input name), ``-`` (JSON on stdin) or ``.npz`` keyed by input name (``input/``
+prefixes, as ``run --save`` writes them, are accepted). An array without the
+batch axis is a batch of one. Nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.graph import Graph, Node
+from rnncalc.shapes import Shape, format_shape
+
+_SINGLE = ""    # key of an array not named after an input
+
+
+def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
+    items = data.items() if isinstance(data, dict) else [(_SINGLE, data)]
+    out = {}
+    for name, value in items:
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            raise SpecError(f"{where}: {'input ' + repr(name) + ': ' if name else ''}the nested "
+                            "lists are ragged (rows of different lengths)") from None
+        out[name] = arr
+    return out
+
+
+def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.ndarray]:
+    """Arrays from ``--input``; key ``""`` is an array not named after an input."""
+    where = "--input -" if path == "-" else f"--input {path}"
+    if path == "-":
+        import sys
+
+        text = stdin_text if stdin_text is not None else sys.stdin.read()
+        try:
+            return _from_json(json.loads(text), where)
+        except json.JSONDecodeError as err:
+            raise SpecError(f"{where}: invalid JSON at line {err.lineno} column {err.colno}: "
+                            f"{err.msg}") from None
+    file = Path(path)
+    if not file.is_file():
+        raise SpecError(f"{where}: no such file")
+    suffix = file.suffix.lower()
+    if suffix == ".json":
+        try:
+            return _from_json(json.loads(file.read_text(encoding="utf-8")), where)
+        except json.JSONDecodeError as err:
+            raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
+                            f"{err.msg}") from None
+        except UnicodeDecodeError:
+            raise SpecError(f"{where}: not UTF-8 text") from None
+    if suffix not in (".npy", ".npz"):
+        raise SpecError(f"{where}: expected a .npy, .npz or .json file (or - for JSON on "
+                        f"stdin), got '{file.suffix or file.name}'")
+    try:
+        data = np.load(file, allow_pickle=False)
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                return {k.removeprefix("input/"): data[k] for k in data.files
+                        if not k.startswith(("output/", "weights/"))}
+        return {_SINGLE: data}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise SpecError(f"{where}: cannot read it ({err})") from None
+
+
+def bind_inputs(graph: Graph, arrays: dict[str, np.ndarray], where: str
+                ) -> dict[str, np.ndarray]:
+    """Match arrays to the model inputs, add a missing batch axis, check shape and dtype."""
+    names = [n.name for n in graph.inputs]
+    if _SINGLE in arrays:
+        if len(names) != 1:
+            raise SpecError(f"{where}: the model has {len(names)} inputs ({', '.join(names)}); "
+                            "give an .npz (or a JSON object) keyed by input name")
+        arrays = {names[0]: arrays[_SINGLE]}
+    elif len(names) == 1 and len(arrays) == 1 and names[0] not in arrays:
+        arrays = {names[0]: next(iter(arrays.values()))}
+    for key in arrays:
+        if key not in names:
+            raise SpecError(f"{where}: '{key}' is not a model input (inputs: "
+                            f"{', '.join(names)})", hint=did_you_mean(key, names))
+    out = {}
+    for node in graph.inputs:
+        if node.name not in arrays:
+            raise SpecError(f"{where}: no array for model input '{node.name}'")
+        out[node.name] = _check(node, arrays[node.name], where)
+    return out
+
+
+def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
+    declared = node.output_shapes[0]
+    label = f"{where}: input '{node.name}'"
+    if arr.ndim == len(declared) - 1:
+        arr = arr[None]          # no batch axis: a batch of one
+    if arr.ndim != len(declared) or any(d is not None and d != a
+                                        for d, a in zip(declared, arr.shape)):
+        raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
+                        f"{format_shape(declared[1:])} for one sample), found "
+                        f"{format_shape(arr.shape)}")
+    if arr.dtype.kind not in "biuf":
+        raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
+    if node.dtype.startswith(("int", "uint")):
+        if arr.dtype.kind == "f":
+            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+                raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
+                                "found non-integer values")
+        return arr.astype(np.int64)
+    return arr.astype(np.float32)
+
+
+def concrete_input_shapes(graph: Graph, batch: int | None = None) -> dict[str, Shape]:
+    """Declared input shapes with the batch dim filled (default 1); other dims must be known."""
+    out = {}
+    for node in graph.inputs:
+        shape = list(node.output_shapes[0])
+        if shape and shape[0] is None:
+            shape[0] = batch or 1
+        unknown = [i for i, d in enumerate(shape) if d is None]
+        if unknown:
+            raise SpecError(f"input '{node.name}' has an unknown dim {unknown[0]} in "
+                            f"{format_shape(node.output_shapes[0])}: give --timesteps, "
+                            "--input-shape or --input FILE")
+        out[node.name] = tuple(shape)
+    return out
+
+
+def random_inputs(graph: Graph, shapes: dict[str, Shape], seed: int) -> dict[str, np.ndarray]:
+    """Float inputs uniform in [0, 1); token inputs integers below the Embedding's input_dim."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for node in graph.inputs:
+        shape = shapes[node.name]
+        if node.dtype.startswith(("int", "uint")):
+            out[node.name] = rng.integers(0, token_limit(graph, node), size=shape)
+        else:
+            out[node.name] = rng.random(shape, dtype=np.float32)
+    return out
+
+
+def token_limit(graph: Graph, node: Node) -> int:
+    """The smallest vocabulary among the layers reading this input (10 if none has one)."""
+    limits = [c.layer.input_range() for c in graph.nodes
+              if c.inbound and c.inbound[0].node == node.name]
+    highs = [r[1] for r in limits if r is not None]
+    return min(highs) if highs else 10

@@ -114,6 +114,88 @@ def summary(
         Console().print(summary_table(record))
 
 
+class Cell(str, Enum):
+    SimpleRNN = "SimpleRNN"
+    LSTM = "LSTM"
+    GRU = "GRU"
+
+
+@app.command()
+def run(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of random inputs and "
+                                      "initializer weights.")] = 0,
+    input_file: Annotated[str | None, typer.Option(
+        "--input", help="Input values: .npy, .json, - (JSON on stdin), or .npz keyed by input "
+        "name. Without the batch axis: a batch of one.")] = None,
+    weights: Annotated[str | None, typer.Option(
+        "--weights", help="Weights .npz: arr_0.. in Keras get_weights() order, or "
+        "<layer>/<weight> keys.")] = None,
+    save: Annotated[str | None, typer.Option(
+        "--save", help="Write outputs, inputs and weights used to FILE.npz.")] = None,
+    json_flag: JsonOpt = False,
+    cell: Annotated[Cell | None, typer.Option(
+        "--cell", help="Default example (no SPEC): the recurrent cell.")] = None,
+    units: Annotated[int | None, typer.Option(
+        "--units", min=1, help="Default example: hidden units (8).")] = None,
+    input_dim: Annotated[int | None, typer.Option(
+        "--input-dim", min=1, help="Default example: input features (4).")] = None,
+    max_memory: Annotated[str, typer.Option(
+        "--max-memory", help="Refuse runs estimated above this size.")] = "2GiB",
+    heatmap: Annotated[bool, typer.Option(
+        "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
+) -> None:
+    """Run the model in NumPy with Keras 3 inference semantics and print the outputs.
+
+    With no SPEC and no --layer: the seed notebook's example, SimpleRNN(8,
+    return_sequences=True) on (timesteps=10, input_dim=4).
+    """
+    from rnncalc.build import load_spec
+    from rnncalc.engine.memory import parse_size
+    from rnncalc.engine.run import RunOptions, example_layer, run_graph
+    from rnncalc.graph import build_graph
+    from rnncalc.render.run_output import ProgressBar
+
+    example = spec is None and not layer
+    if not example and (cell or units or input_dim):
+        raise SpecError("--cell, --units and --input-dim set up the default example; "
+                        "with a SPEC or --layer, put them in the model")
+    if example:
+        layer = [example_layer(cell.value if cell else None, units)]
+        if input_shape is None:
+            input_shape = f"{timesteps or 10},{input_dim or 4}"
+    options = RunOptions(seed=seed, input_path=input_file, weights_path=weights,
+                         max_memory=parse_size(max_memory), batch_size=batch_size)
+    graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
+    bar = ProgressBar()
+    try:
+        result = run_graph(graph, options, progress=bar)
+    finally:
+        bar.close()
+    if save is not None:
+        from rnncalc.render.run_output import save_npz
+
+        written = save_npz(result, save)
+        sys.stderr.write(f"saved outputs, inputs and weights to {written}\n")
+    if json_flag:
+        from rnncalc.render.json_out import dumps
+        from rnncalc.render.run_output import run_dict
+
+        sys.stdout.write(dumps(run_dict(result)) + "\n")
+        return
+    from rich.console import Console
+
+    from rnncalc.render.run_output import run_renderables
+
+    console = Console()
+    for part in run_renderables(result, heatmap=heatmap, width=console.width):
+        console.print(part)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn errors into one ``error:`` line and an exit code."""
     click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

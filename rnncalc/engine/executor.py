@@ -49,8 +49,12 @@ def scratch_values(graph: Graph, shapes: dict[str, list[Shape]]) -> list[int]:
 
 def execute(graph: Graph, inputs: dict[str, np.ndarray],
             weights: dict[str, dict[str, np.ndarray]], *,
-            progress: Progress | None = None) -> list[np.ndarray]:
-    """Run the graph; returns the model outputs in order."""
+            progress: Progress | None = None,
+            trace: dict[str, list[Shape]] | None = None) -> list[np.ndarray]:
+    """Run the graph; returns the model outputs in order.
+
+    ``trace``, if given, receives every node's actual output shapes.
+    """
     values: dict[str, list[Any]] = {n.name: [inputs[n.name]] for n in graph.inputs}
     masks: dict[str, list[Any]] = {n.name: [None] for n in graph.inputs}
     last_use = {r.node: i for i, node in enumerate(graph.nodes) for r in node.inbound}
@@ -75,6 +79,8 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None
             out_masks += [None] * (len(outs) - len(out_masks))
             values[node.name], masks[node.name] = outs, out_masks[:len(outs)]
+            if trace is not None:
+                trace[node.name] = [tuple(np.shape(y)) for y in outs]
             for name in {r.node for r in node.inbound}:
                 if last_use.get(name) == i and name not in keep:
                     del values[name], masks[name]

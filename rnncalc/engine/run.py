@@ -75,3 +75,19 @@ def run_graph(graph: Graph, options: RunOptions, progress: Progress | None = Non
     outputs = [OutputTensor(ref.node, ref.index, v) for ref, v in zip(graph.outputs, values)]
     return RunResult(graph, options.seed, inputs, outputs, weights, estimate, input_source,
                      weights_source)
+
+
+# -- the seed notebook's example, `rnncalc run` with no model --------------------------
+
+CELLS = ("SimpleRNN", "LSTM", "GRU")
+
+
+def example_layer(cell: str | None, units: int | None) -> str:
+    """The seed's NumPy RNN as a layer: ``SimpleRNN(8, return_sequences=True)``."""
+    from rnncalc.errors import SpecError, did_you_mean
+
+    name = cell or "SimpleRNN"
+    if name not in CELLS:
+        raise SpecError(f"--cell: expected one of {', '.join(CELLS)}, got {name!r}",
+                        hint=did_you_mean(name, CELLS))
+    return f"{name}({units or 8}, return_sequences=True)"

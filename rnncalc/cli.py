@@ -47,6 +47,30 @@ TimestepsOpt = Annotated[int | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 
 
+class Convention(str, Enum):
+    keras = "keras"
+    pytorch = "pytorch"
+
+
+class DType(str, Enum):
+    float32 = "float32"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    float64 = "float64"
+
+
+ConventionOpt = Annotated[Convention, typer.Option(
+    "--convention", help="Count as Keras does, or as torch.nn would for the same model "
+    "(also accepts num_layers, bidirectional, proj_size on recurrent layers).")]
+DTypeOpt = Annotated[DType | None, typer.Option(
+    "--dtype", help="Bytes per value for parameter and activation memory (default: each "
+    "layer's dtype).")]
+ColumnsOpt = Annotated[list[str] | None, typer.Option(
+    "--columns", help="Summary columns, comma-separated: output_shape, params, params_percent, "
+    "macs, flops, trainable, connected_to, weights.")]
+ExpandOpt = Annotated[bool, typer.Option("--expand", help="Add a sub-row per weight.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"rnncalc {__version__}")
@@ -88,11 +112,21 @@ def summary(
     timesteps: TimestepsOpt = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     json_flag: JsonOpt = False,
+    columns: ColumnsOpt = None,
+    expand: ExpandOpt = False,
+    dtype: DTypeOpt = None,
+    convention: ConventionOpt = Convention.keras,
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer."""
     from rnncalc.build import load_spec
     from rnncalc.graph import build_graph
     from rnncalc.summary import summarize
+
+    if columns or expand or dtype or convention is not Convention.keras:
+        return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
+                                                          convention),
+                                Format.json if json_flag else format, columns, expand,
+                                dtype.value if dtype else None)
 
     graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
     record = summarize(graph)
@@ -194,6 +228,90 @@ def run(
     console = Console()
     for part in run_renderables(result, heatmap=heatmap, width=console.width):
         console.print(part)
+
+
+def cost_options(input_shape: str | None, batch_size: int | None, timesteps: int | None,
+                 convention: Convention):
+    """Shape flags plus the counting convention."""
+    from dataclasses import replace
+
+    return replace(shape_options(input_shape, batch_size, timesteps),
+                   convention=convention.value)
+
+
+def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
+                     dtype: str | None) -> None:
+    """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
+    from rnncalc.build import load_spec
+    from rnncalc.cost import model_cost
+    from rnncalc.graph import build_graph
+    from rnncalc.render.summary_columns import (
+        columns_markdown,
+        columns_table,
+        grid,
+        parse_columns,
+    )
+    from rnncalc.summary import summarize
+
+    graph = build_graph(load_spec(spec, layer), options)
+    record = summarize(graph)
+    cost = model_cost(graph, options.convention, dtype)
+    torch = None
+    if options.convention == "pytorch":
+        from rnncalc.pytorch import torch_record
+
+        torch = torch_record(graph)
+    chosen = parse_columns(columns, record.chain)
+    if fmt is Format.json:
+        from rnncalc.render.json_out import dumps
+
+        document = torch.to_dict() if torch else record.to_dict()
+        for entry, layer_cost in zip(document["layers"], cost.layers):
+            entry["macs"], entry["flops"] = layer_cost.macs.to_json(), layer_cost.flops.to_json()
+        totals = cost.to_dict()
+        totals.pop("layers")
+        document["cost"] = totals
+        sys.stdout.write(dumps(document) + "\n")
+        return
+    table = grid(record, cost, chosen, expand=expand, torch=torch)
+    if fmt is Format.markdown:
+        sys.stdout.write(columns_markdown(table))
+        return
+    from rich.console import Console
+
+    Console().print(columns_table(table))
+
+
+@app.command()
+def explain(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    layer_name: Annotated[str | None, typer.Option(
+        "--layer-name", help="Explain only the layer with this name.")] = None,
+    dtype: DTypeOpt = None,
+    convention: ConventionOpt = Convention.keras,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Explain every parameter count, and the compute and memory cost, layer by layer."""
+    from rnncalc.build import load_spec
+    from rnncalc.explain import explain as explain_record
+    from rnncalc.graph import build_graph
+
+    options = cost_options(input_shape, batch_size, timesteps, convention)
+    graph = build_graph(load_spec(spec, layer), options)
+    record = explain_record(graph, options.convention, dtype.value if dtype else None,
+                            layer_name)
+    if json_flag:
+        from rnncalc.render.json_out import dumps
+
+        sys.stdout.write(dumps(record.to_dict()) + "\n")
+        return
+    from rnncalc.render.explain_view import explain_text
+
+    sys.stdout.write(explain_text(record))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,6 +24,7 @@ class ShapeOptions:
     input_shape: Shape | None = None    # per-sample, batch excluded
     batch_size: int | None = None
     timesteps: int | None = None
+    convention: str = "keras"          # "pytorch" accepts num_layers, bidirectional, proj_size
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class _Builder:
         resolved = [self.resolve(r) for r in refs]
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
+        layer.check_convention(self.options.convention)
         layer.check_inputs(shapes)
         weights = layer.weights(shapes)
         outputs = layer.output_shapes(shapes)

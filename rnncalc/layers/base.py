@@ -19,9 +19,11 @@ from typing import Any, ClassVar
 
 from rnncalc.arguments import DTYPE_BYTES, Arg, bind
 from rnncalc.calls import Call
+from rnncalc.counting import CostTerm, MemoryTerm
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.initializers import Initializer
 from rnncalc.shapes import Shape, format_shape
+from rnncalc.torch_layout import TorchModule
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,29 @@ class Layer(Forward):
     def sublayers(self) -> list[Layer]:
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []
+
+    # -- cost and conventions (rnncalc.cost, rnncalc.pytorch) --------------------
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Operations of one forward pass (matmul MACs, bias adds, element-wise work).
+
+        The default is none: layers that only move or relabel values.
+        """
+        return []
+
+    def memory(self, inputs: list[Shape], outputs: list[Shape]) -> list[MemoryTerm]:
+        """Activation values held besides the output tensors (working set, BPTT)."""
+        return []
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        """The ``torch.nn`` modules PyTorch would use for this layer (none by default)."""
+        return []
+
+    def check_convention(self, convention: str) -> None:
+        """Reject options the chosen convention has no meaning for (wrappers delegate)."""
+        for sub in self.sublayers():
+            sub.check_convention(convention)
 
     # -- derived, never overridden ---------------------------------------------
 

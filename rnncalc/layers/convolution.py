@@ -6,11 +6,13 @@ from typing import Any
 
 from rnncalc.activations import activation
 from rnncalc.arguments import Arg, boolean, choice, int_tuple, optional, positive_int
+from rnncalc.counting import ACT, ADD, CMP, MAC, MUL, CostTerm, describe_dims, positions, size
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.layers.reshaping import DATA_FORMAT
 from rnncalc.shapes import Dim, Shape, format_shape
+from rnncalc.torch_layout import TorchModule, TorchParam
 
 
 def _one(name: str, default: Any = None) -> Arg:
@@ -109,6 +111,51 @@ class Conv1D(Layer):
             return [(x[0], c["filters"], length)]
         return [(x[0], length, c["filters"])]
 
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per output step: ``k·C_in/groups·F`` MACs, ``F`` bias adds."""
+        c = self.config
+        y = outputs[0]
+        steps = (y[0], y[2]) if c["data_format"] == "channels_first" else y[:2]
+        k, f = c["kernel_size"], c["filters"]
+        cin = self._in_channels(inputs[0]) // c["groups"]
+        over, where = size(steps), describe_dims(steps, 0)
+        terms = [CostTerm("convolution", MAC, k * cin * f, over, "k·C_in/groups·F",
+                          f"{k}·{cin}·{f}", where)]
+        if c["use_bias"]:
+            terms.append(CostTerm("bias add", ADD, f, over, "F", f"{f}", where))
+        if c["activation"] != "linear":
+            terms.append(CostTerm(f"activation ({c['activation']})", ACT, f, over, "F",
+                                  f"{f}", where))
+        return terms
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        c = self.config
+        cin_all = self._in_channels(inputs[0])
+        cin = cin_all // c["groups"]
+        k, f = c["kernel_size"], c["filters"]
+        kw = [f"stride={c['strides']}"] if c["strides"] > 1 else []
+        kw += [f"padding='{c['padding']}'"] if c["padding"] == "same" else []
+        kw += [f"dilation={c['dilation_rate']}"] if c["dilation_rate"] > 1 else []
+        kw += [f"groups={c['groups']}"] if c["groups"] > 1 else []
+        kw += [] if c["use_bias"] else ["bias=False"]
+        state = [TorchParam("weight", (f, cin, k), "kernel (axes reordered)",
+                            (f"{f} filters", f"{cin} input channels per group",
+                             f"{k} kernel taps"), trainable=self.trainable)]
+        if c["use_bias"]:
+            state.append(TorchParam("bias", (f,), "bias", (f"{f} filters",),
+                                    trainable=self.trainable))
+        notes = []
+        if c["data_format"] != "channels_first":
+            notes.append("nn.Conv1d is channels-first: permute (B, T, C) to (B, C, T)")
+        if c["padding"] == "causal":
+            notes.append("nn.Conv1d has no padding='causal': left-pad by dilation·(k−1) "
+                         "with F.pad")
+        if c["activation"] != "linear":
+            notes.append(f"activation '{c['activation']}' is a separate call in PyTorch")
+        return [TorchModule(f"nn.Conv1d({', '.join([str(cin_all), str(f), str(k), *kw])})",
+                            tuple(state), tuple(notes))]
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
@@ -157,6 +204,16 @@ class Pooling1D(Layer):
         out[t_axis] = conv_length(x[t_axis], c["pool_size"], stride, c["padding"])
         return [tuple(out)]
 
+    #: ``(what, op, per_window)`` with ``per_window(n)`` the count for a window of n.
+    REDUCE: tuple[tuple[str, str, Any], ...] = ()
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per output element, the reduction over a window of ``pool_size`` values."""
+        n, y = self.config["pool_size"], outputs[0]
+        return [CostTerm(what, op, per(n), size(y), f"{per(n)}", f"{per(n)}",
+                         describe_dims(y, 0)) for what, op, per in self.REDUCE]
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
@@ -183,6 +240,7 @@ class MaxPooling1D(Pooling1D):
     """Maximum over sliding windows of time."""
 
     kind = "MaxPooling1D"
+    REDUCE = (("max over the window: n−1 comparisons", CMP, lambda n: n - 1),)
     aliases = ("MaxPool1D",)
 
     def pool(self, windows: Any) -> Any:
@@ -195,6 +253,8 @@ class AveragePooling1D(Pooling1D):
     """Mean over sliding windows of time (Keras 3 has no default pool_size here)."""
 
     kind = "AveragePooling1D"
+    REDUCE = (("sum over the window: n−1 adds", ADD, lambda n: n - 1),
+              ("scale by 1/n", MUL, lambda n: 1))
     ARGS = (_one("pool_size"), *Pooling1D.ARGS[1:])
     aliases = ("AvgPool1D",)
 
@@ -220,6 +280,22 @@ class GlobalPooling1D(Layer):
             return [tuple(out)]
         return [(x[0], x[c_axis])]
 
+    #: ``(what, op, per input element, per output element)``.
+    REDUCE: tuple[tuple[str, str, int, int], ...] = ()
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """One op per input element (T per channel; a max needs T−1, counted as T)."""
+        x, y = inputs[0], outputs[0]
+        terms = []
+        for what, op, per_in, per_out in self.REDUCE:
+            if per_in:
+                terms.append(CostTerm(what, op, per_in, size(x), "1", "1", describe_dims(x, 0)))
+            if per_out:
+                terms.append(CostTerm(what, op, per_out, positions(y, 0), "1", "1",
+                                      describe_dims(y, 0)))
+        return terms
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         x = inputs[0]
         t_axis, c_axis = channels(x.shape, self.config["data_format"])
@@ -236,6 +312,7 @@ class GlobalMaxPooling1D(GlobalPooling1D):
     """Maximum over all timesteps."""
 
     kind = "GlobalMaxPooling1D"
+    REDUCE = (("max over time", CMP, 1, 0),)
     aliases = ("GlobalMaxPool1D",)
 
     def reduce(self, x: Any, axis: int, mask: Any, keepdims: bool) -> Any:
@@ -247,6 +324,7 @@ class GlobalAveragePooling1D(GlobalPooling1D):
     """Mean over all (unmasked) timesteps."""
 
     kind = "GlobalAveragePooling1D"
+    REDUCE = (("sum over time", ADD, 1, 0), ("scale by 1/T", MUL, 0, 1))
     aliases = ("GlobalAvgPool1D",)
     SUPPORTS_MASKING = True
 

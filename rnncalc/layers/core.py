@@ -6,9 +6,11 @@ from typing import Any
 
 from rnncalc.activations import activation
 from rnncalc.arguments import Arg, boolean, dims, dtype, number, optional, positive_int, rate
+from rnncalc.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
 from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.shapes import Shape
+from rnncalc.torch_layout import TorchModule, TorchParam
 
 
 class InputLayer(Layer):
@@ -63,6 +65,18 @@ class Embedding(Layer):
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         return [(*inputs[0], self.config["output_dim"])]
 
+    # A lookup does no arithmetic: no cost terms (torchinfo counts B·V·D, see docs).
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        v, d = self.config["input_dim"], self.config["output_dim"]
+        pad = self.config["mask_zero"]
+        notes = ("mask_zero=True: PyTorch has no masks; padding_idx=0 keeps row 0 at zero and "
+                 "out of the gradient, but later layers still see the padded steps",) if pad else ()
+        return [TorchModule(f"nn.Embedding({v}, {d}{', padding_idx=0' if pad else ''})",
+                            (TorchParam("weight", (v, d), "embedding table",
+                                        (f"{v} tokens (vocabulary)", f"{d} embedding dims"),
+                                        trainable=self.trainable),), notes)]
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
@@ -113,6 +127,34 @@ class Dense(Layer):
         require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
         return [(*x[:-1], self.config["units"])]
 
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per position (every index but the last axis): ``I·U`` MACs, ``U`` bias adds."""
+        x = inputs[0]
+        i, u = x[-1], self.config["units"]
+        over, where = positions(x), describe_dims(x)
+        terms = [CostTerm("matmul x·W", MAC, i * u, over, "I·U", f"{i}·{u}", where)]
+        if self.config["use_bias"]:
+            terms.append(CostTerm("bias add", ADD, u, over, "U", f"{u}", where))
+        act = self.config["activation"]
+        if act != "linear":
+            terms.append(CostTerm(f"activation ({act})", ACT, u, over, "U", f"{u}", where))
+        return terms
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        i, u = inputs[0][-1], self.config["units"]
+        bias = self.config["use_bias"]
+        t = self.trainable
+        state = [TorchParam("weight", (u, i), "weight (the Keras kernel transposed)",
+                            (f"{u} out features", f"{i} in features"), trainable=t)]
+        if bias:
+            state.append(TorchParam("bias", (u,), "bias", (f"{u} out features",), trainable=t))
+        act = self.config["activation"]
+        notes = (f"activation '{act}' is a separate call in PyTorch (no params)",) if (
+            act != "linear") else ()
+        return [TorchModule(f"nn.Linear({i}, {u}{'' if bias else ', bias=False'})",
+                            tuple(state), notes)]
+
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
@@ -158,6 +200,15 @@ class Activation(Layer):
 
     kind = "Activation"
     ARGS = (Arg("activation", activation),)
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        act = self.config["activation"]
+        if act == "linear":
+            return []
+        x = inputs[0]
+        return [CostTerm(f"activation ({act})", ACT, 1, size(x), "1", "1",
+                         describe_dims(x, 0))]
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         from rnncalc.engine.ops import apply

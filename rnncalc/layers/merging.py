@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.arguments import Arg, integer
+from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
 from rnncalc.layers.base import Layer
 from rnncalc.shapes import Dim, Shape, format_shape, normalize_axis
@@ -44,6 +45,17 @@ class ElementwiseMerge(Layer):
             body = self._broadcast(body, shape[1:], inputs)
         return [(batches.pop() if batches else None, *body)]
 
+    #: ``(what, op, per input beyond the first)``: n inputs cost ``n−1`` ops per
+    #: output element when true, one op when false.
+    MERGE_OPS: tuple[tuple[str, str, bool], ...] = ()
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        y, n = outputs[0], len(inputs)
+        return [CostTerm(what, op, n - 1 if each else 1, size(y), "n−1" if each else "1",
+                         f"{n - 1 if each else 1}", describe_dims(y, 0))
+                for what, op, each in self.MERGE_OPS]
+
     # -- forward pass ---------------------------------------------------------------
 
     SUPPORTS_MASKING = True
@@ -69,6 +81,7 @@ class Add(ElementwiseMerge):
     """Element-wise sum."""
 
     kind = "Add"
+    MERGE_OPS = (("sum", ADD, True),)
     def merge(self, xs: list[Any]) -> Any:
         return sum(xs[1:], start=xs[0])
 
@@ -77,6 +90,7 @@ class Subtract(ElementwiseMerge):
     """Element-wise difference of exactly two tensors."""
 
     kind = "Subtract"
+    MERGE_OPS = (("difference", ADD, True),)
     MIN_INPUTS = 2
     MAX_INPUTS = 2
 
@@ -88,6 +102,7 @@ class Multiply(ElementwiseMerge):
     """Element-wise product."""
 
     kind = "Multiply"
+    MERGE_OPS = (("product", MUL, True),)
     def merge(self, xs: list[Any]) -> Any:
         out = xs[0]
         for x in xs[1:]:
@@ -99,6 +114,7 @@ class Average(ElementwiseMerge):
     """Element-wise mean."""
 
     kind = "Average"
+    MERGE_OPS = (("sum", ADD, True), ("scale by 1/n", MUL, False))
     def merge(self, xs: list[Any]) -> Any:
         return sum(xs[1:], start=xs[0]) / len(xs)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.arguments import Arg, axes, boolean, number
+from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.shapes import Shape, format_shape, normalize_axis
+from rnncalc.torch_layout import TorchModule, TorchParam
 
 
 def _axis_dims(x: Shape, axis: int | tuple[int, ...]) -> tuple[int, ...]:
@@ -59,6 +61,46 @@ class LayerNormalization(Layer):
             weights.append(Weight("beta", shape, self.config["beta_initializer"],
                                   role="offset (beta)", dims=note))
         return weights
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per element: mean, centre, square, variance sum, normalize; then γ and β."""
+        x = inputs[0]
+        c = self.config
+        over, where = size(x), describe_dims(x, 0)
+        terms = [CostTerm("mean, centre, variance: adds", ADD, 3, over, "3", "3", where),
+                 CostTerm("square and normalize: multiplies", MUL, 2, over, "2", "2", where)]
+        if c["scale"]:
+            terms.append(CostTerm("scale by gamma", MUL, 1, over, "1", "1", where))
+        if c["center"] and not c["rms_scaling"]:
+            terms.append(CostTerm("offset by beta", ADD, 1, over, "1", "1", where))
+        return terms
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        shape = _axis_dims(inputs[0], self.config["axis"])
+        c = self.config
+        text = str(shape[0]) if len(shape) == 1 else str(list(shape))
+        t = self.trainable
+        if c["rms_scaling"]:
+            state = (TorchParam("weight", shape, "scale (gamma)", trainable=t),)
+            return [TorchModule(f"nn.RMSNorm({text}, eps={c['epsilon']})", state)]
+        notes = []
+        kw = [f"eps={c['epsilon']}"]
+        state = []
+        if c["scale"]:
+            state.append(TorchParam("weight", shape, "scale (gamma)", trainable=t))
+            if c["center"]:
+                state.append(TorchParam("bias", shape, "offset (beta)", trainable=t))
+            else:
+                kw.append("bias=False")
+        else:
+            kw.append("elementwise_affine=False")
+            if c["center"]:
+                notes.append("no PyTorch equivalent for scale=False with center=True: "
+                             "nn.LayerNorm drops the bias only with the weight (shown without "
+                             "both)")
+        return [TorchModule(f"nn.LayerNorm({', '.join([text, *kw])})", tuple(state),
+                            tuple(notes))]
 
     SUPPORTS_MASKING = True
 
@@ -119,6 +161,45 @@ class BatchNormalization(Layer):
                    role="moving variance (not trained)", dims=note),
         ]
         return weights
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Inference: ``(x − mean)·(gamma/√(var+ε)) + beta``, the scale folded in."""
+        x = inputs[0]
+        over, where = size(x), describe_dims(x, 0)
+        terms = [CostTerm("subtract moving mean", ADD, 1, over, "1", "1", where),
+                 CostTerm("scale by gamma/√(var+ε)", MUL, 1, over, "1", "1", where)]
+        if self.config["center"]:
+            terms.append(CostTerm("offset by beta", ADD, 1, over, "1", "1", where))
+        return terms
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        shape = _axis_dims(inputs[0], self.config["axis"])
+        c = self.config
+        n = shape[0] if len(shape) == 1 else shape
+        t = self.trainable
+        affine = c["scale"] and c["center"]
+        state = []
+        if affine:
+            state += [TorchParam("weight", shape, "scale (gamma)", trainable=t),
+                      TorchParam("bias", shape, "offset (beta)", trainable=t)]
+        state += [TorchParam("running_mean", shape, "moving mean", buffer=True),
+                  TorchParam("running_var", shape, "moving variance", buffer=True),
+                  TorchParam("num_batches_tracked", (), "batch counter (int64)",
+                             buffer=True)]
+        notes = ["Keras counts moving_mean and moving_variance as non-trainable params; "
+                 "PyTorch keeps running_mean, running_var and num_batches_tracked as buffers, "
+                 "outside parameters()",
+                 f"momentum differs in meaning: PyTorch momentum = 1 − Keras momentum "
+                 f"({1 - c['momentum']:.3g})"]
+        if c["scale"] != c["center"]:
+            notes.append("no PyTorch equivalent for only one of scale/center: nn.BatchNorm1d "
+                         "has both (affine=True) or neither (shown without both)")
+        if len(inputs[0]) == 3 and c["axis"] in (-1, 2):
+            notes.append("nn.BatchNorm1d normalizes axis 1: permute (B, T, C) to (B, C, T)")
+        kw = [f"eps={c['epsilon']}"] + ([] if affine else ["affine=False"])
+        return [TorchModule(f"nn.BatchNorm1d({', '.join([str(n), *kw])})", tuple(state),
+                            tuple(notes))]
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:

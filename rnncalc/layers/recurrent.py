@@ -11,11 +11,34 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, positive_int, rate
+from rnncalc.arguments import Arg, boolean, non_negative_int, optional, positive_int, rate
+from rnncalc.counting import (
+    ACT,
+    ADD,
+    INFERENCE,
+    MAC,
+    MUL,
+    TRAINING,
+    CostTerm,
+    MemoryTerm,
+    describe_dims,
+    dim,
+    positions,
+)
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.shapes import Shape, dims_compatible, format_shape
+from rnncalc.torch_layout import TorchModule, TorchParam, rnn_state_dict
+
+# Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. Accepted (keyword
+# only) so `--convention pytorch` can describe such modules; rejected under the
+# default Keras convention by Recurrent.check_convention.
+TORCH_ARGS = (
+    Arg("num_layers", optional(positive_int), None, positional=False),
+    Arg("bidirectional", optional(boolean), None, positional=False),
+    Arg("proj_size", optional(non_negative_int), None, positional=False),
+)
 
 
 def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ...]:
@@ -37,7 +60,7 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ..
         Arg("stateful", boolean, False),
         Arg("unroll", boolean, False),
     ]
-    return tuple(head)
+    return (*head, *TORCH_ARGS)
 
 
 class Recurrent(Layer):
@@ -74,6 +97,8 @@ class Recurrent(Layer):
         self.check_sequence(x)
         features = require_known(x[-1], "last (features)", x)
         n, units = len(self.GATES), self.units
+        if self.torch_options() != (1, False, 0):
+            return self.stacked_weights(features)
         weights = [
             Weight("kernel", (features, n * units), self.config["kernel_initializer"],
                    role="input kernel (W_x)", dims=(f"{features} input features",
@@ -98,8 +123,8 @@ class Recurrent(Layer):
         x, initial = inputs[0], inputs[1:]
         self.check_sequence(x)
         self.check_initial_state(x, initial)
-        out: Shape = (x[0], x[1], self.units) if self.config["return_sequences"] else (
-            x[0], self.units)
+        width = self.output_width
+        out: Shape = (x[0], x[1], width) if self.config["return_sequences"] else (x[0], width)
         shapes = [out]
         if self.config["return_state"]:
             shapes += self.state_shapes(x)
@@ -121,6 +146,208 @@ class Recurrent(Layer):
     def cell_config(self) -> dict[str, Any]:
         """The config a Bidirectional clone starts from."""
         return dict(self.config)
+
+    # -- PyTorch-only options (num_layers, bidirectional, proj_size) ---------------
+
+    def torch_options(self) -> tuple[int, bool, int]:
+        """``(num_layers, bidirectional, proj_size)``, PyTorch's defaults when not given."""
+        c = self.config
+        return (c.get("num_layers") or 1, bool(c.get("bidirectional")), c.get("proj_size") or 0)
+
+    @property
+    def output_width(self) -> int:
+        """Features of the output: ``units``, or ``(proj_size or units) · directions``."""
+        _, bidirectional, proj = self.torch_options()
+        return (proj or self.units) * (2 if bidirectional else 1)
+
+    def check_convention(self, convention: str) -> None:
+        given = [a.name for a in TORCH_ARGS if self.config.get(a.name) is not None]
+        if not given:
+            return
+        if convention != "pytorch":
+            raise SpecError(
+                f"argument '{given[0]}' is a PyTorch option (torch.nn.{self.TORCH_MODULE}) with "
+                "no Keras equivalent; it is accepted only with --convention pytorch (in Keras, "
+                "stack layers or wrap the layer in Bidirectional)")
+        _, _, proj = self.torch_options()
+        if proj and self.TORCH_MODULE != "LSTM":
+            raise SpecError(f"argument 'proj_size': only torch.nn.LSTM has proj_size, "
+                            f"not torch.nn.{self.TORCH_MODULE}")
+        if proj and proj >= self.units:
+            raise SpecError(f"argument 'proj_size': expected a value smaller than units "
+                            f"({self.units}), got {proj}")
+        if self.config["return_state"] and self.torch_options() != (1, False, 0):
+            raise SpecError("return_state cannot be combined with num_layers, bidirectional or "
+                            "proj_size (PyTorch returns h_n/c_n for every layer and direction)")
+
+    def stack(self, features: int) -> list[tuple[str, int, int]]:
+        """``(scope, input width, recurrent width)`` per layer and direction that runs.
+
+        One entry for a Keras layer; ``num_layers × directions`` with PyTorch options.
+        """
+        layers, bidirectional, proj = self.torch_options()
+        h_out = proj or self.units
+        sides = ("forward", "backward") if bidirectional else ("",)
+        entries = []
+        for k in range(layers):
+            width = features if k == 0 else h_out * len(sides)
+            for side in sides:
+                scope = " ".join(s for s in (f"layer {k}" if layers > 1 else "", side) if s)
+                entries.append((scope, width, h_out))
+        return entries
+
+    def stacked_weights(self, features: int) -> list[Weight]:
+        """Keras-layout weights of the stack PyTorch options describe (projection: W_hr)."""
+        layers, bidirectional, proj = self.torch_options()
+        weights = []
+        for scope, width, h_out in self.stack(features):
+            parts = scope.split()
+            prefix = "".join(f"l{p}/" if p.isdigit() else "" for p in parts)
+            prefix += f"{parts[-1]}/" if parts and not parts[-1].isdigit() else ""
+            n, units = len(self.GATES), self.units
+            weights += [
+                Weight(f"{prefix}kernel", (width, n * units), self.config["kernel_initializer"],
+                       role=f"{scope} input kernel (W_x)".strip(),
+                       dims=(f"{width} input features", self.gates_note())),
+                Weight(f"{prefix}recurrent_kernel", (h_out, n * units),
+                       self.config["recurrent_initializer"],
+                       role=f"{scope} recurrent kernel (W_h)".strip(),
+                       dims=(f"{h_out} {'projected ' if proj else ''}units", self.gates_note())),
+            ]
+            if self.config["use_bias"]:
+                weights += [Weight(f"{prefix}{b.name}", b.shape, b.initializer,
+                                   role=f"{scope} {b.role}".strip(), dims=b.dims)
+                            for b in self.bias_weights()]
+            if proj:
+                weights.append(Weight(f"{prefix}projection", (units, proj),
+                                      self.config["kernel_initializer"],
+                                      role=f"{scope} projection (W_hr; PyTorch only)".strip(),
+                                      dims=(f"{units} units", f"{proj} projected")))
+        return weights
+
+    # -- cost ------------------------------------------------------------------
+
+    #: Element-wise work of one step per sample, in multiples of ``units``:
+    #: ``(what, op, multiple, activation argument or None)``.
+    STEP_OPS: ClassVar[tuple[tuple[str, str, int, str | None], ...]] = ()
+    #: Per-step vectors (each ``units`` wide) that backpropagation through
+    #: time keeps for every timestep.
+    BPTT_SAVED: ClassVar[tuple[str, ...]] = ("h_t",)
+    TORCH_MODULE: ClassVar[str] = ""
+    TORCH_GATES: ClassVar[tuple[str, ...]] = ()
+
+    def step_ops(self) -> tuple[tuple[str, str, int, str | None], ...]:
+        return self.STEP_OPS
+
+    def bias_values(self, convention: str) -> int:
+        """Bias values added per step: the declared bias weights, or PyTorch's two."""
+        if not self.config["use_bias"]:
+            return 0
+        if convention == "pytorch":
+            return 2 * len(self.GATES) * self.units
+        return sum(w.params for w in self.bias_weights())
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per sample and timestep, times ``B·T``: the two matmuls, biases, gate work."""
+        x = inputs[0]
+        steps, where = positions(x), describe_dims(x)
+        g, units = len(self.GATES), self.units
+        gu, gun = (f"{g}U", f"{g}·{units}") if g > 1 else ("U", f"{units}")
+        _, _, proj = self.torch_options()
+        terms: list[CostTerm] = []
+        for scope, width, h_out in self.stack(x[-1]):
+            part = [
+                CostTerm("input matmul x_t·W_x", MAC, width * g * units, steps,
+                         f"I·{gu}", f"{width}·{gun}", where),
+                CostTerm("recurrent matmul h_{t-1}·W_h", MAC, h_out * g * units, steps,
+                         f"{'P' if proj else 'U'}·{gu}", f"{h_out}·{gun}", where),
+            ]
+            if proj:
+                part.append(CostTerm("projection h_t = c-path·W_hr", MAC, units * proj, steps,
+                                     "U·P", f"{units}·{proj}", where))
+            bias = self.bias_values(convention)
+            if bias:
+                k = bias // (g * units)
+                part.append(CostTerm("bias add" + (" (input and recurrent biases)" if k == 2
+                                                   else ""), ADD, bias, steps,
+                                     f"{k}·{gu}" if k > 1 else gu,
+                                     f"{k}·{gun}" if k > 1 else gun, where))
+            for what, op, mult, act in self.step_ops():
+                name = self.config.get(act) if act else None
+                if name == "linear":
+                    continue
+                part.append(CostTerm(f"{what} ({name})" if name else what, op, mult * units,
+                                     steps, f"{mult}U" if mult > 1 else "U",
+                                     f"{mult}·{units}" if mult > 1 else f"{units}", where))
+            terms += [t.scoped(scope) if scope else t for t in part]
+        return terms
+
+    def memory(self, inputs: list[Shape], outputs: list[Shape]) -> list[MemoryTerm]:
+        """Working set of one step (inference) and every step's saved vectors (BPTT)."""
+        x = inputs[0]
+        n = len(self.stack(x[-1]))
+        stack = f"{n} × " if n > 1 else ""
+        states, gates = len(self.STATES), len(self.GATES)
+        saved = len(self.BPTT_SAVED)
+        return [
+            MemoryTerm(f"state ({', '.join(self.STATES)}) and one step's {gates} gate "
+                       f"pre-activation{'s' if gates > 1 else ''}", INFERENCE,
+                       dim(x[0], 0) * ((states + gates) * self.units * n),
+                       f"{stack}B·({states}+{gates})·U"),
+            MemoryTerm(f"BPTT: every timestep's {', '.join(self.BPTT_SAVED)}", TRAINING,
+                       positions(x) * (saved * self.units * n),
+                       f"{stack}B·T·{saved}U" if saved > 1 else f"{stack}B·T·U"),
+        ]
+
+    # -- PyTorch ----------------------------------------------------------------
+
+    def torch_call_args(self) -> list[str]:
+        """Extra keyword arguments of the torch module (nonlinearity for nn.RNN)."""
+        return []
+
+    def torch_notes(self) -> list[str]:
+        """Where this layer's settings have no exact PyTorch counterpart."""
+        c = self.config
+        g = len(self.GATES)
+        notes = []
+        keras_bias = sum(w.params for w in self.bias_weights()) if c["use_bias"] else 0
+        if c["use_bias"] and keras_bias == g * self.units:
+            notes.append(
+                f"PyTorch keeps two bias vectors (bias_ih, bias_hh, {g * self.units} each) per "
+                f"layer and direction where Keras has one, so it counts {g * self.units:,} more "
+                "params per direction; bias=False drops both and there is no switch for one "
+                "(zero bias_hh and freeze it to match Keras)")
+        notes.append("weights are transposed: weight_ih is (gates·units, input) where Keras' "
+                     "kernel is (input, gates·units)")
+        if c["go_backwards"]:
+            notes.append("no go_backwards in PyTorch: flip the input along time "
+                         "(torch.flip(x, [1]))")
+        if c["recurrent_dropout"]:
+            notes.append("recurrent_dropout has no PyTorch equivalent (nn dropout applies "
+                         "only between stacked layers)")
+        if not c["return_sequences"]:
+            notes.append("PyTorch always returns the whole sequence: take output[:, -1]")
+        return notes
+
+    def torch_modules(self, inputs: list[Shape], *, bidirectional: bool = False,
+                      notes: tuple[str, ...] = ()) -> list[TorchModule]:
+        x = inputs[0]
+        features = require_known(x[-1], "last (features)", x)
+        layers, bidi, proj = self.torch_options()
+        bidi = bidi or bidirectional
+        kwargs = ([f"num_layers={layers}"] if layers > 1 else []) + self.torch_call_args()
+        kwargs += ([] if self.config["use_bias"] else ["bias=False"]) + ["batch_first=True"]
+        kwargs += (["bidirectional=True"] if bidi else []) + (
+            [f"proj_size={proj}"] if proj else [])
+        call = f"nn.{self.TORCH_MODULE}({', '.join([str(features), str(self.units), *kwargs])})"
+        state = rnn_state_dict(self.TORCH_GATES, features, self.units, num_layers=layers,
+                               bidirectional=bidi, bias=self.config["use_bias"],
+                               proj_size=proj)
+        if not self.trainable:
+            state = [TorchParam(p.name, p.shape, p.role, p.dims, trainable=False)
+                     for p in state]
+        return [TorchModule(call, tuple(state), (*self.torch_notes(), *notes))]
 
     # -- forward pass: one sequence loop for every cell --------------------------
 
@@ -225,6 +452,23 @@ class SimpleRNN(Recurrent):
     kind = "SimpleRNN"
     GATES = ("h",)
     ARGS = _sequence_args(gated=False)
+    STEP_OPS = (
+        ("add x_t·W_x and h_{t-1}·W_h", ADD, 1, None),
+        ("activation", ACT, 1, "activation"),
+    )
+    BPTT_SAVED = ("h_t",)
+    TORCH_MODULE = "RNN"
+
+    def torch_call_args(self) -> list[str]:
+        act = self.config["activation"]
+        return ["nonlinearity='relu'"] if act == "relu" else []
+
+    def torch_notes(self) -> list[str]:
+        act = self.config["activation"]
+        extra = [] if act in ("tanh", "relu") else [
+            f"no PyTorch equivalent for activation '{act}': nn.RNN supports only "
+            "nonlinearity='tanh' or 'relu' (shown with tanh)"]
+        return [*extra, *super().torch_notes()]
     def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
         import numpy as np
 
@@ -245,6 +489,27 @@ class LSTM(Recurrent):
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
+    STEP_OPS = (
+        ("add x_t·W_x and h_{t-1}·W_h for 4 gates", ADD, 4, None),
+        ("recurrent_activation on i, f, o", ACT, 3, "recurrent_activation"),
+        ("activation on candidate c̃", ACT, 1, "activation"),
+        ("c_t = f⊙c_{t-1} + i⊙c̃: products", MUL, 2, None),
+        ("c_t = f⊙c_{t-1} + i⊙c̃: sum", ADD, 1, None),
+        ("activation on c_t", ACT, 1, "activation"),
+        ("h_t = o⊙act(c_t)", MUL, 1, None),
+    )
+    BPTT_SAVED = ("h_t", "c_t", "i", "f", "c̃", "o", "tanh(c_t)")
+    TORCH_MODULE = "LSTM"
+    TORCH_GATES = ("i", "f", "g", "o")
+
+    def torch_notes(self) -> list[str]:
+        c = self.config
+        extra = []
+        if c["activation"] != "tanh" or c["recurrent_activation"] != "sigmoid":
+            extra.append(f"no PyTorch equivalent for activation '{c['activation']}' / "
+                         f"recurrent_activation '{c['recurrent_activation']}': nn.LSTM "
+                         "always uses tanh and sigmoid")
+        return [*extra, *super().torch_notes()]
     def initial_value(self, weight: Weight, sample: Any) -> Any:
         if weight.name != "bias" or not self.config["unit_forget_bias"]:
             return super().initial_value(weight, sample)
@@ -299,6 +564,41 @@ class GRU(Recurrent):
     aliases = ("CuDNNGRU",)
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
+    STEP_OPS = (
+        ("add x_t·W_x and h_{t-1}·W_h for z, r", ADD, 2, None),
+        ("recurrent_activation on z, r", ACT, 2, "recurrent_activation"),
+        ("r⊙(h_{t-1}·W_h + b_h) (reset after the matmul)", MUL, 1, None),
+        ("add x_t·W_x for the candidate", ADD, 1, None),
+        ("activation on candidate h̃", ACT, 1, "activation"),
+        ("h_t = z⊙h_{t-1} + (1−z)⊙h̃: 1−z", ADD, 1, None),
+        ("h_t = z⊙h_{t-1} + (1−z)⊙h̃: products", MUL, 2, None),
+        ("h_t = z⊙h_{t-1} + (1−z)⊙h̃: sum", ADD, 1, None),
+    )
+    BPTT_SAVED = ("h_t", "z", "r", "h̃", "recurrent candidate part")
+    TORCH_MODULE = "GRU"
+    TORCH_GATES = ("r", "z", "n")
+
+    def step_ops(self) -> tuple[tuple[str, str, int, str | None], ...]:
+        if self.config["reset_after"]:
+            return self.STEP_OPS
+        ops = list(self.STEP_OPS)
+        ops[2] = ("r⊙h_{t-1} (reset before the matmul)", MUL, 1, None)
+        return tuple(ops)
+
+    def torch_notes(self) -> list[str]:
+        c = self.config
+        extra = []
+        if not c["reset_after"]:
+            extra.append("no PyTorch equivalent for reset_after=False: nn.GRU applies the reset "
+                         "gate after the recurrent matmul (Keras reset_after=True) and has two "
+                         f"biases ({6 * self.units:,} values) where this layer has one "
+                         f"({3 * self.units:,})")
+        if c["activation"] != "tanh" or c["recurrent_activation"] != "sigmoid":
+            extra.append(f"no PyTorch equivalent for activation '{c['activation']}' / "
+                         f"recurrent_activation '{c['recurrent_activation']}': nn.GRU "
+                         "always uses tanh and sigmoid")
+        extra.append("gate order differs: Keras stacks z, r, h; PyTorch r, z, n")
+        return [*extra, *super().torch_notes()]
     def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
         import numpy as np
 

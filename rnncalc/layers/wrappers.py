@@ -13,10 +13,12 @@ from typing import Any
 
 from rnncalc.arguments import Arg, choice, optional, show
 from rnncalc.calls import Call
+from rnncalc.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.errors import SpecError
 from rnncalc.layers.base import Layer, Namer, Weight, layer_class, require_rank
 from rnncalc.layers.recurrent import Recurrent
 from rnncalc.shapes import Shape
+from rnncalc.torch_layout import TorchModule
 
 
 def nested_layer(value: Any) -> Call:
@@ -119,6 +121,61 @@ class Bidirectional(Layer):
             outputs = [y_fw]
         return outputs + fw[1:] + bw[1:]
 
+    #: Element-wise work of merging the two directions, per output element.
+    MERGE_OPS = {"sum": (("sum", ADD),), "mul": (("product", MUL),),
+                 "ave": (("sum", ADD), ("halve", MUL))}
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """The forward and the backward layer's cost, then the merge."""
+        fw_in, bw_in = self._split(inputs)
+        fw_out = self.forward_layer.output_shapes(fw_in)
+        bw_out = self.backward_layer.output_shapes(bw_in)
+        terms = [t.scoped("forward") for t in self.forward_layer.cost(fw_in, fw_out, convention)]
+        terms += [t.scoped("backward")
+                  for t in self.backward_layer.cost(bw_in, bw_out, convention)]
+        y = outputs[0]
+        for what, op in self.MERGE_OPS.get(self.config["merge_mode"], ()):
+            terms.append(CostTerm(f"merge_mode '{self.config['merge_mode']}': {what}", op, 1,
+                                  size(y), "1", "1", describe_dims(y, 0)))
+        return terms
+
+    def memory(self, inputs: list[Shape], outputs: list[Shape]) -> list[MemoryTerm]:
+        fw_in, bw_in = self._split(inputs)
+        out = []
+        for side, layer, ins in (("forward", self.forward_layer, fw_in),
+                                 ("backward", self.backward_layer, bw_in)):
+            out += [MemoryTerm(f"{side}: {m.what}", m.phase, m.values, m.formula)
+                    for m in layer.memory(ins, layer.output_shapes(ins))]
+        return out
+
+    def check_convention(self, convention: str) -> None:
+        super().check_convention(convention)
+        for layer in self.sublayers():
+            if layer.torch_options() != (1, False, 0):   # type: ignore[attr-defined]
+                raise SpecError("the wrapped layer cannot set num_layers, bidirectional or "
+                                "proj_size; set bidirectional=True on the layer instead")
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        """One bidirectional module when both directions match, else two modules."""
+        fw_in, bw_in = self._split(inputs)
+        fw, bw = self.forward_layer, self.backward_layer
+        mode = self.config["merge_mode"]
+        notes = []
+        if mode != "concat":
+            notes.append(f"PyTorch concatenates the two directions; merge_mode={mode!r} "
+                         "is done by hand on output[..., :H] and output[..., H:] (no params)")
+        same = {k: v for k, v in fw.config.items() if k not in ("name", "go_backwards")} == {
+            k: v for k, v in bw.config.items() if k not in ("name", "go_backwards")} and (
+            type(fw) is type(bw))
+        if same:
+            return fw.torch_modules(fw_in, bidirectional=True, notes=tuple(notes))
+        notes.append("the backward layer differs from the forward one, so PyTorch needs two "
+                     "modules; run the second on torch.flip(x, [1])")
+        return [replace(m, prefix="forward.") for m in fw.torch_modules(fw_in)] + [
+            replace(m, prefix="backward.", notes=(*m.notes, *notes))
+            for m in bw.torch_modules(bw_in)]
+
     # -- forward pass: delegates the sequence loops to the two recurrent layers --
 
     SUPPORTS_MASKING = True
@@ -208,6 +265,28 @@ class TimeDistributed(Layer):
         x = inputs[0]
         inner = self.inner.output_shapes([self._step_shape(x)])
         return [(s[0], x[1], *s[1:]) for s in inner]
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """The wrapped layer's cost on one timestep, times the number of timesteps."""
+        x = inputs[0]
+        step = [self._step_shape(x)]
+        steps = dim(x[1], 1)
+        text = str(x[1]) if x[1] is not None else "T"
+        return [t.times(steps, text)
+                for t in self.inner.cost(step, self.inner.output_shapes(step), convention)]
+
+    def memory(self, inputs: list[Shape], outputs: list[Shape]) -> list[MemoryTerm]:
+        x = inputs[0]
+        step = [self._step_shape(x)]
+        return [MemoryTerm(m.what, m.phase, m.values * dim(x[1], 1), m.formula)
+                for m in self.inner.memory(step, self.inner.output_shapes(step))]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        note = ("no TimeDistributed in PyTorch: modules such as nn.Linear already act on the "
+                "last axis of any rank",)
+        return [replace(m, notes=(*m.notes, *note))
+                for m in self.inner.torch_modules([self._step_shape(inputs[0])])]
     # -- forward pass: the inner layer on (batch·timesteps, ...) -----------------
 
     SUPPORTS_MASKING = True

@@ -1,0 +1,172 @@
+"""Compute and memory cost of a graph: plain records, rendered elsewhere.
+
+Every number comes from what each layer kind declares (``cost`` and
+``memory`` on its class); this module only adds them up, applies a dtype and
+keeps unknown dims symbolic (see :mod:`rnncalc.counting`). The conventions
+are written out in ``docs/costs.md``:
+
+- MACs: multiply-accumulates of matrix products (weights × activations).
+- FLOPs: 2 per MAC, plus 1 per bias add, element-wise add or multiply,
+  comparison and activation-function evaluation.
+- Inference activations: every layer's output tensors plus each layer's
+  working set (an RNN's state and one step's gates), nothing freed.
+- Training activations: every layer's output tensors plus what the backward
+  pass needs on top (for RNNs every timestep's states and gate values, BPTT).
+- Estimated totals, like torchinfo's footer: inference = input + params +
+  inference activations; training = input + params + gradients of the
+  trainable params + training activations (optimizer state not included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rnncalc.arguments import DTYPE_BYTES
+from rnncalc.counting import INFERENCE, TRAINING, CostTerm, MemoryTerm, Poly, flops, macs, size
+from rnncalc.graph import Graph, Node
+from rnncalc.shapes import Shape
+
+FLOAT_CHOICES = ("float32", "float16", "bfloat16", "float64")
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    name: str
+    type: str
+    terms: tuple[CostTerm, ...]
+    memory: tuple[MemoryTerm, ...]
+    macs: Poly
+    flops: Poly
+    output_values: Poly
+    inference_values: Poly       # outputs + working set
+    training_values: Poly        # outputs + saved for backward
+    bytes_per_value: int
+    params: int
+    trainable_params: int
+
+    @property
+    def inference_bytes(self) -> Poly:
+        return self.inference_values * self.bytes_per_value
+
+    @property
+    def training_bytes(self) -> Poly:
+        return self.training_values * self.bytes_per_value
+
+    @property
+    def param_bytes(self) -> int:
+        return self.params * self.bytes_per_value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "type": self.type,
+            "macs": self.macs.to_json(), "flops": self.flops.to_json(),
+            "terms": [{"what": t.what, "op": t.op, "scope": t.scope, "per_position": t.per,
+                       "formula": t.formula, "numbers": t.numbers, "positions": t.over,
+                       "total": t.total.to_json()} for t in self.terms],
+            "activation_values": {"outputs": self.output_values.to_json(),
+                                  "inference": self.inference_values.to_json(),
+                                  "training": self.training_values.to_json()},
+            "memory_terms": [{"what": m.what, "phase": m.phase, "formula": m.formula,
+                              "values": m.values.to_json()} for m in self.memory],
+            "bytes_per_value": self.bytes_per_value,
+        }
+
+
+@dataclass(frozen=True)
+class CostRecord:
+    name: str
+    convention: str
+    dtype: str | None             # None: each layer's own dtype
+    layers: tuple[LayerCost, ...]
+    macs: Poly
+    flops: Poly
+    input_bytes: Poly
+    param_bytes: int
+    gradient_bytes: int
+    inference_activation_bytes: Poly
+    training_activation_bytes: Poly
+
+    @property
+    def inference_total(self) -> Poly:
+        return self.input_bytes + self.param_bytes + self.inference_activation_bytes
+
+    @property
+    def training_total(self) -> Poly:
+        return (self.input_bytes + self.param_bytes + self.gradient_bytes
+                + self.training_activation_bytes)
+
+    @property
+    def per_sample(self) -> bool:
+        """True when the batch is unknown, so figures are per sample."""
+        return any(not p.known and p.per_sample()[1]
+                   for p in (self.macs, self.training_total))
+
+    def layer(self, name: str) -> LayerCost:
+        return next(c for c in self.layers if c.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "convention": self.convention,
+            "dtype": self.dtype,
+            "unknown_dims": "figures with B or T are polynomials in the unknown batch (B) and "
+                            "time (T) dims" if not self.training_total.known else None,
+            "macs": self.macs.to_json(), "flops": self.flops.to_json(),
+            "memory_bytes": {
+                "input": self.input_bytes.to_json(),
+                "params": self.param_bytes,
+                "gradients": self.gradient_bytes,
+                "inference_activations": self.inference_activation_bytes.to_json(),
+                "training_activations": self.training_activation_bytes.to_json(),
+                "inference_total": self.inference_total.to_json(),
+                "training_total": self.training_total.to_json(),
+            },
+            "layers": [c.to_dict() for c in self.layers],
+        }
+
+
+def _outputs(shapes: list[Shape]) -> Poly:
+    return sum((size(s) for s in shapes), Poly())
+
+
+def layer_cost(node: Node, convention: str = "keras", dtype: str | None = None,
+               params: tuple[int, int] | None = None) -> LayerCost:
+    """Cost of one layer node; ``params`` overrides (total, trainable) for PyTorch counts."""
+    layer = node.layer
+    assert layer is not None
+    terms = tuple(layer.cost(node.input_shapes, node.output_shapes, convention))
+    memory = tuple(layer.memory(node.input_shapes, node.output_shapes))
+    out = _outputs(node.output_shapes)
+    per = DTYPE_BYTES[dtype] if dtype else layer.param_bytes_per_value
+    total, trainable = params or (node.params, node.trainable_params)
+    return LayerCost(
+        name=node.name, type=node.kind, terms=terms, memory=memory,
+        macs=macs(terms), flops=flops(terms), output_values=out,
+        inference_values=out + sum((m.values for m in memory if m.phase == INFERENCE), Poly()),
+        training_values=out + sum((m.values for m in memory if m.phase == TRAINING), Poly()),
+        bytes_per_value=per, params=total, trainable_params=trainable)
+
+
+def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None) -> CostRecord:
+    """Per-layer and total MACs, FLOPs and memory of one forward pass."""
+    counts: dict[str, tuple[int, int]] = {}
+    if convention == "pytorch":
+        from rnncalc.pytorch import torch_record
+
+        counts = {t.name: (t.params, t.trainable_params) for t in torch_record(graph).layers}
+    layers = tuple(layer_cost(n, convention, dtype, counts.get(n.name)) for n in graph.nodes)
+    input_bytes = Poly()
+    for node in graph.inputs:
+        float_input = node.dtype.startswith(("float", "bfloat"))
+        per = DTYPE_BYTES[dtype] if dtype and float_input else DTYPE_BYTES.get(node.dtype, 4)
+        input_bytes = input_bytes + size(node.output_shapes[0]) * per
+    return CostRecord(
+        name=graph.name, convention=convention, dtype=dtype, layers=layers,
+        macs=sum((c.macs for c in layers), Poly()),
+        flops=sum((c.flops for c in layers), Poly()),
+        input_bytes=input_bytes,
+        param_bytes=sum(c.param_bytes for c in layers),
+        gradient_bytes=sum(c.trainable_params * c.bytes_per_value for c in layers),
+        inference_activation_bytes=sum((c.inference_bytes for c in layers), Poly()),
+        training_activation_bytes=sum((c.training_bytes for c in layers), Poly()),
+    )

@@ -53,10 +53,46 @@ def with_layers(spec: ModelSpec | None, expressions: list[str]) -> ModelSpec:
 
 
 def load_spec(path: str | None, expressions: list[str] | None = None, *,
-              stdin_text: str | None = None) -> ModelSpec:
-    """Read a spec file (if any) and add ``--layer`` expressions."""
-    spec = model_spec(load(path, stdin_text=stdin_text)) if path else None
+              stdin_text: str | None = None, model: int | None = None) -> ModelSpec:
+    """Read a spec file (if any) and add ``--layer`` expressions.
+
+    ``model`` (1-based) picks one model of a notebook or ``.py`` file.
+    """
+    if path and path != "-":
+        from rnncalc.interop import is_foreign
+
+        if is_foreign(path):
+            from rnncalc.interop import one_model, pick, read_models
+
+            spec = one_model(pick(read_models(path), model, path), path)
+            return with_layers(spec, list(expressions or []))
+    spec = _read_spec(path, stdin_text) if path else None
     return with_layers(spec, list(expressions or []))
+
+
+def load_models(path: str | None, expressions: list[str] | None = None, *,
+                stdin_text: str | None = None, model: int | None = None) -> list[Any]:
+    """Every model of the input as ``FoundModel``s (several for notebooks and ``.py``)."""
+    from rnncalc.interop import FoundModel, is_foreign, pick, read_models
+
+    if path and path != "-" and is_foreign(path):
+        found = pick(read_models(path), model, path)
+        if not found:
+            raise SpecError(f"{path}: no Sequential model found")
+        return [FoundModel(with_layers(f.spec, list(expressions or [])), f.title)
+                for f in found]
+    return [FoundModel(load_spec(path, expressions, stdin_text=stdin_text, model=model))]
+
+
+def _read_spec(path: str, stdin_text: str | None) -> ModelSpec:
+    """A YAML/JSON spec, or the JSON Keras' ``model.to_json()`` writes."""
+    doc = load(path, stdin_text=stdin_text)
+    data = doc.data
+    if isinstance(data, dict) and "class_name" in data and "config" in data:
+        from rnncalc.interop.keras_config import spec_from_config
+
+        return spec_from_config(data, doc.source)
+    return model_spec(doc)
 
 
 def graph_from_data(data: Any, options: ShapeOptions | None = None) -> Graph:

@@ -34,7 +34,8 @@ class Format(str, Enum):
 
 
 SpecArg = Annotated[str | None, typer.Argument(
-    help="YAML or JSON spec file, or - for standard input.", show_default=False)]
+    help="YAML or JSON spec file, a Keras model (.json from to_json(), .keras, .h5), a "
+    "notebook (.ipynb) or .py file, or - for standard input.", show_default=False)]
 LayerOpt = Annotated[list[str] | None, typer.Option(
     "--layer", help="Add a layer written as a Keras call, e.g. \"LSTM(64)\". Repeatable.")]
 InputShapeOpt = Annotated[str | None, typer.Option(
@@ -69,6 +70,8 @@ ColumnsOpt = Annotated[list[str] | None, typer.Option(
     "--columns", help="Summary columns, comma-separated: output_shape, params, params_percent, "
     "macs, flops, trainable, connected_to, weights.")]
 ExpandOpt = Annotated[bool, typer.Option("--expand", help="Add a sub-row per weight.")]
+ModelOpt = Annotated[int | None, typer.Option(
+    "--model", min=1, help="Pick the N-th model (1-based) of a notebook or .py file.")]
 
 
 def _version(value: bool) -> None:
@@ -116,9 +119,13 @@ def summary(
     expand: ExpandOpt = False,
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
+    model: ModelOpt = None,
 ) -> None:
-    """Print the Keras-style summary: output shapes and parameter counts per layer."""
-    from rnncalc.build import load_spec
+    """Print the Keras-style summary: output shapes and parameter counts per layer.
+
+    A notebook or .py file gets one summary per Sequential model found in it.
+    """
+    from rnncalc.build import load_models
     from rnncalc.graph import build_graph
     from rnncalc.summary import summarize
 
@@ -128,24 +135,66 @@ def summary(
                                 Format.json if json_flag else format, columns, expand,
                                 dtype.value if dtype else None)
 
-    graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
-    record = summarize(graph)
-    note_unused(graph)
+    options = shape_options(input_shape, batch_size, timesteps)
+    found = load_models(spec, layer, model=model)
+    several = model is None and any(f.title for f in found)
     fmt = Format.json if json_flag else format
+    documents = []
+    for item in found:
+        try:
+            graph = build_graph(item.spec, options)
+        except SpecError as err:
+            raise err.at(item.title) from None
+        record = summarize(graph)
+        note_unused(graph)
+        if fmt is Format.json:
+            documents.append({**({"found_at": item.title} if item.title else {}),
+                              **record.to_dict()})
+        elif fmt is Format.markdown:
+            from rnncalc.render.summary_table import summary_markdown
+
+            title = f"## {item.title}\n\n" if item.title else ""
+            sys.stdout.write(("\n" if documents else "") + title + summary_markdown(record))
+            documents.append(record)
+        else:
+            from rich.console import Console
+            from rich.text import Text
+
+            from rnncalc.render.summary_table import summary_table
+
+            if item.title:
+                Console().print(Text(("\n" if documents else "") + item.title, style="bold"),
+                                soft_wrap=True)
+            Console().print(summary_table(record))
+            documents.append(record)
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps
 
-        sys.stdout.write(dumps(record.to_dict()) + "\n")
-    elif fmt is Format.markdown:
-        from rnncalc.render.summary_table import summary_markdown
+        sys.stdout.write(dumps(documents if several else documents[0]) + "\n")
 
-        sys.stdout.write(summary_markdown(record))
-    else:
-        from rich.console import Console
 
-        from rnncalc.render.summary_table import summary_table
+class ExportFormat(str, Enum):
+    yaml = "yaml"
+    keras = "keras"
 
-        Console().print(summary_table(record))
+
+@app.command()
+def export(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    to: Annotated[ExportFormat, typer.Option("--to", help="yaml: the canonical spec; keras: "
+                                             "Keras 3 Python code.")] = ExportFormat.yaml,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
+    from rnncalc.build import load_spec
+    from rnncalc.export import export as export_text
+
+    options = shape_options(input_shape, batch_size, timesteps)
+    sys.stdout.write(export_text(load_spec(spec, layer, model=model), to.value, options))
 
 
 class Cell(str, Enum):
@@ -182,6 +231,7 @@ def run(
         "--max-memory", help="Refuse runs estimated above this size.")] = "2GiB",
     heatmap: Annotated[bool, typer.Option(
         "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
+    model: ModelOpt = None,
 ) -> None:
     """Run the model in NumPy with Keras 3 inference semantics and print the outputs.
 
@@ -202,9 +252,16 @@ def run(
         layer = [example_layer(cell.value if cell else None, units)]
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
+    model_spec = load_spec(spec, layer, model=model)
+    graph = build_graph(model_spec, shape_options(input_shape, batch_size, timesteps))
+    saved = None
+    if weights is None and model_spec.extra.get("weights_file"):   # a .keras / .h5 model
+        from rnncalc.interop.keras_archive import archive_weights
+
+        saved = archive_weights(model_spec, graph)
     options = RunOptions(seed=seed, input_path=input_file, weights_path=weights,
-                         max_memory=parse_size(max_memory), batch_size=batch_size)
-    graph = build_graph(load_spec(spec, layer), shape_options(input_shape, batch_size, timesteps))
+                         max_memory=parse_size(max_memory), batch_size=batch_size,
+                         weights=saved, weights_label=f"from {spec}")
     bar = ProgressBar()
     try:
         result = run_graph(graph, options, progress=bar)

@@ -23,6 +23,8 @@ class RunOptions:
     max_memory: int = DEFAULT_LIMIT
     batch_size: int | None = None
     stdin_text: str | None = None
+    weights: Weights | None = None          # e.g. read from a .keras/.h5 file
+    weights_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ def run_graph(graph: Graph, options: RunOptions, progress: Progress | None = Non
     if options.weights_path is not None:
         weights = load_weights(options.weights_path, graph)
         weights_source = f"from {options.weights_path}"
+    elif options.weights is not None:
+        weights = options.weights
+        weights_source = options.weights_label or "from the model file"
     else:
         weights = initial_weights(graph, options.seed)
         weights_source = f"initializers, seed {options.seed}"

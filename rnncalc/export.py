@@ -1,0 +1,378 @@
+"""``rnncalc export``: any accepted model as a canonical spec or as Keras 3 code.
+
+The model is built first (so only valid models are exported), then each layer's
+validated config is written back with only the arguments that differ from the
+Keras defaults. Both outputs come from one :class:`Exported` description, so
+YAML and Keras code always describe the same model:
+
+* ``--to yaml``: the canonical spec form (contract §2): one-key mappings for
+  layers, an ``input:`` block (or ``inputs:``/``outputs:`` for functional
+  graphs), initializers as Keras names or ``{Constant: {value: 0.1}}``;
+* ``--to keras``: a Keras 3 Python script that builds the same model
+  (``keras.Sequential`` or the functional API) and prints its summary.
+
+Layer names are written only where they differ from the name a fresh Keras 3
+session would assign, or where the graph refers to them.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnncalc.arguments import COMMON_ARGS, Arg
+from rnncalc.calls import Call
+from rnncalc.errors import SpecError
+from rnncalc.graph import Graph, Node, TensorRef
+from rnncalc.initializers import ALIASES, Initializer
+from rnncalc.layers import Layer, Namer, layer_class
+from rnncalc.layers.base import snake_case
+from rnncalc.layers.recurrent import Recurrent
+from rnncalc.layers.wrappers import Bidirectional
+from rnncalc.spec.model import ModelSpec
+
+FORMATS = ("yaml", "keras")
+# Keras' own default input names.
+_DEFAULT_INPUT_NAME = re.compile(r"^input_layer(_\d+)?$")
+# A preferred snake_case name for each initializer class.
+_INIT_NAMES = {cls: alias for alias, cls in reversed(list(ALIASES.items()))
+               if alias.islower()}
+
+
+@dataclass
+class LayerOut:
+    """One exported layer: its kind and arguments, and where it reads from."""
+
+    kind: str
+    args: dict[str, Any]
+    inputs: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    node: str = ""
+
+
+@dataclass
+class InputOut:
+    name: str | None
+    shape: list[Any]
+    batch_size: int | None
+    dtype: str | None
+
+
+@dataclass
+class Exported:
+    name: str | None
+    functional: bool
+    inputs: list[InputOut]
+    layers: list[LayerOut]
+    outputs: list[str]
+
+
+def export(spec: ModelSpec, to: str, options: Any = None) -> str:
+    """The text of ``rnncalc export``: ``to`` is ``yaml`` or ``keras``."""
+    from rnncalc.graph import build_graph
+
+    if to not in FORMATS:
+        raise SpecError(f"--to: expected one of {', '.join(FORMATS)}, got {to!r}")
+    graph = build_graph(spec, options)
+    described = describe(graph, spec.name)
+    return to_yaml(described) if to == "yaml" else to_keras(described)
+
+
+# -- graph -> description -------------------------------------------------------------
+
+
+def describe(graph: Graph, name: str | None) -> Exported:
+    """The exported form of a built graph."""
+    functional = graph.functional or not graph.is_chain
+    inputs = [InputOut(None if _DEFAULT_INPUT_NAME.match(n.name) and not functional else n.name,
+                       list(n.output_shapes[0][1:]), n.output_shapes[0][0],
+                       None if n.dtype == "float32" else n.dtype) for n in graph.inputs]
+    namer = _NamePredictor()
+    layers = []
+    for node in graph.nodes:
+        assert node.layer is not None
+        args = layer_args(node.layer, namer)
+        expected = namer.peek(node.kind)
+        if functional or node.name != expected:
+            args["name"] = node.name
+        else:
+            namer.take(node.kind)
+        out = LayerOut(node.kind, args, node=node.name)
+        if functional:
+            refs = [_ref(graph, t) for t in node.inbound]
+            split = 1 if isinstance(node.layer, (Recurrent, Bidirectional)) else len(refs)
+            out.inputs, out.states = refs[:split], refs[split:]
+        layers.append(out)
+    outputs = [_ref(graph, t) for t in graph.outputs] if functional else []
+    return Exported(name, functional, inputs, layers, outputs)
+
+
+def _ref(graph: Graph, tensor: TensorRef) -> str:
+    node: Node = graph.node(tensor.node)
+    return tensor.node if len(node.output_shapes) == 1 else f"{tensor.node}[{tensor.index}]"
+
+
+class _NamePredictor:
+    """Keras 3's default names, to tell which names need writing out."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def peek(self, kind: str) -> str:
+        prefix = snake_case(kind)
+        n = self.counts[prefix]
+        return prefix if n == 0 else f"{prefix}_{n}"
+
+    def take(self, kind: str) -> None:
+        self.counts[snake_case(kind)] += 1
+
+
+def layer_args(layer: Layer, namer: _NamePredictor | None = None) -> dict[str, Any]:
+    """A built layer's arguments that differ from the Keras defaults."""
+    args: dict[str, Any] = {}
+    declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
+    for arg in declared:
+        value = layer.config.get(arg.name)
+        if arg.name in ("layer", "backward_layer") and isinstance(value, Call):
+            args[arg.name] = _nested(value)
+            continue
+        if _is_default(arg, value):
+            continue
+        args[arg.name] = _plain(arg.name, value)
+    backward = args.get("backward_layer")
+    if isinstance(backward, LayerOut) and _is_mirror(args["layer"], backward):
+        del args["backward_layer"]      # the one Bidirectional would make by itself
+    if namer is not None:   # Keras names wrapped layers first; their names are never needed
+        for value in args.values():
+            if isinstance(value, LayerOut):
+                namer.take(value.kind)
+    return args
+
+
+def _nested(call: Call) -> LayerOut:
+    inner = layer_class(call.name).from_call(call, Namer())
+    return LayerOut(inner.kind, layer_args(inner))
+
+
+def _is_mirror(forward: LayerOut, backward: LayerOut) -> bool:
+    flipped = {**forward.args, "go_backwards": not forward.args.get("go_backwards", False)}
+    if not flipped["go_backwards"]:
+        del flipped["go_backwards"]
+    return backward.kind == forward.kind and backward.args == flipped
+
+
+def _is_default(arg: Arg, value: Any) -> bool:
+    if arg.required:
+        return False
+    default = arg.default
+    if arg.name == "dtype":
+        return value in (None, "float32")
+    if isinstance(value, Initializer) and isinstance(default, Initializer):
+        return value.name == default.name and not _init_config(value)
+    if isinstance(value, (tuple, list)) and len(value) == 1 and not isinstance(default, tuple):
+        return value[0] == default
+    return bool(value == default and type(value) is type(default)) or (
+        value is None and default is None)
+
+
+def _init_config(init: Initializer) -> dict[str, Any]:
+    """The initializer's arguments that differ from its defaults."""
+    from rnncalc.initializers import INITIALIZER_ARGS
+
+    defaults = {a.name: a.default for a in INITIALIZER_ARGS.get(init.name, ())
+                if not a.required and init.name != "Constant"}   # Keras wants Constant's value
+    return {k: v for k, v in init.config.items()
+            if v is not None and not (k in defaults and v == defaults[k])}
+
+
+def _plain(name: str, value: Any) -> Any:
+    if isinstance(value, Initializer):
+        return value
+    if isinstance(value, tuple):
+        if name == "axis" and len(value) == 1:
+            return value[0]
+        return list(value)
+    return value
+
+
+# -- description -> YAML --------------------------------------------------------------
+
+
+def to_yaml(model: Exported) -> str:
+    """The canonical spec text."""
+    lines = []
+    if model.name:
+        lines.append(f"name: {_flow(model.name)}")
+    if model.functional:
+        lines.append("inputs:")
+        for i in model.inputs:
+            lines.append(f"  {_flow(i.name)}: {_flow(_input_block(i, named=False))}")
+    elif model.inputs:
+        lines.append(f"input: {_flow(_input_block(model.inputs[0], named=True))}")
+    lines.append("layers:")
+    for layer in model.layers:
+        args = _yaml_args(layer.args)
+        if not args and not layer.inputs:
+            lines.append(f"  - {layer.kind}")
+        else:
+            lines.append(f"  - {layer.kind}: {_flow(args)}")
+        if layer.inputs:
+            lines.append(f"    inputs: {_flow(_one_or_list(layer.inputs))}")
+        if layer.states:
+            lines.append(f"    initial_state: {_flow(layer.states)}")
+    if model.functional:
+        lines.append(f"outputs: {_flow(model.outputs)}")
+    return "\n".join(lines) + "\n"
+
+
+def _one_or_list(refs: list[str]) -> Any:
+    return refs[0] if len(refs) == 1 else refs
+
+
+def _input_block(i: InputOut, *, named: bool) -> dict[str, Any]:
+    block: dict[str, Any] = {"shape": i.shape}
+    if i.batch_size is not None:
+        block["batch_size"] = i.batch_size
+    if i.dtype:
+        block["dtype"] = i.dtype
+    if named and i.name:
+        block["name"] = i.name
+    return block
+
+
+def _yaml_args(args: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in args.items():
+        if isinstance(value, LayerOut):
+            value = {value.kind: _yaml_args(value.args)}
+        elif isinstance(value, Initializer):
+            value = _yaml_init(value)
+        out[key] = value
+    return out
+
+
+def _yaml_init(init: Initializer) -> Any:
+    config = _init_config(init)
+    if not config:
+        return _INIT_NAMES.get(init.name, init.name)
+    return {init.name: config}
+
+
+def _flow(value: Any) -> str:
+    """One value in YAML flow style on a single line."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+    text = text.strip()
+    if text.endswith("\n..."):
+        text = text[:-4].strip()
+    return text.removesuffix("...").strip()
+
+
+# -- description -> Keras code --------------------------------------------------------
+
+
+def to_keras(model: Exported) -> str:
+    """A Keras 3 script that builds the same model and prints its summary."""
+    lines = ['"""Generated by rnncalc export --to keras."""', "", "import keras",
+             "from keras import layers", ""]
+    name_arg = f", name={model.name!r}" if model.name else ""
+    if not model.functional:
+        lines.append("model = keras.Sequential([")
+        if model.inputs:
+            lines.append(f"    {_keras_input(model.inputs[0])},")
+        for layer in model.layers:
+            lines.append(f"    {_keras_layer(layer)},")
+        lines.append(f"]{name_arg})")
+    else:
+        names = _Identifiers()
+        for i in model.inputs:
+            lines.append(f"{names.new(i.name or 'inputs')} = {_keras_input(i)}")
+        for layer in model.layers:
+            args = ", ".join(names.ref(r) for r in layer.inputs)
+            if len(layer.inputs) > 1:
+                args = f"[{args}]"
+            if layer.states:
+                args += ", initial_state=[" + ", ".join(names.ref(r) for r in layer.states) + "]"
+            lines.append(f"{names.new(layer.node)} = {_keras_layer(layer)}({args})")
+        ins = [names.ref(i.name or "inputs") for i in model.inputs]
+        outs = [names.ref(r) for r in model.outputs]
+        lines.append(f"model = keras.Model(inputs={_py_list(ins)}, "
+                     f"outputs={_py_list(outs)}{name_arg})")
+    lines.append("model.summary()")
+    return "\n".join(lines) + "\n"
+
+
+def _py_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
+
+
+def _keras_input(i: InputOut) -> str:
+    parts = [f"shape={tuple(i.shape)!r}"]
+    if i.batch_size is not None:
+        parts.append(f"batch_size={i.batch_size}")
+    if i.dtype:
+        parts.append(f"dtype={i.dtype!r}")
+    if i.name:
+        parts.append(f"name={i.name!r}")
+    return f"keras.Input({', '.join(parts)})"
+
+
+def _keras_layer(layer: LayerOut) -> str:
+    cls = layer_class(layer.kind)
+    required = [a.name for a in cls.ARGS if a.required and a.positional]
+    parts = []
+    for key in required:
+        if key in layer.args:
+            parts.append(_keras_value(layer.args[key]))
+    for key, value in layer.args.items():
+        if key not in required:
+            parts.append(f"{key}={_keras_value(value)}")
+    return f"layers.{_keras_class(layer.kind)}({', '.join(parts)})"
+
+
+def _keras_class(kind: str) -> str:
+    """The Keras 3 class for a kind (aliases such as CuDNNLSTM map to the layer)."""
+    return layer_class(kind).kind
+
+
+def _keras_value(value: Any) -> str:
+    if isinstance(value, LayerOut):
+        return _keras_layer(value)
+    if isinstance(value, Initializer):
+        config = _init_config(value)
+        if not config:
+            return repr(_INIT_NAMES.get(value.name, value.name))
+        body = ", ".join(f"{k}={v!r}" for k, v in config.items())
+        return f"keras.initializers.{value.name}({body})"
+    if isinstance(value, list):
+        return repr(tuple(value))
+    return repr(value)
+
+
+class _Identifiers:
+    """Python variable names for graph tensors, unique and valid."""
+
+    def __init__(self) -> None:
+        self.by_node: dict[str, str] = {}
+        self.used: set[str] = {"keras", "layers", "model"}
+
+    def new(self, node: str) -> str:
+        base = re.sub(r"\W", "_", node) or "x"
+        if base[0].isdigit() or keyword.iskeyword(base):
+            base = "x_" + base
+        ident, n = base, 1
+        while ident in self.used:
+            ident, n = f"{base}_{n}", n + 1
+        self.used.add(ident)
+        self.by_node[node] = ident
+        return ident
+
+    def ref(self, text: str) -> str:
+        match = re.match(r"^(.*?)(\[(\d+)\])?$", text)
+        assert match is not None
+        base = self.by_node[match.group(1)]
+        return base if match.group(2) is None else f"{base}[{match.group(3)}]"

@@ -1,0 +1,73 @@
+"""Reading models in other people's formats, and writing specs back out.
+
+Each format is translated into the one :class:`~rnncalc.spec.model.ModelSpec`
+the graph builder takes, so shapes, counts and errors come from the same
+layer modules as for YAML specs:
+
+* :mod:`.keras_config`: the JSON ``model.to_json()`` writes (Keras 3, Keras 2
+  and tf.keras; Sequential and Functional),
+* :mod:`.keras_archive`: ``.keras`` archives and legacy ``.h5`` full-model
+  files, with their weights (h5py, an optional extra),
+* :mod:`.notebook`: Sequential models built in ``.ipynb`` and ``.py`` code,
+  read statically with :mod:`ast`.
+
+Nothing here is imported on the YAML path; :mod:`rnncalc.build` dispatches
+on the file suffix (or on the JSON content) and imports lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnncalc.errors import SpecError
+from rnncalc.spec.model import ModelSpec
+
+ARCHIVE_SUFFIXES = (".keras", ".h5", ".hdf5")
+CODE_SUFFIXES = (".ipynb", ".py")
+FOREIGN_SUFFIXES = ARCHIVE_SUFFIXES + CODE_SUFFIXES
+
+
+@dataclass(frozen=True)
+class FoundModel:
+    """One model read from a file; ``title`` says where it was found (or is ``None``)."""
+
+    spec: ModelSpec
+    title: str | None = None
+
+
+def is_foreign(path: str) -> bool:
+    """True for files that are not YAML/JSON specs (decided by suffix)."""
+    return path.lower().endswith(FOREIGN_SUFFIXES)
+
+
+def read_models(path: str) -> list[FoundModel]:
+    """Every model in a ``.keras``/``.h5``/``.ipynb``/``.py`` file."""
+    lower = path.lower()
+    if lower.endswith(ARCHIVE_SUFFIXES):
+        from rnncalc.interop.keras_archive import read_archive_spec
+
+        return [FoundModel(read_archive_spec(path))]
+    from rnncalc.interop.notebook import read_code_models
+
+    return read_code_models(path)
+
+
+def pick(models: list[FoundModel], model: int | None, source: str) -> list[FoundModel]:
+    """Apply ``--model N`` (1-based) to the models found in ``source``."""
+    if model is None:
+        return models
+    if not 1 <= model <= len(models):
+        found = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+        raise SpecError(f"--model {model}: {source} has {found}; pick 1 to {len(models)}"
+                        if models else f"--model {model}: {source} has no models")
+    return [models[model - 1]]
+
+
+def one_model(models: list[FoundModel], source: str) -> ModelSpec:
+    """The single model a command that takes one model needs."""
+    if len(models) == 1:
+        return models[0].spec
+    if not models:
+        raise SpecError(f"{source}: no Sequential model found")
+    where = "; ".join(f"{i}: {str(m.title).split(', ', 1)[-1]}" for i, m in enumerate(models, 1))
+    raise SpecError(f"{source}: found {len(models)} models ({where}); pick one with --model N")

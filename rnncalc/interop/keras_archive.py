@@ -1,0 +1,192 @@
+"""Saved Keras models: ``.keras`` archives (Keras 3) and legacy ``.h5`` files.
+
+A ``.keras`` file is a zip holding ``config.json`` (the ``to_json()`` config)
+and ``model.weights.h5``, where each layer's variables sit under
+``layers/<snake_case class name>[_k]/.../vars/<i>`` (``_k`` counts layers of the
+same class in model order; sub-objects such as ``cell``, ``forward_layer``,
+``backward_layer`` and ``layer`` nest inside). A legacy ``.h5`` full-model file
+keeps the config in the root attribute ``model_config`` and the weights under
+``model_weights/<layer name>``, listed in order by the ``weight_names``
+attribute.
+
+The config is enough for ``summary`` and needs only the standard library for
+``.keras``; weights (and ``.h5`` configs) need ``h5py``, an optional extra,
+imported only here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections import Counter
+from typing import Any
+
+from rnncalc.errors import SpecError
+from rnncalc.spec.model import ModelSpec
+
+MAX_CONFIG_BYTES = 20 * 1024 * 1024
+# Sub-objects in the order Keras creates (and get_weights() lists) their weights.
+_SUBGROUP_ORDER = ("cell", "forward_layer", "backward_layer", "layer")
+
+Weights = dict[str, dict[str, Any]]   # layer name -> weight name -> array (engine's form)
+
+
+def require_h5py(path: str) -> Any:
+    """Import h5py or explain how to get it."""
+    try:
+        import h5py
+    except ImportError:
+        raise SpecError(f"{path}: reading HDF5 needs h5py; install it with "
+                        "pip install 'rnncalc[keras]'") from None
+    return h5py
+
+
+def read_archive_spec(path: str) -> ModelSpec:
+    """The model described by a ``.keras`` or legacy ``.h5`` file."""
+    from rnncalc.interop.keras_config import spec_from_config
+
+    config = _read_config(path)
+    layers = _layer_classes(config)
+    return spec_from_config(config, path, weights_file=path, archive_layers=layers)
+
+
+def _read_config(path: str) -> dict[str, Any]:
+    if not os.path.isfile(path):
+        raise SpecError(f"{path}: no such file")
+    if path.lower().endswith(".keras"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                info = archive.getinfo("config.json")
+                if info.file_size > MAX_CONFIG_BYTES:
+                    raise SpecError(f"{path}: config.json is {info.file_size:,} bytes; refused")
+                text = archive.read("config.json").decode("utf-8")
+        except KeyError:
+            raise SpecError(f"{path}: not a Keras 3 archive (no config.json inside)") from None
+        except (zipfile.BadZipFile, OSError) as err:
+            raise SpecError(f"{path}: not a .keras archive ({err})") from None
+        except UnicodeDecodeError:
+            raise SpecError(f"{path}: config.json is not UTF-8") from None
+    else:
+        h5py = require_h5py(path)
+        try:
+            with h5py.File(path, "r") as f:
+                raw = f.attrs.get("model_config")
+        except OSError as err:
+            raise SpecError(f"{path}: cannot read it as HDF5 ({err})") from None
+        if raw is None:
+            raise SpecError(f"{path}: no model config in this HDF5 file (saved with "
+                            "save_weights?); rnncalc needs a full model saved with model.save()")
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{path}: the model config is not valid JSON ({err.msg})") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: the model config is not a JSON object")
+    return data
+
+
+def _layer_classes(config: dict[str, Any]) -> list[tuple[str, str]]:
+    """(layer name, class name) of every layer in model order, input layers included."""
+    body = config.get("config")
+    entries = body if isinstance(body, list) else (body or {}).get("layers") or []
+    out = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        inner = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        out.append((str(entry.get("name") or inner.get("name")), str(entry.get("class_name"))))
+    return out
+
+
+# -- weights --------------------------------------------------------------------------
+
+
+def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
+    """The saved weights of the file ``spec`` came from, checked against ``graph``."""
+    path = spec.extra["weights_file"]
+    h5py = require_h5py(path)
+    if path.lower().endswith(".keras"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                blob = archive.read("model.weights.h5")
+        except KeyError:
+            raise SpecError(f"{path}: no model.weights.h5 inside the archive") from None
+        except (zipfile.BadZipFile, OSError) as err:
+            raise SpecError(f"{path}: cannot read the archive ({err})") from None
+        with h5py.File(io.BytesIO(blob), "r") as f:
+            arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path)
+    else:
+        with h5py.File(path, "r") as f:
+            arrays = _legacy_arrays(f, path)
+    return _assign(arrays, graph, path)
+
+
+def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str) -> dict[str, list[Any]]:
+    from rnncalc.layers.base import snake_case
+
+    counts: Counter[str] = Counter()
+    out: dict[str, list[Any]] = {}
+    for name, kind in layers:
+        key = snake_case(kind)
+        n = counts[key]
+        counts[key] += 1
+        group_path = f"layers/{key}" if n == 0 else f"layers/{key}_{n}"
+        group = f.get(group_path)
+        out[name] = _collect(group) if group is not None else []
+    return out
+
+
+def _collect(group: Any) -> list[Any]:
+    """A layer group's arrays in creation order: its own vars, then sub-objects."""
+    arrays = []
+    own = group.get("vars")
+    if own is not None:
+        for key in sorted(own.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
+            arrays.append(own[key][()])
+    subgroups = [k for k in group.keys() if k != "vars"]
+    subgroups.sort(key=lambda k: (_SUBGROUP_ORDER.index(k) if k in _SUBGROUP_ORDER
+                                  else len(_SUBGROUP_ORDER), k))
+    for key in subgroups:
+        child = group[key]
+        if hasattr(child, "keys"):
+            arrays += _collect(child)
+    return arrays
+
+
+def _legacy_arrays(f: Any, path: str) -> dict[str, list[Any]]:
+    root = f["model_weights"] if "model_weights" in f else f
+    out: dict[str, list[Any]] = {}
+    for layer in _names(root.attrs.get("layer_names", [])):
+        group = root[layer]
+        out[layer] = [group[w][()] for w in _names(group.attrs.get("weight_names", []))]
+    return out
+
+
+def _names(values: Any) -> list[str]:
+    return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+
+
+def _assign(arrays: dict[str, list[Any]], graph: Any, path: str) -> Weights:
+    import numpy as np
+
+    from rnncalc.shapes import format_shape
+
+    out: Weights = {}
+    for node in graph.nodes:
+        found = arrays.get(node.name, [])
+        if len(found) != len(node.weights):
+            raise SpecError(f"{path}: layer '{node.name}' ({node.kind}) has {len(found)} saved "
+                            f"weight arrays, expected {len(node.weights)} "
+                            f"({', '.join(w.name for w in node.weights) or 'none'})")
+        out[node.name] = {}
+        for weight, value in zip(node.weights, found):
+            value = np.asarray(value)
+            if value.shape != weight.shape:
+                raise SpecError(f"{path}: weight '{node.name}/{weight.name}': expected shape "
+                                f"{format_shape(weight.shape)}, found "
+                                f"{format_shape(value.shape)}")
+            out[node.name][weight.name] = value.astype(np.float32)
+    return out

@@ -1,0 +1,337 @@
+"""The JSON ``model.to_json()`` writes, as a :class:`ModelSpec`.
+
+Handles Keras 3 (``module``/``registered_name`` wrappers, dtype policies as
+dicts, ``batch_shape``, ``inbound_nodes`` as ``{"args": [...], "kwargs": {...}}``
+with ``__keras_tensor__`` entries) and Keras 2 / tf.keras (``batch_input_shape``,
+``inbound_nodes`` as ``[[["name", node, tensor, {kwargs}], ...]]``, a
+Sequential config that is a bare list of layers in Keras <= 2.2, RNN initial
+states passed as extra inbound tensors).
+
+Every layer config is reduced to a :class:`~rnncalc.calls.Call` and then
+validated by the layer's own ``ARGS`` like any spec: keys that change
+nothing (dtype policies, ``trainable`` aside, regularizers, seeds, ...) are
+dropped or ignored, anything else unknown is an error naming the layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnncalc.arguments import show
+from rnncalc.calls import Call
+from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
+
+MODEL_CLASSES = ("Sequential", "Functional", "Model")
+
+# Config keys that never change shapes, counts or inference: serialization
+# bookkeeping, tf.keras-only switches, Keras 3 additions.
+_DROPPED_KEYS = frozenset({
+    "module", "registered_name", "build_config", "shared_object_id", "ragged", "optional",
+    "fused", "virtual_batch_size", "adjustment", "quantization_config", "batch_input_dtype",
+})
+# Keys that are dropped when they hold their neutral value, and refused otherwise.
+_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False)}
+# Dtype policies: the variable dtype is what parameter bytes depend on.
+_POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
+_NESTED_LAYER_KEYS = ("layer", "backward_layer")
+_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional")
+_INPUT_ARGS = ("batch_input_shape", "input_shape", "batch_shape", "input_length", "input_dim")
+_CELL_LAYERS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
+
+
+def is_keras_config(data: Any) -> bool:
+    """True for a ``to_json()`` document: a mapping with ``class_name`` and ``config``."""
+    return isinstance(data, dict) and "class_name" in data and "config" in data
+
+
+def spec_from_config(data: Any, source: str, **extra: Any) -> ModelSpec:
+    """Translate a Keras model config (already parsed from JSON)."""
+    if not is_keras_config(data):
+        raise SpecError(f"{source}: expected a Keras model config with 'class_name' and "
+                        "'config'")
+    kind = data["class_name"]
+    config = data["config"]
+    if kind == "Sequential":
+        return _sequential(config, source, extra)
+    if kind in ("Functional", "Model"):
+        return _functional(config, source, extra)
+    raise SpecError(f"{source}: expected a Keras model (Sequential or Functional), got "
+                    f"class_name {show(kind)}")
+
+
+# -- Sequential -------------------------------------------------------------------
+
+
+def _sequential(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
+    if isinstance(config, list):          # Keras <= 2.2: the config is the layer list
+        config = {"layers": config}
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise SpecError(f"{source}: Sequential config without a 'layers' list")
+    entries = config["layers"]
+    inputs: list[InputDecl] = []
+    layers: list[LayerDecl] = []
+    for i, entry in enumerate(entries):
+        label = _label(i, entry)
+        try:
+            kind, layer_config = _entry(entry)
+            if kind == "InputLayer":
+                inputs.append(_input_decl(layer_config, source))
+                continue
+            call = layer_call(kind, layer_config, drop_input_args=bool(inputs or layers))
+        except SpecError as err:
+            raise err.at(source, label) from None
+        layers.append(LayerDecl(call, None, (), label, source))
+    if not inputs and config.get("build_input_shape") is not None and layers and \
+            not _has_input_args(layers[0].call):
+        inputs.append(InputDecl(None, _shape(config["build_input_shape"]), None, source))
+    return ModelSpec(_name(config), tuple(inputs), tuple(layers), None, False, source,
+                     dict(extra))
+
+
+def _has_input_args(call: Call) -> bool:
+    keys = ("input_shape", "batch_input_shape", "input_dim", "input_length")
+    return any(call.kwargs.get(k) is not None for k in keys)
+
+
+# -- Functional -------------------------------------------------------------------
+
+
+def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise SpecError(f"{source}: Functional config without a 'layers' list")
+    inputs: dict[str, InputDecl] = {}
+    layers: list[LayerDecl] = []
+    for i, entry in enumerate(config["layers"]):
+        label = _label(i, entry)
+        try:
+            kind, layer_config = _entry(entry)
+            name = entry.get("name") or layer_config.get("name")
+            if kind == "InputLayer":
+                decl = _input_decl({**layer_config, "name": name}, source)
+                inputs[str(decl.name)] = decl
+                continue
+            nodes = entry.get("inbound_nodes") or []
+            if len(nodes) != 1:
+                if not nodes:
+                    raise SpecError("the layer is not connected to anything (no inbound "
+                                    "nodes)")
+                raise SpecError(f"the layer is called {len(nodes)} times (a shared layer); "
+                                "rnncalc builds each layer once")
+            tensors, states = _node_tensors(nodes[0])
+            if not tensors:
+                raise SpecError("the layer has no input tensors")
+            call = layer_call(kind, {**layer_config, "name": name}, drop_input_args=True)
+            if kind in _RECURRENT and len(tensors) > 1:   # Keras 2: states as extra inputs
+                tensors, states = tensors[:1], tensors[1:] + states
+        except SpecError as err:
+            raise err.at(source, label) from None
+        layers.append(LayerDecl(call, tuple(tensors), tuple(states), label, source))
+    order = [r.name for r in _tensor_list(config.get("input_layers"), source, "input_layers")]
+    ordered = [inputs[n] for n in order if n in inputs]
+    ordered += [d for n, d in inputs.items() if n not in order]
+    outputs = _tensor_list(config.get("output_layers"), source, "output_layers")
+    return ModelSpec(_name(config), tuple(ordered), tuple(layers), tuple(outputs) or None,
+                     True, source, dict(extra))
+
+
+def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
+    """(input tensors, initial-state tensors) of one inbound node, either format."""
+    if isinstance(node, dict):                     # Keras 3
+        tensors = _keras3_tensors(node.get("args", []))
+        kwargs = node.get("kwargs") or {}
+        states = _keras3_tensors(kwargs.get("initial_state") or [])
+        for key, value in kwargs.items():
+            if key != "initial_state" and _keras3_tensors(value):
+                raise SpecError(f"the layer is called with a tensor for '{key}'; rnncalc "
+                                "supports only inputs and initial_state")
+        return tensors, states
+    if isinstance(node, list):                     # Keras 2
+        tensors, states = [], []
+        for item in node:
+            if not isinstance(item, list) or len(item) < 3:
+                raise SpecError(f"unexpected inbound node entry {show(item)}")
+            tensors.append(_history(item[:3]))
+            kwargs = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+            for state in kwargs.get("initial_state") or []:
+                if isinstance(state, list) and len(state) >= 3:
+                    states.append(_history(state[:3]))
+        return tensors, states
+    raise SpecError(f"unexpected inbound node {show(node)}")
+
+
+def _keras3_tensors(value: Any) -> list[Ref]:
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            return [_history(value.get("config", {}).get("keras_history"))]
+        return []
+    if isinstance(value, (list, tuple)):
+        return [ref for v in value for ref in _keras3_tensors(v)]
+    return []
+
+
+def _history(item: Any) -> Ref:
+    """``[layer_name, node_index, tensor_index]`` as a reference."""
+    if not isinstance(item, (list, tuple)) or len(item) < 3 or not isinstance(item[0], str):
+        raise SpecError(f"unexpected tensor reference {show(item)}")
+    name, node, index = item[0], item[1], item[2]
+    if node != 0:
+        raise SpecError(f"uses call #{node} of the shared layer '{name}'; rnncalc builds each "
+                        "layer once")
+    return Ref(name, int(index))
+
+
+def _tensor_list(value: Any, source: str, key: str) -> list[Ref]:
+    if value is None:
+        return []
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        value = [value]                  # Keras 3 writes a single tensor unnested
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        raise SpecError(f"{source}: '{key}': expected a list of [name, node, index], got "
+                        f"{show(value)}")
+    try:
+        return [_history(v) for v in value]
+    except SpecError as err:
+        raise err.at(source, key) from None
+
+
+# -- one layer ----------------------------------------------------------------------
+
+
+def _entry(entry: Any) -> tuple[str, dict[str, Any]]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
+        raise SpecError(f"expected a layer config with 'class_name', got {show(entry)}")
+    config = entry.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise SpecError(f"'config' must be a mapping, got {show(config)}")
+    return entry["class_name"], config
+
+
+def _label(i: int, entry: Any) -> str:
+    name = None
+    if isinstance(entry, dict):
+        config = entry.get("config")
+        name = entry.get("name") or (config.get("name") if isinstance(config, dict) else None)
+    return f"layers[{i}]" + (f" '{name}'" if isinstance(name, str) else "")
+
+
+def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = False) -> Call:
+    """One Keras layer config as a :class:`Call` in rnncalc's layer vocabulary."""
+    from rnncalc.layers import LAYER_KINDS
+
+    if kind in MODEL_CLASSES:
+        raise SpecError(f"a nested model ({kind}) is not supported; save the inner model's "
+                        "layers in the outer model")
+    if kind == "RNN":
+        return _generic_rnn(config, drop_input_args)
+    if kind not in LAYER_KINDS:
+        raise SpecError(f"unsupported layer type '{kind}'",
+                        hint=did_you_mean(kind, LAYER_KINDS) or
+                        "rnncalc reads the layer kinds listed in its README")
+    declared = {a.name for a in LAYER_KINDS[kind].ARGS}
+    kwargs: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in _DROPPED_KEYS:
+            continue
+        if key in _NEUTRAL_KEYS:
+            if value in _NEUTRAL_KEYS[key]:
+                continue
+            raise SpecError(f"argument '{key}' = {show(value)} is not supported")
+        if drop_input_args and key in _INPUT_ARGS and key not in declared:
+            continue
+        if key == "batch_shape" and kind != "InputLayer":
+            key = "batch_input_shape"
+        kwargs[key] = _value(key, value)
+    return Call(kind, (), kwargs)
+
+
+def _generic_rnn(config: dict[str, Any], drop_input_args: bool) -> Call:
+    """``RNN(cell=LSTMCell(...))`` as the matching LSTM/GRU/SimpleRNN layer."""
+    cell = config.get("cell")
+    if not isinstance(cell, dict) or cell.get("class_name") not in _CELL_LAYERS:
+        name = cell.get("class_name") if isinstance(cell, dict) else cell
+        raise SpecError(f"RNN with cell {show(name)} is not supported; rnncalc reads RNN "
+                        "layers with a SimpleRNNCell, LSTMCell or GRUCell")
+    kind = _CELL_LAYERS[cell["class_name"]]
+    cell_config = dict(cell.get("config") or {})
+    cell_config.pop("name", None)
+    outer = {k: v for k, v in config.items() if k != "cell"}
+    return layer_call(kind, {**cell_config, **outer}, drop_input_args=drop_input_args)
+
+
+def _value(key: str, value: Any) -> Any:
+    if key == "dtype":
+        return _dtype(value)
+    if key in _NESTED_LAYER_KEYS and isinstance(value, dict) and "class_name" in value:
+        kind, config = _entry(value)
+        try:
+            return layer_call(kind, config, drop_input_args=True)
+        except SpecError as err:
+            raise err.at(f"argument '{key}' ({kind})") from None
+    if key.endswith("_initializer") and isinstance(value, dict) and "class_name" in value:
+        return _initializer(value)
+    if key == "activation" and isinstance(value, dict):
+        inner = value.get("config")
+        if isinstance(inner, str):
+            return inner
+        raise SpecError(f"argument 'activation': a custom activation {show(value)} is not "
+                        "supported")
+    return value
+
+
+def _dtype(value: Any) -> Any:
+    if isinstance(value, dict):                    # a DTypePolicy / Policy
+        inner = value.get("config") or {}
+        value = inner.get("name") if isinstance(inner, dict) else None
+    if isinstance(value, str):
+        return _POLICY_VARIABLE_DTYPE.get(value, value)
+    return value
+
+
+def _initializer(value: dict[str, Any]) -> dict[str, Any]:
+    """Keep the initializer's own arguments; drop Keras 3 extras that are unset."""
+    from rnncalc.initializers import ALIASES, INITIALIZER_ARGS
+
+    name = value["class_name"]
+    canonical = name if name in INITIALIZER_ARGS else ALIASES.get(name, name)
+    known = {a.name for a in INITIALIZER_ARGS.get(canonical, ())}
+    config = value.get("config") or {}
+    if not isinstance(config, dict):
+        raise SpecError(f"initializer {show(name)}: config must be a mapping")
+    kept = {k: v for k, v in config.items()
+            if k in known or (v is not None and k not in ("dtype",))}
+    return {"class_name": name, "config": kept}
+
+
+def _input_decl(config: dict[str, Any], source: str) -> InputDecl:
+    shape = config.get("batch_shape")
+    if shape is None:
+        shape = config.get("batch_input_shape")
+    if shape is None and config.get("shape") is not None:
+        shape = [config.get("batch_size"), *config["shape"]]
+    if shape is None:
+        raise SpecError("InputLayer without a shape")
+    return InputDecl(config.get("name"), _shape(shape), _dtype(config.get("dtype")), source)
+
+
+def _shape(value: Any) -> tuple[int | None, ...]:
+    from rnncalc.arguments import dims
+
+    if isinstance(value, dict) and value.get("class_name") == "TensorShape":
+        value = value.get("items")
+
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SpecError(f"expected a batch shape, got {show(value)}")
+    batch, rest = value[0], dims(list(value[1:]))
+    if batch is not None:
+        batch = dims([batch])[0]
+    return (batch, *rest)
+
+
+def _name(config: dict[str, Any]) -> str | None:
+    name = config.get("name")
+    return name if isinstance(name, str) and name else None

@@ -350,7 +350,8 @@ def explain(
         "--layer-name", help="Explain only the layer with this name.")] = None,
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
-    json_flag: JsonOpt = False,
+    json_flag: Annotated[bool, typer.Option("--json", help="Print the explanation as one "
+                                            "JSON document.")] = False,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     from rnncalc.build import load_spec

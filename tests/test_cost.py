@@ -236,3 +236,17 @@ def test_summary_pytorch_convention_json(cli):
     assert doc["keras_total_params"] == 4 * 4 * (3 + 4 + 1)
     assert [e["name"] for e in doc["layers"][0]["state_dict"]] == [
         "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"]
+
+
+def test_docs_side_by_side_figures_are_what_rnncalc_computes():
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "costs.md").read_text()
+    _, keras = _cost(["LSTM(256, return_sequences=True)"], (100, 128), 32)
+    _, torch = _cost(["LSTM(256, return_sequences=True)"], (100, 128), 32,
+                     convention="pytorch")
+    row = next(line for line in docs.splitlines() if line.startswith("| FLOPs |"))
+    assert f"{keras.flops.value:,}" in row and f"{torch.flops.value:,}" in row
+    row = next(line for line in docs.splitlines() if line.startswith("| MACs |"))
+    assert row.count(f"{keras.macs.value:,}") == 2
+    row = next(line for line in docs.splitlines()
+               if line.startswith("| training activations (bytes) |"))
+    assert row.count(f"{keras.training_activation_bytes.value:,}") == 2

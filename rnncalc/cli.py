@@ -244,6 +244,8 @@ def run(
     from rnncalc.graph import build_graph
     from rnncalc.render.run_output import ProgressBar
 
+    if spec == "-" and input_file == "-":
+        raise SpecError("SPEC and --input cannot both be - (standard input); put one in a file")
     example = spec is None and not layer
     if not example and (cell or units or input_dim):
         raise SpecError("--cell, --units and --input-dim set up the default example; "

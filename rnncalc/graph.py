@@ -125,6 +125,7 @@ class _Builder:
                 raise SpecError(f"--timesteps binds axis 1, but input {format_shape(batch_shape)}"
                                 " has no time axis").at(where)
             shape[1] = o.timesteps
+        check_size([tuple(shape)], [], where)
         node = Node(name or self.namer.auto("InputLayer"), "InputLayer", None, [], [],
                     [tuple(shape)], dtype=dtype or "float32", label=where)
         self.register(node, where)
@@ -177,6 +178,7 @@ class _Builder:
         layer.check_inputs(shapes)
         weights = layer.weights(shapes)
         outputs = layer.output_shapes(shapes)
+        check_size(outputs, weights)
         node = Node(layer.name, layer.kind, layer, inbound, shapes, outputs, weights,
                     dtype=layer.dtype, label=decl.label)
         self.register(node, "")
@@ -246,6 +248,19 @@ class _Builder:
         if self.spec.name:
             return self.spec.name
         return self.namer.auto("Functional" if self.spec.functional else "Sequential")
+
+
+# Dims up to a googol are counted exactly (big ints); beyond that a spec is not a
+# model but a typo, and the counts would be too long to print.
+MAX_DIM = 10**100
+
+
+def check_size(shapes: list[Shape], weights: list[Weight], where: str = "") -> None:
+    """Refuse absurd dims (``10**30`` is fine, ``10**200`` is not) in outputs and weights."""
+    for dim in [d for s in shapes for d in s] + [d for w in weights for d in w.shape]:
+        if dim is not None and dim > MAX_DIM:
+            raise SpecError(f"a dim of {len(str(dim))} digits is larger than the 10**100 "
+                            "rnncalc accepts").at(where)
 
 
 def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]) -> list[Node]:

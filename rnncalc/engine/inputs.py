@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncalc.engine.arrayfile import MAX_FILE_BYTES, check_array_file
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph, Node
 from rnncalc.shapes import Shape, format_shape
@@ -41,15 +42,16 @@ def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.nd
     if path == "-":
         import sys
 
-        text = stdin_text if stdin_text is not None else sys.stdin.read()
+        text = stdin_text if stdin_text is not None else sys.stdin.read(MAX_FILE_BYTES + 1)
+        if len(text) > MAX_FILE_BYTES:
+            raise SpecError(f"{where}: more than {MAX_FILE_BYTES:,} characters; refused")
         try:
             return _from_json(json.loads(text), where)
         except json.JSONDecodeError as err:
             raise SpecError(f"{where}: invalid JSON at line {err.lineno} column {err.colno}: "
                             f"{err.msg}") from None
     file = Path(path)
-    if not file.is_file():
-        raise SpecError(f"{where}: no such file")
+    check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
     suffix = file.suffix.lower()
     if suffix == ".json":
         try:
@@ -110,11 +112,13 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
     if node.dtype.startswith(("int", "uint")):
         if arr.dtype.kind == "f":
-            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)) or \
+                    np.any(np.abs(arr) >= 2**62):
                 raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
-                                "found non-integer values")
+                                "found non-integer or out-of-range values")
         return arr.astype(np.int64)
-    return arr.astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32: inf, as Keras casts it
+        return arr.astype(np.float32)
 
 
 def concrete_input_shapes(graph: Graph, batch: int | None = None) -> dict[str, Shape]:

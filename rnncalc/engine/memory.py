@@ -22,11 +22,14 @@ def parse_size(text: str) -> int:
     if not m or unit not in _UNITS:
         raise SpecError(f"--max-memory: expected a size such as 2GiB, 512MB or 1000000, "
                         f"got {text!r}")
-    return int(float(m.group(1)) * _UNITS[unit])
+    size = float(m.group(1)) * _UNITS[unit]
+    return int(size) if size < 2**80 else 2**80   # a 300-digit size is "no limit", not a crash
 
 
 def format_bytes(n: int) -> str:
     """Bytes in binary units: ``2.0 GiB``."""
+    if n >= 1024**6:  # past PiB (and past what a float holds): the order of magnitude
+        return f"~10^{len(str(n)) - 1} B"
     size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if size < 1024 or unit == "PiB":

@@ -76,7 +76,8 @@ def run_graph(graph: Graph, options: RunOptions, progress: Progress | None = Non
         weights_source = f"initializers, seed {options.seed}"
     if inputs is None:
         inputs = random_inputs(graph, shapes, options.seed)
-    values = execute(graph, inputs, weights, progress=progress)
+    with np.errstate(all="ignore"):  # NaN/inf inputs give NaN/inf outputs, as in Keras
+        values = execute(graph, inputs, weights, progress=progress)
     outputs = [OutputTensor(ref.node, ref.index, v) for ref, v in zip(graph.outputs, values)]
     return RunResult(graph, options.seed, inputs, outputs, weights, estimate, input_source,
                      weights_source)

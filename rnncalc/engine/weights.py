@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from pathlib import Path
 
 import numpy as np
 
+from rnncalc.engine.arrayfile import check_array_file
 from rnncalc.engine.initializers import sample
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph
@@ -50,8 +50,7 @@ def flat(weights: Weights) -> dict[str, np.ndarray]:
 
 def _read_npz(path: str) -> dict[str, np.ndarray]:
     where = f"--weights {path}"
-    if not Path(path).is_file():
-        raise SpecError(f"{where}: no such file")
+    check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:

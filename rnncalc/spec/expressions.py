@@ -17,6 +17,11 @@ MAX_EXPRESSION_CHARS = 10_000
 MAX_NESTING = 32
 
 # Dotted references whose last part is a value Keras accepts as a string.
+# Modules a dotted name may go through (``tf.keras.layers.LSTM``, ``np.float32``);
+# anything else (``os.system``) is refused before any lookup.
+_MODULES = {"tf", "tensorflow", "keras", "layers", "initializers", "activations", "nn",
+            "math", "compat", "v1", "v2", "np", "numpy", "dtypes", "src", "rnn", "core",
+            "models", "K", "backend", "mixed_precision", "legacy", "tf_keras", "ops"}
 _NAMED_VALUES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
                  "int64", "uint8", "bool"}
 
@@ -28,15 +33,19 @@ def parse_call(text: str) -> Call:
     source = text.strip()
     if len(source) > MAX_EXPRESSION_CHARS:
         raise SpecError(f"expression is {len(source):,} characters long; refused")
+    if _bracket_depth(source) > 4 * MAX_NESTING:  # refuse before the parser recurses
+        raise SpecError(f"expression {_clip(source)} is nested too deeply")
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         col = f" at column {err.offset}" if err.offset else ""
-        raise SpecError(f"cannot parse expression {source!r}{col}: {err.msg}") from None
-    except (ValueError, RecursionError, MemoryError):
-        raise SpecError(f"cannot parse expression {source[:60]!r}") from None
+        raise SpecError(f"cannot parse expression {_clip(source)}{col}: "
+                        f"{str(err.msg).split(';')[0]}") from None
+    except (ValueError, RecursionError, MemoryError) as err:
+        why = str(err).split(";")[0] if isinstance(err, ValueError) else "too complex"
+        raise SpecError(f"cannot parse expression {_clip(source)}: {why}") from None
     if not isinstance(tree.body, ast.Call):
-        raise SpecError(f"expected a call like 'LSTM(3)', got {source!r}")
+        raise SpecError(f"expected a call like 'LSTM(3)', got {_clip(source)}")
     return _call(tree.body, 0)
 
 
@@ -51,7 +60,12 @@ def _dotted(node: ast.AST) -> str | None:
     parts.append(node.id)
     if any(p.startswith("__") or p.endswith("__") for p in parts):
         raise SpecError("dunder names are not allowed in expressions")
-    return ".".join(reversed(parts))
+    parts.reverse()
+    foreign = [p for p in parts[:-1] if p not in _MODULES]
+    if foreign:
+        raise SpecError(f"'{'.'.join(parts)}' is not a Keras name: only dotted names under "
+                        "tf/keras (like 'tf.keras.layers.LSTM') are allowed")
+    return ".".join(parts)
 
 
 def _call(node: ast.Call, depth: int) -> Call:
@@ -70,6 +84,8 @@ def _call(node: ast.Call, depth: int) -> Call:
     for kw in node.keywords:
         if kw.arg is None:
             raise SpecError("**kwargs are not allowed in expressions")
+        if kw.arg in kwargs:
+            raise SpecError(f"argument '{kw.arg}' given twice")
         kwargs[kw.arg] = _value(kw.value, depth + 1)
     return Call(name.split(".")[-1], tuple(args), kwargs)
 
@@ -94,7 +110,10 @@ def _value(node: ast.AST, depth: int) -> Any:
         for key, value in zip(node.keys, node.values):
             if key is None:
                 raise SpecError("**mappings are not allowed in expressions")
-            result[_value(key, depth + 1)] = _value(value, depth + 1)
+            k = _value(key, depth + 1)
+            if isinstance(k, (list, dict, Call)):
+                raise SpecError(f"mapping keys must be plain values, got {ast.unparse(key)!r}")
+            result[k] = _value(value, depth + 1)
         return result
     if isinstance(node, ast.Call):
         return _call(node, depth + 1)
@@ -105,7 +124,24 @@ def _value(node: ast.AST, depth: int) -> Any:
             if "." in name and last in _NAMED_VALUES | _activation_names():
                 return last
             raise SpecError(f"names are not evaluated: write the value of '{name}' instead")
-    raise SpecError(f"only literal values and calls are allowed, got {ast.unparse(node)!r}")
+    raise SpecError(f"only literal values and calls are allowed, got "
+                    f"{_clip(ast.unparse(node))}")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """Source text for an error message, shortened: messages stay one readable line."""
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    return deepest
 
 
 def _activation_names() -> set[str]:

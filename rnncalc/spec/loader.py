@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,27 +45,58 @@ class Document:
 def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
     """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``."""
     if path == "-":
-        text = stdin_text if stdin_text is not None else sys.stdin.read()
-        return text, "<stdin>"
+        if stdin_text is not None:
+            return stdin_text, "<stdin>"
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream (tests): already decoded
+            return _bounded(sys.stdin.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"
+        return decode_text(_bounded(buffer.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"), \
+            "<stdin>"
     if os.path.isdir(path):
         raise SpecError(f"{path}: is a directory, expected a YAML or JSON spec file")
     try:
-        size = os.path.getsize(path)
-        if size > MAX_SPEC_BYTES:
-            raise SpecError(f"{path}: file is {size:,} bytes; specs over "
+        info = os.stat(path)
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) or \
+                stat.S_ISSOCK(info.st_mode):
+            raise SpecError(f"{path}: is a device, expected a YAML or JSON spec file")
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: file is {info.st_size:,} bytes; specs over "
                             f"{MAX_SPEC_BYTES:,} bytes are refused")
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        with _open_bytes(path, info) as handle:  # pipes (<(...)) have no size: read bounded
+            raw = _bounded(handle.read(MAX_SPEC_BYTES + 1), path)
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file") from None
     except OSError as err:
         raise SpecError(f"{path}: cannot read: {err.strerror or err}") from None
+    return decode_text(raw, path), path
+
+
+def _open_bytes(path: str, info: os.stat_result) -> Any:
+    """Open for reading; a named pipe nobody writes to reads as empty instead of hanging."""
+    if not stat.S_ISFIFO(info.st_mode) or not hasattr(os, "O_NONBLOCK"):
+        return open(path, "rb")
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "rb")
+
+
+def _bounded(data: Any, source: str) -> Any:
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"{source}: more than {MAX_SPEC_BYTES:,} bytes; larger specs are "
+                        "refused")
+    return data
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """Spec bytes as text: refuse binary data and anything that is not UTF-8."""
     if b"\x00" in raw:
-        raise SpecError(f"{path}: looks like a binary file, expected a YAML or JSON spec")
+        raise SpecError(f"{source}: looks like a binary file, expected a YAML or JSON spec")
     try:
-        return raw.decode("utf-8-sig"), path
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise SpecError(f"{path}: not UTF-8 text (byte {err.start})") from None
+        raise SpecError(f"{source}: not UTF-8 text (byte {err.start})") from None
 
 
 def parse_text(text: str, source: str) -> Document:
@@ -89,7 +121,26 @@ def _parse_json(text: str, source: str) -> Document:
         raise SpecError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
     except RecursionError:
         raise SpecError(f"{source}: JSON nested too deeply") from None
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise SpecError(f"{source}: invalid JSON: {str(err).split(';')[0]}") from None
+    _check_size(data, source)
     return Document(data, source)
+
+
+def _check_size(data: Any, source: str) -> None:
+    """The YAML limits (items, nesting) for JSON too, so no later step goes unbounded."""
+    stack, count = [(data, 0)], 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise SpecError(f"{source}: the spec has more than {MAX_NODES:,} items; refused")
+        if depth > MAX_DEPTH:
+            raise SpecError(f"{source}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
 
 
 # ``[encoder[1], encoder[2]]`` is how people write references, but YAML
@@ -177,3 +228,6 @@ class _Walker:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:
             raise SpecError(f"{self.doc.where(path)}: invalid YAML value: {err}") from None
+        except ValueError as err:  # e.g. an integer of more than 4,300 digits
+            raise SpecError(f"{self.doc.where(path)}: invalid YAML value: "
+                            f"{str(err).split(';')[0]}") from None

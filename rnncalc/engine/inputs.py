@@ -101,15 +101,16 @@ def bind_inputs(graph: Graph, arrays: dict[str, np.ndarray], where: str
 def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
     declared = node.output_shapes[0]
     label = f"{where}: input '{node.name}'"
+    if arr.dtype.kind not in "biuf":
+        raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
+    found = arr.shape
     if arr.ndim == len(declared) - 1:
         arr = arr[None]          # no batch axis: a batch of one
     if arr.ndim != len(declared) or any(d is not None and d != a
                                         for d, a in zip(declared, arr.shape)):
         raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
                         f"{format_shape(declared[1:])} for one sample), found "
-                        f"{format_shape(arr.shape)}")
-    if arr.dtype.kind not in "biuf":
-        raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
+                        f"{format_shape(found)}")
     if node.dtype.startswith(("int", "uint")):
         if arr.dtype.kind == "f":
             if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)) or \

@@ -375,9 +375,11 @@ class Recurrent(Layer):
         """Step the cell over ``x`` (batch, steps, features) as Keras' ``backend.rnn``.
 
         The input projection of all timesteps is one matrix product before the
-        loop; each step is then one (batch, units) × (units, gates·units)
-        product into preallocated buffers (:meth:`step`). A masked timestep
-        keeps the previous states and repeats the previous output (zeros with
+        loop (``xz``, the one (batch, steps, gates·units) buffer); each step then
+        does one (batch, units) × (units, gates·units) product into the slot of
+        ``xz`` the previous step has used up, and computes its gates in place in
+        its own slot: no per-step allocation. A masked timestep keeps the
+        previous states and repeats the previous output (zeros with
         ``zero_output_for_mask``, which Bidirectional sets when returning
         sequences). With ``go_backwards`` the output sequence is in processing
         (reversed) order, as in Keras.
@@ -389,7 +391,7 @@ class Recurrent(Layer):
         c = self.config
         batch, steps, features = x.shape
         units, dtype = self.units, np.float32
-        p = self.prepare(weights, batch, dtype)
+        p = self.prepare(weights)
         # xz: (batch, steps, gates·units), the input part of every gate at every step
         xz = np.matmul(x.reshape(batch * steps, features).astype(dtype, copy=False),
                        p["kernel"]).reshape(batch, steps, -1)
@@ -397,54 +399,75 @@ class Recurrent(Layer):
             xz += p["input_bias"]
         if initial:
             states = [np.array(s, dtype=dtype, copy=True) for s in initial]
-        else:
-            states = [np.zeros((batch, units), dtype) for _ in self.STATES]
+        else:   # h is only read, so a zero-stride view will do; other states are updated
+            states = [np.broadcast_to(np.zeros((), dtype), (batch, units)),
+                      *(np.zeros((batch, units), dtype) for _ in self.STATES[1:])]
+        # With zero initial states the first recurrent product is zero: skip it.
+        scratch = None if not initial else np.empty((batch, xz.shape[2]), dtype)
         # time-major so each step writes one contiguous (batch, units) block
         seq = np.empty((steps, batch, units), dtype) if c["return_sequences"] else None
-        spare = [np.empty((batch, units), dtype), np.empty((batch, units), dtype)]
-        output = np.zeros((batch, units), dtype)
+        spare = None if seq is not None else [np.empty((batch, units), dtype) for _ in "ab"]
+        output = np.zeros((batch, units), dtype) if mask is not None else None
         order = range(steps - 1, -1, -1) if c["go_backwards"] else range(steps)
         tick = ticker()
+        # Small ufunc buffers: NumPy's default 8192-element ones cost memory and time on
+        # the strided gate slices.
+        bufsize = np.setbufsize(1024)
+        try:
+            states, output = self._loop(p, xz, scratch, states, seq, spare, output, order, mask,
+                                        zero_output_for_mask, tick)
+        finally:
+            np.setbufsize(bufsize)
+        if output is None:               # no timesteps at all
+            output = states[0]
+        result = seq.transpose(1, 0, 2) if seq is not None else output
+        return [result, *states] if c["return_state"] else [result]
+
+    def _loop(self, p: dict[str, Any], xz: Any, scratch: Any, states: list[Any], seq: Any,
+              spare: Any, output: Any, order: range, mask: Any, zero_output_for_mask: bool,
+              tick: Any) -> tuple[list[Any], Any]:
+        """The time loop of :meth:`run`; returns the final states and last output."""
+        import numpy as np
+
+        dtype = xz.dtype
         for k, t in enumerate(order):
             h_out = seq[k] if seq is not None else spare[k % 2]
             if mask is None:
-                states = self.step(p, xz[:, t], states, h_out)
+                states = self.step(p, xz[:, t], scratch, states, h_out)
                 output = states[0]
             else:
                 keep = [s.copy() for s in states]
-                new = self.step(p, xz[:, t], states, h_out)
+                new = self.step(p, xz[:, t], scratch, states, h_out)
                 m = mask[:, t, None]
                 states = [np.where(m, n, o) for n, o in zip(new, keep)]
                 output = np.where(m, new[0], 0 if zero_output_for_mask else output).astype(dtype)
                 if seq is not None:
                     seq[k] = output
+            scratch = xz[:, t]           # this step's slot is free for the next product
             if tick is not None:
                 tick()
-        if steps == 0:
-            states = [np.array(s) for s in states]
-        result = seq.transpose(1, 0, 2) if seq is not None else output
-        return [result, *states] if c["return_state"] else [result]
+        return states, output
 
-    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
-        """Weights in the layout :meth:`step` uses, plus its step buffers."""
+    def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
+        """Weights as :meth:`step` uses them (views, no copies for float32)."""
         import numpy as np
 
-        gates = len(self.GATES) * self.units
-        return {
-            "kernel": np.asarray(weights["kernel"], dtype),
-            "recurrent": np.ascontiguousarray(weights["recurrent_kernel"], dtype),
-            "input_bias": (np.asarray(weights["bias"], dtype) if "bias" in weights else None),
-            "z": np.empty((batch, gates), dtype),
-        }
+        bias = weights.get("bias")
+        return {"kernel": np.asarray(weights["kernel"], np.float32),
+                "recurrent": np.asarray(weights["recurrent_kernel"], np.float32),
+                "input_bias": None if bias is None else np.asarray(bias, np.float32)}
 
-    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
-        """One timestep: new states (the new ``h`` written into ``h_out``).
+    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
+             h_out: Any) -> list[Any]:
+        """One timestep; returns the new states, the new ``h`` written into ``h_out``.
 
-        ``xz`` is this step's input projection (bias included). May overwrite
-        the given states other than ``h``.
+        ``z`` is this step's input projection (bias included), (batch,
+        gates·units), and may be overwritten; ``scratch`` is a free buffer of
+        the same shape, or ``None`` when ``h`` is all zeros (the first step
+        without initial state). The given states other than ``h`` may be
+        updated in place.
         """
         raise NotImplementedError
-
 
 class SimpleRNN(Recurrent):
     """Fully connected RNN: ``h_t = activation(x_t W_x + h_{t-1} W_h + b)``."""
@@ -469,17 +492,20 @@ class SimpleRNN(Recurrent):
             f"no PyTorch equivalent for activation '{act}': nn.RNN supports only "
             "nonlinearity='tanh' or 'relu' (shown with tanh)"]
         return [*extra, *super().torch_notes()]
-    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
+             h_out: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
         # h_t = activation(x_t W_x + b + h_{t-1} W_h)
-        np.matmul(states[0], p["recurrent"], out=h_out)
-        h_out += xz
+        if scratch is None:
+            np.copyto(h_out, z)
+        else:
+            np.matmul(states[0], p["recurrent"], out=h_out)
+            h_out += z
         apply_inplace(self.config["activation"], h_out)
         return [h_out]
-
 
 class LSTM(Recurrent):
     """Long short-term memory; Keras gate order i, f, c, o."""
@@ -520,42 +546,29 @@ class LSTM(Recurrent):
         ones = np.ones((units,), dtype="float32")
         return np.concatenate([sample(init, (units,)), ones, sample(init, (2 * units,))])
 
-    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
-        import numpy as np
-
-        p = super().prepare(weights, batch, dtype)
-        u = self.units
-        # Columns reordered i, f, o, c so the three sigmoid gates are one block.
-        order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]
-        p["kernel"] = p["kernel"][:, order]
-        p["recurrent"] = np.ascontiguousarray(p["recurrent"][:, order])
-        if p["input_bias"] is not None:
-            p["input_bias"] = p["input_bias"][order]
-        p["act_c"] = np.empty((batch, u), dtype)
-        return p
-
-    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
+             h_out: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
         h, c = states
         u = self.units
-        z = p["z"]                                   # (batch, 4·units), order i, f, o, c
-        np.matmul(h, p["recurrent"], out=z)
-        z += xz
-        apply_inplace(self.config["recurrent_activation"], z[:, :3 * u])
-        apply_inplace(self.config["activation"], z[:, 3 * u:])
-        i, f, o, g = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-        c *= f                                       # c_t = f * c_{t-1} + i * g
+        if scratch is not None:                      # z += h_{t-1} W_h
+            np.matmul(h, p["recurrent"], out=scratch)
+            z += scratch
+        gate, act = self.config["recurrent_activation"], self.config["activation"]
+        apply_inplace(gate, z[:, :2 * u])            # i, f
+        apply_inplace(act, z[:, 2 * u:3 * u])        # c̃ (candidate)
+        apply_inplace(gate, z[:, 3 * u:])            # o
+        i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+        c *= f                                       # c_t = f * c_{t-1} + i * c̃
         g *= i
         c += g
-        act_c = p["act_c"]
-        np.copyto(act_c, c)
-        apply_inplace(self.config["activation"], act_c)
-        np.multiply(o, act_c, out=h_out)             # h_t = o * activation(c_t)
+        np.copyto(g, c)                              # h_t = o * activation(c_t)
+        apply_inplace(act, g)
+        np.multiply(o, g, out=h_out)
         return [h_out, c]
-
 
 class GRU(Recurrent):
     """Gated recurrent unit; Keras gate order z, r, h."""
@@ -599,49 +612,53 @@ class GRU(Recurrent):
                          "always uses tanh and sigmoid")
         extra.append("gate order differs: Keras stacks z, r, h; PyTorch r, z, n")
         return [*extra, *super().torch_notes()]
-    def prepare(self, weights: dict[str, Any], batch: int, dtype: Any) -> dict[str, Any]:
-        import numpy as np
-
-        p = super().prepare(weights, batch, dtype)
-        u = self.units
-        p["zr"] = np.empty((batch, 2 * u), dtype)
-        p["hh"] = np.empty((batch, u), dtype)
+    def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
+        p = super().prepare(weights)
         bias = p["input_bias"]
-        if self.config["reset_after"]:
+        p["recurrent_bias"] = None
+        if self.config["reset_after"] and bias is not None:
             # bias (2, 3·units): row 0 joins the input part, row 1 the recurrent part
-            p["input_bias"] = None if bias is None else bias[0]
-            p["recurrent_bias"] = None if bias is None else bias[1]
-        else:
-            p["recurrent_zr"] = np.ascontiguousarray(p["recurrent"][:, :2 * u])
-            p["recurrent_h"] = np.ascontiguousarray(p["recurrent"][:, 2 * u:])
-            p["rh"] = np.empty((batch, u), dtype)
+            p["input_bias"], p["recurrent_bias"] = bias[0], bias[1]
         return p
 
-    def step(self, p: dict[str, Any], xz: Any, states: list[Any], h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
+             h_out: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
         h = states[0]
         u = self.units
-        zr, hh = p["zr"], p["hh"]
+        zr, hh = z[:, :2 * u], z[:, 2 * u:]          # gates z, r and the candidate
+        gate, act = self.config["recurrent_activation"], self.config["activation"]
         if self.config["reset_after"]:
-            inner = p["z"]                           # h_{t-1} W_h + b_rec, gates z, r, h
-            np.matmul(h, p["recurrent"], out=inner)
-            if p["recurrent_bias"] is not None:
-                inner += p["recurrent_bias"]
-            np.add(xz[:, :2 * u], inner[:, :2 * u], out=zr)
-            apply_inplace(self.config["recurrent_activation"], zr)
-            np.multiply(zr[:, u:], inner[:, 2 * u:], out=hh)   # r * (h_{t-1} W_hh + b_hh)
+            inner = scratch                          # h_{t-1} W_h + b_rec
+            if scratch is not None:
+                np.matmul(h, p["recurrent"], out=inner)
+                if p["recurrent_bias"] is not None:
+                    inner += p["recurrent_bias"]
+            elif p["recurrent_bias"] is not None:
+                inner = np.broadcast_to(p["recurrent_bias"], z.shape)
+            if inner is not None:
+                zr += inner[:, :2 * u]
+            apply_inplace(gate, zr)
+            if inner is not None:                    # hh = x W_xh + r * (h W_hh + b_hh)
+                if scratch is not None:
+                    np.multiply(zr[:, u:], inner[:, 2 * u:], out=inner[:, 2 * u:])
+                    hh += inner[:, 2 * u:]
+                else:
+                    hh += zr[:, u:] * inner[:, 2 * u:]
         else:
-            np.matmul(h, p["recurrent_zr"], out=zr)
-            zr += xz[:, :2 * u]
-            apply_inplace(self.config["recurrent_activation"], zr)
-            rh = p["rh"]
-            np.multiply(zr[:, u:], h, out=rh)                  # (r * h_{t-1}) W_hh
-            np.matmul(rh, p["recurrent_h"], out=hh)
-        hh += xz[:, 2 * u:]
-        apply_inplace(self.config["activation"], hh)
+            if scratch is not None:
+                np.matmul(h, p["recurrent"][:, :2 * u], out=scratch[:, :2 * u])
+                zr += scratch[:, :2 * u]
+            apply_inplace(gate, zr)
+            if scratch is not None:                  # hh = x W_xh + (r * h) W_hh
+                rh = scratch[:, 2 * u:]
+                np.multiply(zr[:, u:], h, out=rh)
+                np.matmul(rh, p["recurrent"][:, 2 * u:], out=scratch[:, :u])
+                hh += scratch[:, :u]
+        apply_inplace(act, hh)
         # h_t = z * h_{t-1} + (1 - z) * hh, written as hh + z * (h_{t-1} - hh)
         np.subtract(h, hh, out=h_out)
         h_out *= zr[:, :u]

@@ -210,6 +210,8 @@ class Activation(Layer):
         return [CostTerm(f"activation ({act})", ACT, 1, size(x), "1", "1",
                          describe_dims(x, 0))]
 
+    SUPPORTS_MASKING = True
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         from rnncalc.engine.ops import apply
 

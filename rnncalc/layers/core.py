@@ -209,7 +209,6 @@ class Activation(Layer):
         x = inputs[0]
         return [CostTerm(f"activation ({act})", ACT, 1, size(x), "1", "1",
                          describe_dims(x, 0))]
-
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:

@@ -82,6 +82,7 @@ class Add(ElementwiseMerge):
 
     kind = "Add"
     MERGE_OPS = (("sum", ADD, True),)
+
     def merge(self, xs: list[Any]) -> Any:
         return sum(xs[1:], start=xs[0])
 
@@ -103,6 +104,7 @@ class Multiply(ElementwiseMerge):
 
     kind = "Multiply"
     MERGE_OPS = (("product", MUL, True),)
+
     def merge(self, xs: list[Any]) -> Any:
         out = xs[0]
         for x in xs[1:]:
@@ -115,6 +117,7 @@ class Average(ElementwiseMerge):
 
     kind = "Average"
     MERGE_OPS = (("sum", ADD, True), ("scale by 1/n", MUL, False))
+
     def merge(self, xs: list[Any]) -> Any:
         return sum(xs[1:], start=xs[0]) / len(xs)
 
@@ -151,6 +154,7 @@ class Concatenate(Layer):
                 total += s[axis]
         out[axis] = total
         return [tuple(out)]
+
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:

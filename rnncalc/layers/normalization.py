@@ -200,6 +200,7 @@ class BatchNormalization(Layer):
         kw = [f"eps={c['epsilon']}"] + ([] if affine else ["affine=False"])
         return [TorchModule(f"nn.BatchNorm1d({', '.join([str(n), *kw])})", tuple(state),
                             tuple(notes))]
+
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:

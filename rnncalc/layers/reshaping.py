@@ -99,5 +99,6 @@ class Permute(Layer):
                             f"{list(range(1, len(x)))} for input {format_shape(x)}, "
                             f"got {list(order)}")
         return [(x[0], *(x[d] for d in order))]
+
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         return [inputs[0].transpose(0, *self.config["dims"])]

@@ -287,6 +287,7 @@ class TimeDistributed(Layer):
                 "last axis of any rank",)
         return [replace(m, notes=(*m.notes, *note))
                 for m in self.inner.torch_modules([self._step_shape(inputs[0])])]
+
     # -- forward pass: the inner layer on (batch·timesteps, ...) -----------------
 
     SUPPORTS_MASKING = True

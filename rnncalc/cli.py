@@ -285,7 +285,8 @@ def run(
     from rnncalc.render.run_output import run_renderables
 
     console = Console()
-    for part in run_renderables(result, heatmap=heatmap, width=console.width):
+    for part in run_renderables(result, heatmap=heatmap, width=console.width,
+                                colour=console.color_system is not None):
         console.print(part)
 
 

@@ -182,6 +182,21 @@ def test_heatmap(cli) -> None:
     assert r.code == 0 and "units × timesteps" in r.out
 
 
+def test_heatmap_without_colour_spells_sign_and_size() -> None:
+    """Piped output has no colour, so each cell shows sign and a shade."""
+    import numpy as np
+    from rich.console import Console
+
+    from rnncalc.render.run_output import heatmap_view
+
+    values = np.array([[[1.0, -0.5], [-1.0, 0.0]]])        # (batch, steps, units)
+    console = Console(width=80, color_system=None, record=True)
+    console.print(heatmap_view(values, "x", colour=False))
+    rows = [line for line in console.export_text().splitlines() if line.strip("│ ")[:1].isdigit()]
+    # unit 0 over steps: +1.0 (full), -1.0 (full); unit 1: -0.5 (half), 0.0 (blank)
+    assert "+█-█" in rows[0] and "-▒" in rows[1]
+
+
 def test_all_layer_kinds_run(cli, tmp_path) -> None:
     spec = tmp_path / "m.yaml"
     spec.write_text("""

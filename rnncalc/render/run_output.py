@@ -87,8 +87,8 @@ def _array_text(a: np.ndarray, width: int) -> str:
         return np.array2string(a, separator=" ")
 
 
-def run_renderables(result: RunResult, *, heatmap: bool = False,
-                    width: int = 100) -> list[RenderableType]:
+def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 100,
+                    colour: bool = True) -> list[RenderableType]:
     """Header, one panel per output (values like the seed's printout), optional heatmaps."""
     g = result.graph
     head = Table.grid(padding=(0, 2))
@@ -106,7 +106,7 @@ def run_renderables(result: RunResult, *, heatmap: bool = False,
         body = Text(_array_text(out.values, width - 4))
         parts.append(Panel(body, title=title, title_align="left", expand=False))
         if heatmap:
-            parts.append(heatmap_view(out.values, output_label(out, result)))
+            parts.append(heatmap_view(out.values, output_label(out, result), colour=colour))
     return parts
 
 
@@ -123,8 +123,27 @@ def _colour(v: float, scale: float) -> str:
     return f"on rgb({r},{g},{b})"
 
 
+_SHADES = " ░▒▓█"
+
+
+def _cell(v: float, scale: float, colour: bool) -> tuple[str, str]:
+    """One heatmap cell: two spaces on a colour, or sign and shade without colour.
+
+    Without colour (output piped, ``NO_COLOR``) a background would vanish, so
+    the cell spells the value: ``+▓`` is large and positive, ``-░`` small and
+    negative.
+    """
+    if not math.isfinite(v):
+        return ("??", "") if not colour else ("  ", "on grey50")
+    if colour:
+        return "  ", _colour(v, scale)
+    t = min(1.0, abs(v) / scale) if scale else 0.0
+    shade = _SHADES[min(len(_SHADES) - 1, round(t * (len(_SHADES) - 1)))]
+    return ("+" if v > 0 else "-" if v < 0 else " ") + shade, ""
+
+
 def heatmap_view(values: np.ndarray, label: str, *, max_rows: int = 48,
-                 max_cols: int = 60) -> RenderableType:
+                 max_cols: int = 60, colour: bool = True) -> RenderableType:
     """Hidden states over time for sample 0: one row per unit, one column per timestep.
 
     A (batch, units) output is one column; other ranks are flattened to
@@ -144,16 +163,16 @@ def heatmap_view(values: np.ndarray, label: str, *, max_rows: int = 48,
     for i, row in enumerate(shown):
         text.append(f"{i:>11} ", style="dim")
         for v in row:
-            text.append("  ", style=_colour(float(v), scale) if math.isfinite(v) else "on grey50")
+            text.append(*_cell(float(v), scale, colour))
         text.append("\n")
     more = []
     if rows > max_rows:
         more.append(f"{rows - max_rows} more units")
     if cols > max_cols:
         more.append(f"{cols - max_cols} more steps")
-    legend = Text.assemble(("  ", _colour(-scale, scale)), f" {-scale:.3g}   ",
-                           ("  ", _colour(0.0, scale)), " 0   ",
-                           ("  ", _colour(scale, scale)), f" {scale:.3g}",
+    legend = Text.assemble(_cell(-scale, scale, colour), f" {-scale:.3g}   ",
+                           _cell(0.0, scale, colour), " 0   ",
+                           _cell(scale, scale, colour), f" {scale:.3g}",
                            ("   (" + ", ".join(more) + " not shown)") if more else "")
     title = f"{label}: sample 0, units × timesteps" if values.ndim == 3 else \
         f"{label}: sample 0"

@@ -410,5 +410,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def _fail(message: str, code: ExitCode) -> None:
     sys.stdout.flush()
-    sys.stderr.write(f"error: {message}\n")
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    sys.stderr.write(f"error: {one_line}\n")
     raise SystemExit(int(code))

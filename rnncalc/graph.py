@@ -236,7 +236,7 @@ class _Builder:
             try:
                 tensor, _ = self.resolve(ref)
             except SpecError as err:
-                raise err.at("outputs") from None
+                raise err.at(self.spec.source, "outputs") from None
             node = self.by_name[ref.name]
             if ref.index is None:
                 result += [TensorRef(node.name, k) for k in range(len(node.output_shapes))]

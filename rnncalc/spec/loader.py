@@ -91,6 +91,8 @@ def _bounded(data: Any, source: str) -> Any:
 
 def decode_text(raw: bytes, source: str) -> str:
     """Spec bytes as text: refuse binary data and anything that is not UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpecError(f"{source}: is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
         raise SpecError(f"{source}: looks like a binary file, expected a YAML or JSON spec")
     try:
@@ -177,9 +179,18 @@ def _parse_yaml(text: str, source: str) -> Document:
         mark = err.problem_mark or err.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = err.problem or err.context or "syntax error"
+        if mark and text.splitlines()[mark.line:mark.line + 1] and \
+                text.splitlines()[mark.line][mark.column:mark.column + 1] == "\t":
+            problem += " (a tab: YAML indents with spaces only)"
         raise SpecError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as err:  # a control character, found before parsing
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise SpecError(f"{source}:{line}:{column}: invalid YAML: character U+{code:04X} "
+                        f"is not allowed ({err.reason})") from None
     except yaml.YAMLError as err:
-        raise SpecError(f"{source}: invalid YAML: {err}") from None
+        raise SpecError(f"{source}: invalid YAML: {' '.join(str(err).split())}") from None
     except RecursionError:
         raise SpecError(f"{source}: YAML nested too deeply") from None
     doc = Document(None, source)
@@ -188,6 +199,9 @@ def _parse_yaml(text: str, source: str) -> Document:
     walker = _Walker(loader_cls, doc)
     doc.data = walker.walk(node, ())
     return doc
+
+
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class _Walker:
@@ -208,6 +222,10 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             raise SpecError(f"{self.doc.where(path)}: nested more than {MAX_DEPTH} levels deep")
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise SpecError(f"{self.doc.where(path)}: YAML tag '{tag}' is not allowed; "
+                            "specs are plain mappings, lists and values")
         if isinstance(node, yaml.MappingNode):
             self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -227,7 +245,8 @@ class _Walker:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:
-            raise SpecError(f"{self.doc.where(path)}: invalid YAML value: {err}") from None
+            problem = getattr(err, "problem", None) or " ".join(str(err).split())
+            raise SpecError(f"{self.doc.where(path)}: invalid YAML value: {problem}") from None
         except ValueError as err:  # e.g. an integer of more than 4,300 digits
             raise SpecError(f"{self.doc.where(path)}: invalid YAML value: "
                             f"{str(err).split(';')[0]}") from None

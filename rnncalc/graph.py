@@ -79,10 +79,11 @@ class Graph:
     unused: list[str] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
-        for n in (*self.inputs, *self.nodes):
-            if n.name == name:
-                return n
-        raise KeyError(name)
+        found = self.__dict__.get("_by_name", {}).get(name)   # by name: O(1) per lookup
+        if found is not None:
+            return found
+        self.__dict__["_by_name"] = {n.name: n for n in (*self.inputs, *self.nodes)}
+        return self.__dict__["_by_name"][name]
 
     @property
     def is_chain(self) -> bool:
@@ -206,8 +207,9 @@ class _Builder:
         outputs = self.outputs()
         nodes = keras_order(self.inputs, self.nodes, outputs) if self.spec.functional else \
             self.nodes
+        kept = {id(n) for n in nodes}   # identity: Node equality compares every field
         return Graph(self.model_name(), self.inputs, nodes, outputs, self.spec.functional,
-                     unused=[n.name for n in self.nodes if n not in nodes])
+                     unused=[n.name for n in self.nodes if id(n) not in kept])
 
     def add_implied_input(self, layer: Layer, decl: LayerDecl) -> None:
         implied = layer.implied_input()

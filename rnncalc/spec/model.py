@@ -20,7 +20,7 @@ from rnncalc.spec.loader import Document
 
 TOP_KEYS = ("name", "input", "inputs", "layers", "outputs", "description")
 INPUT_KEYS = ("shape", "batch_size", "dtype", "name", "batch_shape")
-MAX_LAYERS = 100_000
+MAX_LAYERS = 10_000      # ~1 s of summary; Keras models stay far below
 _REF = re.compile(r"^\s*([^\[\]\s]+)\s*(?:\[\s*(\d+)\s*\])?\s*$")
 
 

@@ -275,10 +275,9 @@ def run(
         written = save_npz(result, save)
         sys.stderr.write(f"saved outputs, inputs and weights to {written}\n")
     if json_flag:
-        from rnncalc.render.json_out import dumps
-        from rnncalc.render.run_output import run_dict
+        from rnncalc.render.run_output import write_run_json
 
-        sys.stdout.write(dumps(run_dict(result)) + "\n")
+        write_run_json(result, sys.stdout.write)
         return
     from rich.console import Console
 

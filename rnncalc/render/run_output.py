@@ -6,8 +6,10 @@ renderables or plain data; the CLI prints them once.
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,28 +35,48 @@ def output_label(out: OutputTensor, result: RunResult) -> str:
 # -- JSON ----------------------------------------------------------------------------
 
 
-def _json_values(a: np.ndarray) -> Any:
-    """Nested lists; float32 values in their shortest round-trip form; NaN/inf as null."""
-    if a.dtype.kind != "f":
-        return a.tolist()
-    flat_values = [float(str(v)) if np.isfinite(v) else None
-                   for v in a.astype(np.float32).ravel()]
+def _number(v: np.floating | np.integer) -> str:
+    """A value in its shortest round-trip form for its dtype; NaN/inf as null."""
+    if v.dtype.kind == "f":
+        return str(v) if np.isfinite(v) else "null"
+    if v.dtype.kind == "b":
+        return "true" if v else "false"
+    return str(int(v))
+
+
+def _write_values(a: np.ndarray, write: Callable[[str], Any], indent: str) -> None:
+    """``a`` as nested JSON lists, one innermost row per line.
+
+    Written row by row so a long sequence never exists as one Python list or
+    one string: the memory a ``run --json`` needs stays near the arrays'.
+    """
+    if a.dtype.kind == "f":
+        a = a.astype(np.float32, copy=False)
     if a.ndim == 0:
-        return flat_values[0]
-    out: Any = flat_values
-    for dim in reversed(a.shape[1:]):
-        out = [out[i:i + dim] for i in range(0, len(out), dim)]
-    return out if a.shape[0] else []
+        write(_number(a[()]))
+        return
+    if a.ndim == 1:
+        write("[" + ", ".join(_number(v) for v in a) + "]")
+        return
+    write("[\n")
+    for i, part in enumerate(a):
+        write(indent + "  ")
+        _write_values(part, write, indent + "  ")
+        write(",\n" if i + 1 < len(a) else "\n")
+    write(indent + "]")
 
 
-def run_dict(result: RunResult) -> dict[str, Any]:
-    """The contract's ``run --json`` document."""
-    return {
-        "seed": result.seed,
-        "inputs": [{"name": name, "shape": list(a.shape)} for name, a in result.inputs.items()],
-        "outputs": [{"name": o.name, "index": o.index, "shape": list(o.values.shape),
-                     "values": _json_values(o.values)} for o in result.outputs],
-    }
+def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
+    """The contract's ``run --json`` document, streamed through ``write``."""
+    inputs = [{"name": name, "shape": list(a.shape)} for name, a in result.inputs.items()]
+    write("{\n" + f'  "seed": {json.dumps(result.seed)},\n'
+          + f'  "inputs": {json.dumps(inputs)},\n' + '  "outputs": [')
+    for k, o in enumerate(result.outputs):
+        head = {"name": o.name, "index": o.index, "shape": list(o.values.shape)}
+        write(("\n" if k == 0 else ",\n") + "    " + json.dumps(head)[:-1] + ', "values": ')
+        _write_values(o.values, write, "    ")
+        write("}")
+    write("\n  ]\n}\n")
 
 
 # -- --save --------------------------------------------------------------------------

@@ -113,9 +113,13 @@ def main() -> int:
               f"{'ok' if ok else 'OVER'} (bound {MEMORY_FACTOR:.0f}x)")
     _, base = measure(["run", "--timesteps", "10", "--json"])
     seconds, peak = measure(["run", "--timesteps", "100000", "--json"])
-    print(f"  (info) SimpleRNN units 8 with --json: {seconds:.2f} s, growth "
-          f"{(peak - base) / 2**20:.1f} MiB: the JSON document of 800,000 values is built "
-          "in memory; not bounded here")
+    estimate = estimate_bytes("SimpleRNN", 100_000, 8)
+    growth = peak - base
+    ok = growth <= MEMORY_FACTOR * estimate
+    failures += [] if ok else [f"run --json: {growth / 2**20:.1f} MiB"]
+    print(f"  SimpleRNN units 8 --json  {seconds:5.2f} s  estimate {estimate / 2**20:5.1f} MiB"
+          f"  growth {growth / 2**20:5.1f} MiB = {growth / estimate:.2f}x  "
+          f"{'ok' if ok else 'OVER'} (bound {MEMORY_FACTOR:.0f}x; values streamed row by row)")
     if failures:
         print("FAILED: " + "; ".join(failures))
         return 1

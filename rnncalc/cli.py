@@ -133,7 +133,7 @@ def summary(
         return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
                                                           convention),
                                 Format.json if json_flag else format, columns, expand,
-                                dtype.value if dtype else None)
+                                dtype.value if dtype else None, model)
 
     options = shape_options(input_shape, batch_size, timesteps)
     found = load_models(spec, layer, model=model)
@@ -299,10 +299,10 @@ def cost_options(input_shape: str | None, batch_size: int | None, timesteps: int
 
 
 def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
-                     dtype: str | None) -> None:
+                     dtype: str | None, model: int | None) -> None:
     """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
     from rnncalc.build import load_spec
-    from rnncalc.cost import model_cost
+    from rnncalc.cost import costed_summary
     from rnncalc.graph import build_graph
     from rnncalc.render.summary_columns import (
         columns_markdown,
@@ -310,29 +310,16 @@ def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
         grid,
         parse_columns,
     )
-    from rnncalc.summary import summarize
 
-    graph = build_graph(load_spec(spec, layer), options)
-    record = summarize(graph)
-    cost = model_cost(graph, options.convention, dtype)
-    torch = None
-    if options.convention == "pytorch":
-        from rnncalc.pytorch import torch_record
-
-        torch = torch_record(graph)
-    chosen = parse_columns(columns, record.chain)
+    graph = build_graph(load_spec(spec, layer, model=model), options)
+    report = costed_summary(graph, options.convention, dtype)
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps
 
-        document = torch.to_dict() if torch else record.to_dict()
-        for entry, layer_cost in zip(document["layers"], cost.layers):
-            entry["macs"], entry["flops"] = layer_cost.macs.to_json(), layer_cost.flops.to_json()
-        totals = cost.to_dict()
-        totals.pop("layers")
-        document["cost"] = totals
-        sys.stdout.write(dumps(document) + "\n")
+        sys.stdout.write(dumps(report.to_dict()) + "\n")
         return
-    table = grid(record, cost, chosen, expand=expand, torch=torch)
+    table = grid(report.record, report.cost, parse_columns(columns, report.record.chain),
+                 expand=expand, torch=report.torch)
     if fmt is Format.markdown:
         sys.stdout.write(columns_markdown(table))
         return
@@ -354,6 +341,7 @@ def explain(
     convention: ConventionOpt = Convention.keras,
     json_flag: Annotated[bool, typer.Option("--json", help="Print the explanation as one "
                                             "JSON document.")] = False,
+    model: ModelOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     from rnncalc.build import load_spec
@@ -361,7 +349,7 @@ def explain(
     from rnncalc.graph import build_graph
 
     options = cost_options(input_shape, batch_size, timesteps, convention)
-    graph = build_graph(load_spec(spec, layer), options)
+    graph = build_graph(load_spec(spec, layer, model=model), options)
     record = explain_record(graph, options.convention, dtype.value if dtype else None,
                             layer_name)
     if json_flag:

@@ -170,3 +170,35 @@ def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None
         inference_activation_bytes=sum((c.inference_bytes for c in layers), Poly()),
         training_activation_bytes=sum((c.training_bytes for c in layers), Poly()),
     )
+
+
+@dataclass(frozen=True)
+class CostedSummary:
+    """A summary with cost beside each layer, in the Keras or PyTorch convention."""
+
+    record: Any          # SummaryRecord
+    cost: CostRecord
+    torch: Any = None    # TorchRecord under the PyTorch convention
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary JSON (or PyTorch's), each layer with its MACs and FLOPs, plus totals."""
+        document = self.torch.to_dict() if self.torch else self.record.to_dict()
+        for entry, layer in zip(document["layers"], self.cost.layers):
+            entry["macs"], entry["flops"] = layer.macs.to_json(), layer.flops.to_json()
+        totals = self.cost.to_dict()
+        totals.pop("layers")
+        document["cost"] = totals
+        return document
+
+
+def costed_summary(graph: Graph, convention: str = "keras",
+                   dtype: str | None = None) -> CostedSummary:
+    """Summary record, cost record and (for ``pytorch``) the torch.nn record of a graph."""
+    from rnncalc.summary import summarize
+
+    torch = None
+    if convention == "pytorch":
+        from rnncalc.pytorch import torch_record
+
+        torch = torch_record(graph)
+    return CostedSummary(summarize(graph), model_cost(graph, convention, dtype), torch)

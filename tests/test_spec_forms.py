@@ -160,3 +160,28 @@ def test_layers_feeding_no_output_are_left_out_with_a_note(cli, tmp_path):
     # LSTM 4*3*(2+3+1) + Dense 3+1
     assert record["total_params"] == 72 + 4
     assert "note: layer 'side' feeds no model output" in result.err
+
+
+TWO_MODELS_PY = """\
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import SimpleRNN, LSTM
+
+model = Sequential()
+model.add(SimpleRNN(3, input_shape=(2, 10)))
+
+model = Sequential([LSTM(4, input_shape=(5, 6))])
+"""
+
+
+def test_model_option_on_every_command(cli, tmp_path):
+    """--model N picks one model of a .py file for summary, explain and costs alike."""
+    path = tmp_path / "two.py"
+    path.write_text(TWO_MODELS_PY)
+    # SimpleRNN 10*3 + 3*3 + 3 = 42; LSTM 4 * 4 * (6 + 4 + 1) = 176
+    assert json.loads(cli("summary", path, "--model", "2", "--json").out)["total_params"] == 176
+    explained = json.loads(cli("explain", path, "--model", "1", "--json").out)
+    assert explained["total_params"] == 42
+    costed = json.loads(cli("summary", path, "--model", "2", "--columns", "macs", "--json").out)
+    assert costed["total_params"] == 176 and "cost" in costed
+    result = cli("explain", path)
+    assert result.code == 2 and "--model" in result.err

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             line += f" {'-':>9} {'-':>6}"
         line += f" {peak / 2**20:>15.2f} {target / 2**20:>11.2f}"
-        line += "" if peak <= target else "  (over target)"
+        line += "" if peak <= target else f"  (over target by {(peak - target) / 1024:.1f} KiB)"
         print(line)
     return 0
 

@@ -364,8 +364,9 @@ class Recurrent(Layer):
     def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
         batch, steps = inputs[0][0] or 1, inputs[0][1] or 1
         gates = len(self.GATES) * self.units
-        # the (batch, steps, gates·units) input projection plus per-step buffers
-        return batch * steps * gates + 3 * batch * gates
+        # the (steps, gates·units, batch) input projection, at most one more step's slot
+        # and the states
+        return batch * steps * gates + batch * gates + len(self.STATES) * batch * self.units
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         return self.run(inputs[0], inputs[1:], weights, mask)
@@ -374,15 +375,21 @@ class Recurrent(Layer):
             zero_output_for_mask: bool = False) -> list[Any]:
         """Step the cell over ``x`` (batch, steps, features) as Keras' ``backend.rnn``.
 
-        The input projection of all timesteps is one matrix product before the
-        loop (``xz``, the one (batch, steps, gates·units) buffer); each step then
-        does one (batch, units) × (units, gates·units) product into the slot of
-        ``xz`` the previous step has used up, and computes its gates in place in
-        its own slot: no per-step allocation. A masked timestep keeps the
-        previous states and repeats the previous output (zeros with
-        ``zero_output_for_mask``, which Bidirectional sets when returning
-        sequences). With ``go_backwards`` the output sequence is in processing
-        (reversed) order, as in Keras.
+        Feature-major layout: a state is (units, batch) and a step's gate
+        pre-activations one C-contiguous (gates·units, batch) block, so every
+        gate is a contiguous block of rows. The input projection of all
+        timesteps is one matrix product before the loop, into ``xz`` (steps,
+        gates·units, batch), the one input-projection buffer. Each step then
+        does one (gates·units, units) × (units, batch) product into a slot of
+        ``xz`` an earlier step has used up, and the cell computes its gates and
+        new states in place in that slot: no per-step allocation. The first
+        step without initial state needs no product and works in its own slot;
+        the second parks the states in output rows not yet written to free it.
+        Each step's ``h`` is copied (transposed) into the (batch, steps, units)
+        output. A masked timestep keeps the previous states and repeats the
+        previous output (zeros with ``zero_output_for_mask``, which
+        Bidirectional sets when returning sequences). With ``go_backwards`` the
+        output sequence is in processing (reversed) order, as in Keras.
         """
         import numpy as np
 
@@ -392,82 +399,133 @@ class Recurrent(Layer):
         batch, steps, features = x.shape
         units, dtype = self.units, np.float32
         p = self.prepare(weights)
-        # xz: (batch, steps, gates·units), the input part of every gate at every step
-        xz = np.matmul(x.reshape(batch * steps, features).astype(dtype, copy=False),
-                       p["kernel"]).reshape(batch, steps, -1)
-        if p.get("input_bias") is not None:
-            xz += p["input_bias"]
-        if initial:
-            states = [np.array(s, dtype=dtype, copy=True) for s in initial]
-        else:   # h is only read, so a zero-stride view will do; other states are updated
-            states = [np.broadcast_to(np.zeros((), dtype), (batch, units)),
-                      *(np.zeros((batch, units), dtype) for _ in self.STATES[1:])]
-        # With zero initial states the first recurrent product is zero: skip it.
-        scratch = None if not initial else np.empty((batch, xz.shape[2]), dtype)
-        # time-major so each step writes one contiguous (batch, units) block
-        seq = np.empty((steps, batch, units), dtype) if c["return_sequences"] else None
-        spare = None if seq is not None else [np.empty((batch, units), dtype) for _ in "ab"]
-        output = np.zeros((batch, units), dtype) if mask is not None else None
+        xs = x.astype(dtype, copy=False)
+        # xz[t]: (gates·units, batch), the input part of every gate at step t
+        xz = np.empty((steps, p["kernel"].shape[1], batch), dtype)
+        if steps:
+            np.matmul(p["kernel"].T, xs.transpose(1, 2, 0), out=xz)
+        for rows, bias in p["input_biases"]:
+            xz[:, rows] += bias[:, None]
+        # (units, batch) states; None: all zeros (no initial_state)
+        states = [np.array(np.asarray(s, dtype).T, order="C") for s in initial] or None
+        seq = np.empty((batch, steps, units), dtype) if c["return_sequences"] else None
+        last = np.zeros((batch, units), dtype) if mask is not None and seq is None else None
+        still = None if mask is None else np.logical_not(mask)
         order = range(steps - 1, -1, -1) if c["go_backwards"] else range(steps)
-        tick = ticker()
-        # Small ufunc buffers: NumPy's default 8192-element ones cost memory and time on
-        # the strided gate slices.
-        bufsize = np.setbufsize(1024)
+        # Small ufunc buffers: the few element-wise operations that broadcast or mix
+        # layouts (masking, a first step's bias) would otherwise allocate 8192-element ones.
+        bufsize = np.setbufsize(256)
         try:
-            states, output = self._loop(p, xz, scratch, states, seq, spare, output, order, mask,
-                                        zero_output_for_mask, tick)
+            states = self._loop(p, xz, states, seq, last, order, mask, still,
+                                zero_output_for_mask, ticker())
         finally:
             np.setbufsize(bufsize)
-        if output is None:               # no timesteps at all
-            output = states[0]
-        result = seq.transpose(1, 0, 2) if seq is not None else output
-        return [result, *states] if c["return_state"] else [result]
+        if states is None:               # no timesteps and no initial state
+            states = [np.zeros((units, batch), dtype) for _ in self.STATES]
+        del xz
+        if seq is not None:
+            output = seq
+        elif last is not None:
+            output = last
+        else:
+            output = np.ascontiguousarray(states[0].T)
+        if not c["return_state"]:
+            return [output]
+        return [output, *(np.ascontiguousarray(s.T) for s in states)]
 
-    def _loop(self, p: dict[str, Any], xz: Any, scratch: Any, states: list[Any], seq: Any,
-              spare: Any, output: Any, order: range, mask: Any, zero_output_for_mask: bool,
-              tick: Any) -> tuple[list[Any], Any]:
-        """The time loop of :meth:`run`; returns the final states and last output."""
+    def _loop(self, p: dict[str, Any], xz: Any, states: list[Any] | None, seq: Any, last: Any,
+              order: range, mask: Any, still: Any, zero_output_for_mask: bool,
+              tick: Any) -> list[Any] | None:
+        """The time loop of :meth:`run`; returns the final (units, batch) states."""
         import numpy as np
 
-        dtype = xz.dtype
+        free: list[Any] = []   # (gates·units, batch) slots of xz whose step is done
+        home = None            # the slot that holds the current states
         for k, t in enumerate(order):
-            h_out = seq[k] if seq is not None else spare[k % 2]
-            if mask is None:
-                states = self.step(p, xz[:, t], scratch, states, h_out)
-                output = states[0]
+            z = xz[t]
+            if states is None:                       # zero states: work in z's own slot
+                work = z
             else:
-                keep = [s.copy() for s in states]
-                new = self.step(p, xz[:, t], scratch, states, h_out)
-                m = mask[:, t, None]
-                states = [np.where(m, n, o) for n, o in zip(new, keep)]
-                output = np.where(m, new[0], 0 if zero_output_for_mask else output).astype(dtype)
-                if seq is not None:
-                    seq[k] = output
-            scratch = xz[:, t]           # this step's slot is free for the next product
+                if not free:
+                    parked = self._park(states, seq, k) if home is not None else None
+                    if parked is not None:               # frees the states' slot
+                        free.append(home)
+                        states, home = parked, None
+                    else:
+                        free.append(np.empty_like(z))
+                work = free.pop()
+            new = self.step(p, z, states, work)
+            if mask is not None:                     # masked samples keep their states
+                off = still[:, t]
+                for s, old in zip(new, states or [0] * len(new)):
+                    np.copyto(s, old, where=off)
+            if seq is not None:
+                out = seq[:, k]
+                np.copyto(out, new[0].T)
+                if mask is not None:
+                    prev = 0 if zero_output_for_mask or k == 0 else seq[:, k - 1]
+                    np.copyto(out, prev, where=still[:, t, None])
+            elif last is not None:
+                np.copyto(last, new[0].T, where=mask[:, t, None])
+                if zero_output_for_mask:
+                    np.copyto(last, 0, where=still[:, t, None])
+            if home is not None and home is not work and len(free) < 2:
+                free.append(home)
+            if work is not z and len(free) < 2:
+                free.append(z)
+            home, states = work, new
             if tick is not None:
                 tick()
-        return states, output
+        return states
+
+    @staticmethod
+    def _park(states: list[Any], seq: Any, k: int) -> list[Any] | None:
+        """Copies of ``states`` in output memory that step ``k`` and later do not need yet.
+
+        The last sample's rows after step ``k`` are one contiguous run of the
+        output, so the copies are C-contiguous (units, batch) arrays like the
+        states (element-wise work on mixed layouts would need ufunc buffers).
+        ``None`` when there is no output sequence or it is too short.
+        """
+        import numpy as np
+
+        if seq is None:
+            return None
+        size = states[0].size
+        run = seq[-1, k + 1:].reshape(-1)
+        if run.size < len(states) * size:
+            return None
+        parked = [run[j * size:(j + 1) * size].reshape(states[0].shape)
+                  for j in range(len(states))]
+        for dst, src in zip(parked, states):
+            np.copyto(dst, src)
+        return parked
 
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
-        """Weights as :meth:`step` uses them (views, no copies for float32)."""
+        """Weights as :meth:`step` uses them: views, no copies for float32.
+
+        ``recurrent`` is the transposed recurrent kernel (gates·units, units);
+        ``input_biases`` lists ``(rows, bias)`` added to the input projection.
+        """
         import numpy as np
 
         bias = weights.get("bias")
         return {"kernel": np.asarray(weights["kernel"], np.float32),
-                "recurrent": np.asarray(weights["recurrent_kernel"], np.float32),
-                "input_bias": None if bias is None else np.asarray(bias, np.float32)}
+                "recurrent": np.asarray(weights["recurrent_kernel"], np.float32).T,
+                "input_biases": [] if bias is None else
+                [(slice(None), np.asarray(bias, np.float32))]}
 
-    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
-             h_out: Any) -> list[Any]:
-        """One timestep; returns the new states, the new ``h`` written into ``h_out``.
+    def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
+        """One timestep in the feature-major layout; returns the new states.
 
-        ``z`` is this step's input projection (bias included), (batch,
-        gates·units), and may be overwritten; ``scratch`` is a free buffer of
-        the same shape, or ``None`` when ``h`` is all zeros (the first step
-        without initial state). The given states other than ``h`` may be
-        updated in place.
+        ``z`` is this step's input projection (bias included), (gates·units,
+        batch); ``states`` the previous (units, batch) states, or ``None`` when
+        they are all zeros, and then ``work is z``. Otherwise ``work`` is a
+        free buffer shaped like ``z``. The new states are views of ``work``
+        (``h`` first); ``z`` may be overwritten.
         """
         raise NotImplementedError
+
 
 class SimpleRNN(Recurrent):
     """Fully connected RNN: ``h_t = activation(x_t W_x + h_{t-1} W_h + b)``."""
@@ -492,20 +550,18 @@ class SimpleRNN(Recurrent):
             f"no PyTorch equivalent for activation '{act}': nn.RNN supports only "
             "nonlinearity='tanh' or 'relu' (shown with tanh)"]
         return [*extra, *super().torch_notes()]
-    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
-             h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
         # h_t = activation(x_t W_x + b + h_{t-1} W_h)
-        if scratch is None:
-            np.copyto(h_out, z)
-        else:
-            np.matmul(states[0], p["recurrent"], out=h_out)
-            h_out += z
-        apply_inplace(self.config["activation"], h_out)
-        return [h_out]
+        if states is not None:
+            np.matmul(p["recurrent"], states[0], out=work)
+            work += z
+        apply_inplace(self.config["activation"], work)
+        return [work]
+
 
 class LSTM(Recurrent):
     """Long short-term memory; Keras gate order i, f, c, o."""
@@ -546,29 +602,48 @@ class LSTM(Recurrent):
         ones = np.ones((units,), dtype="float32")
         return np.concatenate([sample(init, (units,)), ones, sample(init, (2 * units,))])
 
-    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
-             h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
-        h, c = states
         u = self.units
-        if scratch is not None:                      # z += h_{t-1} W_h
-            np.matmul(h, p["recurrent"], out=scratch)
-            z += scratch
+        if states is not None:                       # z + h_{t-1} W_h
+            np.matmul(p["recurrent"], states[0], out=work)
+            work += z
+        i, f, g, o = work[:u], work[u:2 * u], work[2 * u:3 * u], work[3 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
-        apply_inplace(gate, z[:, :2 * u])            # i, f
-        apply_inplace(act, z[:, 2 * u:3 * u])        # c̃ (candidate)
-        apply_inplace(gate, z[:, 3 * u:])            # o
-        i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-        c *= f                                       # c_t = f * c_{t-1} + i * c̃
-        g *= i
-        c += g
-        np.copyto(g, c)                              # h_t = o * activation(c_t)
-        apply_inplace(act, g)
-        np.multiply(o, g, out=h_out)
-        return [h_out, c]
+        halved = gate == "sigmoid" and act == "tanh"
+        if halved:
+            # sigmoid(a) = (1 + tanh(a / 2)) / 2: one tanh for all four gates; i, f and o
+            # then hold 2·sigmoid, and the two halves are applied to c_t and h_t
+            work[:2 * u] *= 0.5
+            o *= 0.5
+            np.tanh(work, out=work)
+            work[:2 * u] += 1
+            o += 1
+        else:
+            apply_inplace(gate, work[:2 * u])        # i, f
+            apply_inplace(act, g)                    # c̃ (candidate)
+            apply_inplace(gate, o)
+        if states is None:                           # c_t = f * c_{t-1} + i * c̃, into f
+            np.multiply(i, g, out=f)
+        else:
+            f *= states[1]
+            g *= i
+            f += g
+        if halved:
+            f *= 0.5
+        if act == "tanh":                            # h_t = o * activation(c_t), into c̃
+            np.tanh(f, out=g)
+        else:
+            np.copyto(g, f)
+            apply_inplace(act, g)
+        g *= o
+        if halved:
+            g *= 0.5
+        return [g, f]
+
 
 class GRU(Recurrent):
     """Gated recurrent unit; Keras gate order z, r, h."""
@@ -614,56 +689,58 @@ class GRU(Recurrent):
         return [*extra, *super().torch_notes()]
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         p = super().prepare(weights)
-        bias = p["input_bias"]
         p["recurrent_bias"] = None
-        if self.config["reset_after"] and bias is not None:
-            # bias (2, 3·units): row 0 joins the input part, row 1 the recurrent part
-            p["input_bias"], p["recurrent_bias"] = bias[0], bias[1]
+        if self.config["reset_after"] and p["input_biases"]:
+            # bias (2, 3·units): row 0 joins the input part; of row 1 (recurrent) the z, r
+            # parts join it too, the candidate's is multiplied by r
+            u, bias = self.units, p["input_biases"][0][1]
+            p["input_biases"] = [(slice(None), bias[0]), (slice(0, 2 * u), bias[1, :2 * u])]
+            p["recurrent_bias"] = bias[1, 2 * u:, None]
         return p
 
-    def step(self, p: dict[str, Any], z: Any, scratch: Any, states: list[Any],
-             h_out: Any) -> list[Any]:
+    def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
         from rnncalc.engine.ops import apply_inplace
 
-        h = states[0]
         u = self.units
-        zr, hh = z[:, :2 * u], z[:, 2 * u:]          # gates z, r and the candidate
+        h = None if states is None else states[0]
+        zr, zg, rg, hh = work[:2 * u], work[:u], work[u:2 * u], work[2 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
         if self.config["reset_after"]:
-            inner = scratch                          # h_{t-1} W_h + b_rec
-            if scratch is not None:
-                np.matmul(h, p["recurrent"], out=inner)
-                if p["recurrent_bias"] is not None:
-                    inner += p["recurrent_bias"]
-            elif p["recurrent_bias"] is not None:
-                inner = np.broadcast_to(p["recurrent_bias"], z.shape)
-            if inner is not None:
-                zr += inner[:, :2 * u]
+            if h is not None:                        # h_{t-1} W_h for z, r and the candidate
+                np.matmul(p["recurrent"], h, out=work)
+                zr += z[:2 * u]
             apply_inplace(gate, zr)
-            if inner is not None:                    # hh = x W_xh + r * (h W_hh + b_hh)
-                if scratch is not None:
-                    np.multiply(zr[:, u:], inner[:, 2 * u:], out=inner[:, 2 * u:])
-                    hh += inner[:, 2 * u:]
-                else:
-                    hh += zr[:, u:] * inner[:, 2 * u:]
+            b = p["recurrent_bias"]                  # hh = x W_xh + r * (h W_hh + b_hh)
+            if h is not None:
+                if b is not None:                    # via z's used rows: a broadcasting
+                    np.copyto(z[:u], b)              # add would allocate ufunc buffers
+                    hh += z[:u]
+                hh *= rg
+                hh += z[2 * u:]
+            elif b is not None:                      # h_{t-1} = 0: r * b_hh alone
+                rg *= b
+                hh += rg
         else:
-            if scratch is not None:
-                np.matmul(h, p["recurrent"][:, :2 * u], out=scratch[:, :2 * u])
-                zr += scratch[:, :2 * u]
+            if h is not None:
+                np.matmul(p["recurrent"][:2 * u], h, out=zr)
+                zr += z[:2 * u]
             apply_inplace(gate, zr)
-            if scratch is not None:                  # hh = x W_xh + (r * h) W_hh
-                rh = scratch[:, 2 * u:]
-                np.multiply(zr[:, u:], h, out=rh)
-                np.matmul(rh, p["recurrent"][:, 2 * u:], out=scratch[:, :u])
-                hh += scratch[:, :u]
+            if h is not None:                        # hh = x W_xh + (r * h) W_hh
+                np.multiply(rg, h, out=hh)
+                np.matmul(p["recurrent"][2 * u:], hh, out=rg)
+                np.add(z[2 * u:], rg, out=hh)
         apply_inplace(act, hh)
-        # h_t = z * h_{t-1} + (1 - z) * hh, written as hh + z * (h_{t-1} - hh)
-        np.subtract(h, hh, out=h_out)
-        h_out *= zr[:, :u]
-        h_out += hh
-        return [h_out]
+        # h_t = z * h_{t-1} + (1 - z) * hh = hh + z * (h_{t-1} - hh), into r's rows
+        if h is None:
+            np.multiply(zg, hh, out=rg)
+            np.subtract(hh, rg, out=rg)
+        else:
+            np.subtract(h, hh, out=rg)
+            rg *= zg
+            rg += hh
+        return [rg]
 
     def bias_weights(self) -> list[Weight]:
         if not self.config["reset_after"]:

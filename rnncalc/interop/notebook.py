@@ -29,6 +29,7 @@ from typing import Any
 from rnncalc.calls import Call
 from rnncalc.errors import SpecError
 from rnncalc.interop import FoundModel
+from rnncalc.spec.expressions import dotted_name
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -288,7 +289,7 @@ class _Reader:
                 return env[node.id]
             raise _Unknown(f"'{node.id}'")
         if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
+            dotted = dotted_name(node)
             last = dotted.split(".")[-1] if dotted else ""
             if dotted and "." in dotted and last in _named_values():
                 return last
@@ -326,7 +327,7 @@ class _Reader:
         return result
 
     def call(self, node: ast.Call, env: dict[str, Any]) -> Call:
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         if name is None:
             raise _Unknown(f"'{ast.unparse(node)}'")
         args = []
@@ -350,19 +351,8 @@ class _UnknownValue:
 _UNKNOWN = _UnknownValue()
 
 
-def _dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _last(node: ast.AST) -> str:
-    dotted = _dotted(node)
+    dotted = dotted_name(node)
     return dotted.split(".")[-1] if dotted else ""
 
 

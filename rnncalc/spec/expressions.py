@@ -49,8 +49,8 @@ def parse_call(text: str) -> Call:
     return _call(tree.body, 0)
 
 
-def _dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` as a string when it is a plain chain of names, else ``None``."""
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` as a string when ``node`` is a plain chain of names, else ``None``."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -58,14 +58,21 @@ def _dotted(node: ast.AST) -> str | None:
     if not isinstance(node, ast.Name):
         return None
     parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """:func:`dotted_name`, refusing dunder names and prefixes other than tf/keras."""
+    name = dotted_name(node)
+    if name is None:
+        return None
+    parts = name.split(".")
     if any(p.startswith("__") or p.endswith("__") for p in parts):
         raise SpecError("dunder names are not allowed in expressions")
-    parts.reverse()
-    foreign = [p for p in parts[:-1] if p not in _MODULES]
-    if foreign:
-        raise SpecError(f"'{'.'.join(parts)}' is not a Keras name: only dotted names under "
+    if any(p not in _MODULES for p in parts[:-1]):
+        raise SpecError(f"'{name}' is not a Keras name: only dotted names under "
                         "tf/keras (like 'tf.keras.layers.LSTM') are allowed")
-    return ".".join(parts)
+    return name
 
 
 def _call(node: ast.Call, depth: int) -> Call:

@@ -107,3 +107,24 @@ def test_rejected_like_keras(model):
         summary_dict(model["spec"])
     message = str(info.value)
     assert message and "\n" not in message
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_every_output_has_a_name(model):
+    from rnncalc.build import graph_from_data
+
+    for node in graph_from_data(model["spec"]).nodes:
+        names = node.layer.output_names(node.input_shapes)
+        assert len(names) == len(node.output_shapes), node.name
+        assert len(set(names)) == len(names), node.name
+
+
+def test_output_names_follow_keras_order():
+    from rnncalc.build import graph_from_data
+
+    graph = graph_from_data({"input": {"shape": [4, 5]}, "layers": [
+        "Bidirectional(LSTM(3, return_sequences=True, return_state=True))"]})
+    node = graph.nodes[0]
+    # Keras: [output, forward_h, forward_c, backward_h, backward_c]
+    assert node.layer.output_names(node.input_shapes) == [
+        "sequence", "forward h", "forward c", "backward h", "backward c"]

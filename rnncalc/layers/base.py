@@ -175,6 +175,11 @@ class Layer(Forward):
         """Batch shape assumed with no input shape anywhere (Keras 2 did this for Embedding)."""
         return None
 
+    def output_names(self, inputs: list[Shape]) -> list[str]:
+        """What each output tensor holds, for labels (``["output", "h", "c"]``)."""
+        n = len(self.output_shapes(inputs))
+        return ["output"] if n == 1 else [f"output {k}" for k in range(n)]
+
     def sublayers(self) -> list[Layer]:
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []

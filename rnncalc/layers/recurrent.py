@@ -116,6 +116,11 @@ class Recurrent(Layer):
             raise SpecError("a stateful layer needs a fixed batch size: give batch_size in the "
                             "input block, batch_input_shape, or --batch-size")
 
+    def output_names(self, inputs: list[Shape]) -> list[str]:
+        """``sequence``/``output``, then the final states (``h``, ``c``) in Keras order."""
+        head = "sequence" if self.config["return_sequences"] else "output"
+        return [head, *(self.STATES if self.config["return_state"] else ())]
+
     def state_shapes(self, x: Shape) -> list[Shape]:
         return [(x[0], self.units) for _ in self.STATES]
 
@@ -550,6 +555,7 @@ class SimpleRNN(Recurrent):
             f"no PyTorch equivalent for activation '{act}': nn.RNN supports only "
             "nonlinearity='tanh' or 'relu' (shown with tanh)"]
         return [*extra, *super().torch_notes()]
+
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
@@ -567,7 +573,6 @@ class LSTM(Recurrent):
     """Long short-term memory; Keras gate order i, f, c, o."""
 
     kind = "LSTM"
-    aliases = ("CuDNNLSTM",)
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
@@ -592,6 +597,7 @@ class LSTM(Recurrent):
                          f"recurrent_activation '{c['recurrent_activation']}': nn.LSTM "
                          "always uses tanh and sigmoid")
         return [*extra, *super().torch_notes()]
+
     def initial_value(self, weight: Weight, sample: Any) -> Any:
         if weight.name != "bias" or not self.config["unit_forget_bias"]:
             return super().initial_value(weight, sample)
@@ -649,7 +655,6 @@ class GRU(Recurrent):
     """Gated recurrent unit; Keras gate order z, r, h."""
 
     kind = "GRU"
-    aliases = ("CuDNNGRU",)
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
     STEP_OPS = (
@@ -687,6 +692,7 @@ class GRU(Recurrent):
                          "always uses tanh and sigmoid")
         extra.append("gate order differs: Keras stacks z, r, h; PyTorch r, z, n")
         return [*extra, *super().torch_notes()]
+
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         p = super().prepare(weights)
         p["recurrent_bias"] = None

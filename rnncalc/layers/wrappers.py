@@ -82,6 +82,14 @@ class Bidirectional(Layer):
     def sublayers(self) -> list[Layer]:
         return [self.forward_layer, self.backward_layer]
 
+    def output_names(self, inputs: list[Shape]) -> list[str]:
+        """Merged output (or both directions'), then forward states, then backward states."""
+        fw_in, bw_in = self._split(inputs)
+        fw, bw = self.forward_layer.output_names(fw_in), self.backward_layer.output_names(bw_in)
+        head = [f"forward {fw[0]}", f"backward {bw[0]}"] if self.config["merge_mode"] is None \
+            else [fw[0]]
+        return [*head, *(f"forward {n}" for n in fw[1:]), *(f"backward {n}" for n in bw[1:])]
+
     def implied_input(self) -> tuple[Shape, str | None] | None:
         # Keras 2 let the wrapped layer carry the model's input shape.
         return super().implied_input() or self.forward_layer.implied_input()

@@ -28,8 +28,10 @@ from rnncalc.shapes import format_shape
 def output_label(out: OutputTensor, result: RunResult) -> str:
     """``bidirectional[2] (forward c)``-style label of one output tensor."""
     node = result.graph.node(out.name)
-    many = len(node.output_shapes) > 1
-    return f"{out.name}[{out.index}]" if many else out.name
+    if len(node.output_shapes) == 1:
+        return out.name
+    what = node.layer.output_names(node.input_shapes)[out.index] if node.layer else ""
+    return f"{out.name}[{out.index}] ({what})"
 
 
 # -- JSON ----------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Test helper: the seed notebook's text rendering (../shared/seed/*.txt) as ``.ipynb``.
+"""Test helper: the seed notebook's text rendering as ``.ipynb``.
+
+The text is the project's seed notebook (``../shared/seed/*.txt``), kept as
+``tests/golden/seed_notebook.txt`` so the tests never depend on where the
+checkout sits; the shared copy wins when it is there.
 
 The rendering marks code cells with ``In [n]:`` lines; what follows a cell's
 code (its printed output, then any markdown) runs to the next marker. The
@@ -14,12 +18,15 @@ import re
 from pathlib import Path
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
+SEED_COPY = Path(__file__).resolve().parent / "golden" / "seed_notebook.txt"
 _MARKER = re.compile(r"^In \[(\d*|\s*|None)\]:\s*$")
 
 
 def seed_text() -> str | None:
-    """The seed notebook's text, or ``None`` where the shared folder is absent."""
+    """The seed notebook's text (the shared copy, else the one kept in the tests)."""
     files = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
+    if not files and SEED_COPY.exists():
+        files = [SEED_COPY]
     return files[0].read_text(encoding="utf-8") if files else None
 
 

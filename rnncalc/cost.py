@@ -27,8 +27,6 @@ from rnncalc.counting import INFERENCE, TRAINING, CostTerm, MemoryTerm, Poly, fl
 from rnncalc.graph import Graph, Node
 from rnncalc.shapes import Shape
 
-FLOAT_CHOICES = ("float32", "float16", "bfloat16", "float64")
-
 
 @dataclass(frozen=True)
 class LayerCost:

@@ -151,8 +151,6 @@ MUL = "mul"          # an element-wise multiply
 ACT = "act"          # one activation-function evaluation (counted as 1 FLOP)
 CMP = "cmp"          # a comparison (max pooling, relu counted as ACT)
 
-OP_KINDS = (MAC, ADD, MUL, ACT, CMP)
-
 
 @dataclass(frozen=True)
 class CostTerm:
@@ -214,16 +212,3 @@ def macs(terms: list[CostTerm] | tuple[CostTerm, ...]) -> Poly:
 
 def flops(terms: list[CostTerm] | tuple[CostTerm, ...]) -> Poly:
     return sum((t.flops for t in terms), Poly())
-
-
-def elementwise(what: str, op: str, per: int, shape: Shape, formula: str = "",
-                numbers: str = "") -> CostTerm:
-    """``per`` ops of one kind for every element of ``shape`` (one position each)."""
-    return CostTerm(what, op, per, size(shape), formula or "1", numbers or str(per))
-
-
-def activation_cost(name: str, shape: Shape, what: str = "activation") -> list[CostTerm]:
-    """One ACT per element unless the activation is linear."""
-    if name == "linear":
-        return []
-    return [CostTerm(f"{what} ({name})", ACT, 1, size(shape), "1", "1")]

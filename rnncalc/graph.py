@@ -50,10 +50,6 @@ class Node:
     label: str = ""
 
     @property
-    def is_input(self) -> bool:
-        return self.layer is None
-
-    @property
     def params(self) -> int:
         return sum(w.params for w in self.weights)
 

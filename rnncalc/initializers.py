@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.arguments import Arg, bind, choice, number, optional, show
+from rnncalc.arguments import Arg, anything, bind, choice, number, optional, show
 from rnncalc.calls import Call
 from rnncalc.errors import SpecError, did_you_mean
 
-_SEED = Arg("seed", optional(lambda v: v), None, positional=False)
+_SEED = Arg("seed", optional(anything), None, positional=False)
 
 # Keras 3 class name -> its arguments in positional order.
 INITIALIZER_ARGS: dict[str, tuple[Arg, ...]] = {

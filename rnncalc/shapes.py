@@ -36,11 +36,6 @@ def dims_compatible(a: Dim, b: Dim) -> bool:
     return a is None or b is None or a == b
 
 
-def merge_dim(a: Dim, b: Dim) -> Dim:
-    """The more specific of two compatible dims."""
-    return a if a is not None else b
-
-
 def normalize_axis(axis: int, rank: int) -> int:
     """A possibly negative axis as a non-negative index, or ``ValueError``."""
     if not -rank <= axis < rank:

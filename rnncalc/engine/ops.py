@@ -148,8 +148,3 @@ def apply_inplace(name: str, x: Array) -> Array:
         return fast(x)
     x[...] = _function(name)(x)
     return x
-
-
-def known(name: str) -> bool:
-    """Whether the engine implements activation ``name``."""
-    return name in _FUNCTIONS

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, dims, dtype, number, optional, positive_int, rate
+from rnncalc.arguments import (
+    Arg,
+    anything,
+    boolean,
+    dims,
+    dtype,
+    number,
+    optional,
+    positive_int,
+    rate,
+)
 from rnncalc.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
 from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
@@ -27,7 +37,7 @@ class InputLayer(Layer):
         Arg("shape", optional(dims), None),
         Arg("batch_size", optional(positive_int), None),
         Arg("dtype", optional(dtype), None),
-        Arg("sparse", lambda v: v, None),
+        Arg("sparse", anything, None),
         Arg("batch_shape", optional(dims), None),
     )
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import Arg, choice, optional, show
+from rnncalc.arguments import Arg, anything, choice, optional, show
 from rnncalc.calls import Call
 from rnncalc.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.errors import SpecError
@@ -43,7 +43,7 @@ class Bidirectional(Layer):
     ARGS = (
         Arg("layer", nested_layer),
         Arg("merge_mode", optional(choice("concat", "sum", "mul", "ave")), "concat"),
-        Arg("weights", lambda v: v, None),
+        Arg("weights", anything, None),
         Arg("backward_layer", optional(nested_layer), None),
     )
 

@@ -30,8 +30,6 @@ from rnncalc.graph import Graph, Node, TensorRef
 from rnncalc.initializers import ALIASES, Initializer
 from rnncalc.layers import Layer, Namer, layer_class
 from rnncalc.layers.base import snake_case
-from rnncalc.layers.recurrent import Recurrent
-from rnncalc.layers.wrappers import Bidirectional
 from rnncalc.spec.model import ModelSpec
 
 FORMATS = ("yaml", "keras")
@@ -103,7 +101,7 @@ def describe(graph: Graph, name: str | None) -> Exported:
         out = LayerOut(node.kind, args, node=node.name)
         if functional:
             refs = [_ref(graph, t) for t in node.inbound]
-            split = 1 if isinstance(node.layer, (Recurrent, Bidirectional)) else len(refs)
+            split = 1 if node.layer.TAKES_INITIAL_STATE else len(refs)
             out.inputs, out.states = refs[:split], refs[split:]
         layers.append(out)
     outputs = [_ref(graph, t) for t in graph.outputs] if functional else []

@@ -173,6 +173,9 @@ class _Builder:
         shapes = [s for _, s in resolved]
         layer.check_convention(self.options.convention)
         layer.check_inputs(shapes)
+        if decl.initial_state and not layer.TAKES_INITIAL_STATE:
+            raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
+                            "(recurrent layers and Bidirectional do)")
         weights = layer.weights(shapes)
         outputs = layer.output_shapes(shapes)
         check_size(outputs, weights)

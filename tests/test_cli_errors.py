@@ -33,6 +33,9 @@ CASES = [
      ["input 'b' is not used"]),
     ("inputs:\n  a: {shape: [4, 2]}\n  s: {shape: [5]}\nlayers:\n  - LSTM: 3\n    inputs: a\n"
      "    initial_state: [s, s]\n", ["initial_state", "expects shape (None, 3), got (None, 5)"]),
+    ("inputs:\n  a: {shape: [4]}\n  b: {shape: [4]}\nlayers:\n  - Concatenate: {}\n"
+     "    inputs: [a]\n    initial_state: [b]\n",
+     ["layers[0] (Concatenate)", "initial_state", "takes no initial state"]),
     ("layers:\n  - LSTM: 3\n", ["no input shape"]),
     ("input: {shape: [4, 5]}\nlayer:\n  - LSTM: 3\n", ["unknown top-level key 'layer'",
                                                     "did you mean 'layers'?"]),

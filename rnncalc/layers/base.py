@@ -119,6 +119,8 @@ class Layer(Forward):
     ACCEPTS_INPUT_DIM: ClassVar[bool] = False
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Inbound tensors after the first are initial states (``initial_state:``).
+    TAKES_INITIAL_STATE: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

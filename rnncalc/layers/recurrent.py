@@ -68,6 +68,7 @@ class Recurrent(Layer):
 
     ACCEPTS_INPUT_DIM = True
     MAX_INPUTS = None
+    TAKES_INITIAL_STATE = True
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ("h",)
     MIN_INPUTS = 1

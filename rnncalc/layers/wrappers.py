@@ -40,6 +40,7 @@ class Bidirectional(Layer):
 
     kind = "Bidirectional"
     MAX_INPUTS = None
+    TAKES_INITIAL_STATE = True
     ARGS = (
         Arg("layer", nested_layer),
         Arg("merge_mode", optional(choice("concat", "sum", "mul", "ave")), "concat"),

@@ -375,7 +375,9 @@ def main(argv: list[str] | None = None) -> None:
     except click_error as err:
         ctx = getattr(err, "ctx", None)
         hint = f" (see 'rnncalc {ctx.info_name} --help')" if ctx and ctx.parent else ""
-        _fail(err.format_message() + hint, ExitCode.BAD_INPUT)
+        # Typer validates choices with pydantic, whose messages start "Value error, ".
+        message = err.format_message().replace("Value error, ", "", 1)
+        _fail(message + hint, ExitCode.BAD_INPUT)
     except typer.Abort:
         _fail("aborted", ExitCode.BAD_INPUT)
     except KeyboardInterrupt:

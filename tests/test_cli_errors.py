@@ -95,6 +95,15 @@ def test_unknown_option_is_a_usage_error(cli):
     assert result.code == 2 and result.err.startswith("error: ")
 
 
+
+@pytest.mark.parametrize("args", [("summary", "--convention", "torch"), ("export", "--to", "nope"),
+                                  ("run", "--cell", "RNN"), ("summary", "--format", "nope")])
+def test_bad_choice_names_the_choices(cli, args):
+    result = cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("error: Invalid value for '") and result.err.count("\n") == 1
+    assert "is not one of" in result.err and "Value error" not in result.err
+
 def test_internal_error_exit_1(cli, monkeypatch):
     import rnncalc.summary
 

@@ -120,6 +120,14 @@ def test_weight_errors(cli, tmp_path, arrays, message) -> None:
     assert r.err.startswith("error: ") and message in r.err and "Traceback" not in r.err
 
 
+
+def test_weights_that_are_not_numpy(cli, tmp_path) -> None:
+    path = tmp_path / "weights.txt"
+    path.write_text("not weights\n")
+    r = cli("run", "--layer", "LSTM(3)", "--input-shape", "4,5", "--weights", path)
+    assert r.code == 2 and r.err.count("\n") == 1
+    assert "not a NumPy file" in r.err and "pickle" not in r.err, r.err
+
 @pytest.mark.parametrize(("content", "message"), [
     ([[1.0, 2.0]], "expected shape (None, 4, 5) (or (4, 5) for one sample), found (1, 2)"),
     ([["a", "b"]], "expected numbers"),

@@ -39,8 +39,12 @@ def check_path(path: str, where: str) -> None:
         raise SpecError(f"{where}: cannot read: permission denied")
 
 
-def check_array_file(path: str, where: str, limit: int = MAX_FILE_BYTES) -> None:
-    """Validate a ``.npy``/``.npz`` file's headers (and a JSON file's size) against ``limit``."""
+def check_array_file(path: str, where: str, limit: int = MAX_FILE_BYTES, *,
+                     numpy_only: bool = False) -> None:
+    """Validate a ``.npy``/``.npz`` file's headers (and a JSON file's size) against ``limit``.
+
+    With ``numpy_only`` the file must be NumPy's whatever its name (``--weights``).
+    """
     check_path(path, where)
     if not os.path.isfile(path):  # a pipe: nothing to seek; NumPy reads it as it comes
         return
@@ -55,7 +59,7 @@ def check_array_file(path: str, where: str, limit: int = MAX_FILE_BYTES) -> None
                 _check_npz(path, where, limit)
             elif size == 0:
                 raise SpecError(f"{where}: the file is empty")
-            elif path.lower().endswith((".npy", ".npz")):
+            elif numpy_only or path.lower().endswith((".npy", ".npz")):
                 raise SpecError(f"{where}: not a NumPy file (no .npy/.npz header); write it "
                                 "with np.save or np.savez")
             elif size > limit:

@@ -50,7 +50,8 @@ def flat(weights: Weights) -> dict[str, np.ndarray]:
 
 def _read_npz(path: str) -> dict[str, np.ndarray]:
     where = f"--weights {path}"
-    check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
+    # regular file, sane size, honest .npy/.npz headers
+    check_array_file(path, where, numpy_only=True)
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:

@@ -192,7 +192,7 @@ class _Builder:
             try:
                 layer = layer_class(decl.call.name).from_call(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
-                    self.add_input(layer.config["name"] or None, layer.batch_shape(),
+                    self.add_input(layer.name, layer.batch_shape(),
                                    layer.config["dtype"], decl.where)
                     continue
                 if not self.inputs:

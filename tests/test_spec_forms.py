@@ -55,6 +55,15 @@ def test_keras2_first_layer_input(first):
     assert got["total_params"] == 10 * 3 + 3 * 3 + 3
 
 
+def test_input_layer_takes_keras_default_names():
+    """keras.Input in a layer list is named input_layer, input_layer_1, ... as in Keras 3."""
+    got = summary_dict({"layers": ["Input(shape=(3,))", "Dense(2)"]})
+    assert [i["name"] for i in got["inputs"]] == ["input_layer"]
+    got = summary_dict({"layers": [
+        {"Input": {"shape": [3], "name": "a"}}, {"Dense": {"units": 2, "name": "d"}},
+        {"Input": {"shape": [2]}}, {"Add": {}, "inputs": ["d", "input_layer"]}]})
+    assert [i["name"] for i in got["inputs"]] == ["a", "input_layer"]
+
 def test_embedding_input_length_and_dtype():
     got = summary_dict({"layers": [{"Embedding": {"input_dim": 50, "output_dim": 4,
                                                   "input_length": 7, "dtype": "float32"}}]})

@@ -36,6 +36,19 @@ def _broadcast(rank: int, axis: int | tuple[int, ...],
     return tuple(chosen), tuple(shape[i] if i in chosen else 1 for i in range(rank))
 
 
+
+def _affine(config: dict[str, Any], shape: tuple[int, ...], *, center: bool) -> list[Weight]:
+    """The learned scale (gamma) and offset (beta) both normalizations declare."""
+    note = tuple(f"{d} features" for d in shape)
+    weights = []
+    if config["scale"]:
+        weights.append(Weight("gamma", shape, config["gamma_initializer"],
+                              role="scale (gamma)", dims=note))
+    if center:
+        weights.append(Weight("beta", shape, config["beta_initializer"],
+                              role="offset (beta)", dims=note))
+    return weights
+
 class LayerNormalization(Layer):
     """Per-sample normalization with a learned scale (gamma) and offset (beta)."""
 
@@ -52,15 +65,8 @@ class LayerNormalization(Layer):
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         shape = _axis_dims(inputs[0], self.config["axis"])
-        note = tuple(f"{d} features" for d in shape)
-        weights = []
-        if self.config["scale"]:
-            weights.append(Weight("gamma", shape, self.config["gamma_initializer"],
-                                  role="scale (gamma)", dims=note))
-        if self.config["center"] and not self.config["rms_scaling"]:
-            weights.append(Weight("beta", shape, self.config["beta_initializer"],
-                                  role="offset (beta)", dims=note))
-        return weights
+        c = self.config
+        return _affine(c, shape, center=c["center"] and not c["rms_scaling"])
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
@@ -147,13 +153,7 @@ class BatchNormalization(Layer):
         shape = _axis_dims(inputs[0], self.config["axis"])
         note = tuple(f"{d} features" for d in shape)
         c = self.config
-        weights = []
-        if c["scale"]:
-            weights.append(Weight("gamma", shape, c["gamma_initializer"], role="scale (gamma)",
-                                  dims=note))
-        if c["center"]:
-            weights.append(Weight("beta", shape, c["beta_initializer"], role="offset (beta)",
-                                  dims=note))
+        weights = _affine(c, shape, center=c["center"])
         weights += [
             Weight("moving_mean", shape, c["moving_mean_initializer"], trainable=False,
                    role="moving mean (not trained)", dims=note),

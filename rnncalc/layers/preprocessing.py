@@ -419,7 +419,7 @@ class TextVectorization(_Preprocessing):
                                   "strip_punctuation"), "lower_and_strip_punctuation"),
         Arg("split", choice(None, "whitespace", "character"), "whitespace"),
         Arg("ngrams", _ngrams, None),
-        Arg("output_mode", _mode("int", "multi_hot", "count", "tf_idf"), "int"),
+        Arg("output_mode", _mode("int", "one_hot", "multi_hot", "count", "tf_idf"), "int"),
         Arg("output_sequence_length", optional(positive_int), None),
         Arg("pad_to_max_tokens", boolean, False),
         Arg("vocabulary", _vocab(str), None),

@@ -1,0 +1,142 @@
+"""Attention and the text/feature front ends against real Keras 3.
+
+tests/golden/keras_attention_text.json is written by
+scripts/make_keras_attention_text.py with Keras (and TensorFlow, which Keras' text
+layers need); these tests read only the JSON: summaries (names, types, every output
+shape, weights and counts, get_weights() order), Keras' refusals, and inference
+numerics with Keras' own weights and inputs within 1e-5.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rnncalc.build import graph_from_data, summary_dict
+from rnncalc.engine.executor import execute
+from rnncalc.engine.weights import load_weights
+from rnncalc.errors import SpecError
+from tests.conftest import GOLDEN
+
+FIXTURE = json.loads((GOLDEN / "keras_attention_text.json").read_text())
+ATOL = FIXTURE["atol"]
+MODELS = FIXTURE["models"]
+BUILT = [m for m in MODELS if "expected" in m]
+NUMERIC = [m for m in BUILT if "numeric" in m]
+REJECTED = [m for m in MODELS if "error" in m]
+# Keras builds MultiHeadAttention's sub-layers after ``trainable=False`` is applied, so
+# the layer row says 0 trainable while the model total still counts them (the same
+# quirk as Bidirectional in test_keras_golden.py); rnncalc follows the layer row.
+SUBLAYER_TRAINABLE_QUIRK = {"mha_trainable_false"}
+# Keras' symbolic shape of MultiHeadAttention's scores repeats the query length,
+# (B, H, Tq, Tq); the arrays it computes are (B, H, Tq, Tv). Summaries follow the
+# former, runs the latter, as Keras does.
+SYMBOLIC_SCORES_QUIRK = {"mha_scores"}
+
+
+def test_fixture_is_large_enough() -> None:
+    assert len(BUILT) >= 60
+    assert len(NUMERIC) >= 30
+    assert len(REJECTED) >= 10
+
+
+def _keras_weights(layer: dict) -> list[tuple[str, list[int], bool]]:
+    """Keras' weights as (path below the layer, shape, effectively trainable)."""
+    frozen = layer["trainable_params"] == 0
+    return [(_below(w["path"], layer["name"]), w["shape"], w["trainable"] and not frozen)
+            for w in layer["weights"]]
+
+
+def _below(path: str, layer: str) -> str:
+    """``sequential/embedding/embeddings`` -> ``embeddings`` (Sequential prefixes its name)."""
+    parts = path.split("/")
+    return "/".join(parts[parts.index(layer) + 1:])
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_summary_matches_keras(model: dict) -> None:
+    expected = model["expected"]
+    got = summary_dict(model["spec"])
+    assert [i["shape"] for i in got["inputs"]] == [i["shape"] for i in expected["inputs"]]
+    assert [i["dtype"] for i in got["inputs"]] == [i["dtype"] for i in expected["inputs"]]
+    assert len(got["layers"]) == len(expected["layers"])
+    for ours, theirs in zip(got["layers"], expected["layers"]):
+        where = theirs["name"]
+        assert (ours["name"], ours["type"]) == (theirs["name"], theirs["type"]), where
+        assert ours["output_shapes"] == theirs["output_shapes"], where
+        assert ours["params"] == theirs["params"], where
+        assert ours["trainable_params"] == theirs["trainable_params"], where
+        assert ours["non_trainable_params"] == theirs["non_trainable_params"], where
+        ours_weights = [(w["name"], w["shape"], w["trainable"]) for w in ours["weights"]]
+        keras_weights = _keras_weights(theirs)
+        assert len(ours_weights) == len(keras_weights), where
+        for (name, shape, trainable), (path, kshape, ktrainable) in zip(ours_weights,
+                                                                         keras_weights):
+            # recurrent layers keep their weights in a cell: lstm/lstm_cell/kernel
+            assert path == name or path.endswith("/" + name), (where, name, path)
+            assert (shape, trainable) == (kshape, ktrainable), (where, name)
+    assert got["total_params"] == expected["total_params"]
+    if model["id"] in SUBLAYER_TRAINABLE_QUIRK:
+        return
+    assert got["trainable_params"] == expected["trainable_params"]
+    assert got["non_trainable_params"] == expected["non_trainable_params"]
+    order = [f"{layer['name']}/{w['name']}" for layer in got["layers"] for w in layer["weights"]]
+    names = {layer["name"] for layer in expected["layers"]}
+    keras_order = []
+    for path in expected["weights_order"]:
+        parts = path.split("/")
+        start = next(i for i, p in enumerate(parts) if p in names)
+        keras_order.append("/".join(parts[start:]))
+    assert len(order) == len(keras_order)
+    for ours_path, keras_path in zip(order, keras_order):
+        layer, _, name = ours_path.partition("/")
+        assert keras_path.startswith(layer + "/") and keras_path.endswith("/" + name)
+
+
+@pytest.mark.parametrize("model", REJECTED, ids=[m["id"] for m in REJECTED])
+def test_refused_like_keras(model: dict) -> None:
+    with pytest.raises(SpecError) as info:
+        summary_dict(model["spec"])
+    assert str(info.value) and "\n" not in str(info.value)
+
+
+def _array(values: list, dtype: str) -> np.ndarray:
+    if dtype == "string":
+        return np.array(values, dtype=object)
+    return np.asarray(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("model", NUMERIC, ids=[m["id"] for m in NUMERIC])
+def test_numerics_match_keras(model: dict, tmp_path) -> None:
+    num = model["numeric"]
+    graph = graph_from_data(model["spec"])
+    inputs = {name: _array(v, num["input_dtypes"][name]) for name, v in num["inputs"].items()}
+    path = tmp_path / "w.npz"
+    np.savez(path, *[np.asarray(w) for w in num["weights"]])
+    weights = load_weights(str(path), graph)
+    outputs = execute(graph, inputs, weights)
+    assert len(outputs) == len(num["outputs"])
+    for k, (got, want) in enumerate(zip(outputs, num["outputs"])):
+        want_arr = np.asarray(want, dtype=object if got.dtype == object else None)
+        assert got.shape == want_arr.shape, f"output {k}"
+        if got.dtype == object or got.dtype.kind in "iu":
+            assert got.tolist() == want_arr.tolist(), f"output {k}"
+        else:
+            np.testing.assert_allclose(got, want_arr, atol=ATOL, rtol=0, err_msg=f"output {k}")
+
+
+@pytest.mark.parametrize("model", NUMERIC, ids=[m["id"] for m in NUMERIC])
+def test_engine_shapes_match_keras_symbolic_shapes(model: dict) -> None:
+    """Known dims of the graph's output shapes hold for the arrays the engine computes."""
+    if model["id"] in SYMBOLIC_SCORES_QUIRK:
+        pytest.skip("Keras' symbolic score shape differs from its computed one")
+    num = model["numeric"]
+    graph = graph_from_data(model["spec"])
+    outs = [graph.node(r.node).output_shapes[r.index] for r in graph.outputs]
+    for shape, value in zip(outs, num["outputs"]):
+        arr = np.asarray(value, dtype=object)
+        if len(shape) == arr.ndim:
+            assert all(d is None or d == a or i == 0 for i, (d, a)
+                       in enumerate(zip(shape, arr.shape))), (shape, arr.shape)

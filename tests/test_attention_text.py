@@ -14,11 +14,11 @@ import json
 import numpy as np
 import pytest
 
-from rnncalc.build import graph_from_data, summary_dict
 from rnncalc.engine.executor import execute
 from rnncalc.engine.weights import load_weights
 from rnncalc.errors import SpecError
 from tests.conftest import GOLDEN
+from tests.support import graph_from_data, summary_dict
 
 FIXTURE = json.loads((GOLDEN / "keras_attention_text.json").read_text())
 ATOL = FIXTURE["atol"]

@@ -18,7 +18,8 @@ import string
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import (
     Arg,
     anything,
     boolean,
@@ -28,12 +29,11 @@ from rnncalc.arguments import (
     positive_int,
     rate,
 )
-from rnncalc.counting import ACT, ADD, MAC, MUL, CostTerm, Poly, dim, size
-from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known
-from rnncalc.shapes import Shape, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.counting import ACT, ADD, MAC, MUL, CostTerm, Poly, dim, size
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 CALL_ARGS = (
     Arg("return_attention_scores", boolean, False),
@@ -180,7 +180,7 @@ class Attention(_ListAttention):
     )
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
-        from rnncalc.initializers import Initializer
+        from rnncalc.layers.initializers import Initializer
 
         ones = Initializer("Ones")
         weights = []
@@ -238,7 +238,7 @@ class AdditiveAttention(_ListAttention):
             return []
         q = inputs[0]
         d = require_known(q[-1], "last (query dim)", q)
-        from rnncalc.initializers import Initializer
+        from rnncalc.layers.initializers import Initializer
 
         return [Weight("scale", (d,), Initializer("GlorotUniform"),
                        role="score scale (per dim)", dims=(f"{d} query dims",))]

@@ -16,7 +16,8 @@ import re
 import string
 from typing import Any
 
-from rnncalc.arguments import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import (
     Arg,
     anything,
     boolean,
@@ -26,12 +27,11 @@ from rnncalc.arguments import (
     positive_int,
     show,
 )
-from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
-from rnncalc.errors import SpecError
-from rnncalc.initializers import Initializer
 from rnncalc.layers.base import Layer, Weight, require_known
-from rnncalc.shapes import Shape, format_shape, normalize_axis
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
+from rnncalc.layers.initializers import Initializer
+from rnncalc.layers.shapes import Shape, format_shape, normalize_axis
+from rnncalc.layers.torch_modules import TorchModule
 
 _PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
 _WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")

@@ -558,7 +558,10 @@ def record(keras: Any, c: dict[str, Any]) -> dict[str, Any]:
         return {"id": c["id"], "spec": c["spec"], "error": error_text(exc)}
     if c["error"]:
         raise SystemExit(f"{c['id']}: expected Keras to refuse it")
-    out = {"id": c["id"], "spec": c["spec"], "expected": describe(model)}
+    import json  # noqa: PLC0415
+
+    out = {"id": c["id"], "spec": c["spec"], "expected": describe(model),
+           "keras_json": json.loads(model.to_json())}
     if c["numeric"]:
         out["numeric"] = numerics(keras, model, c)
     return out

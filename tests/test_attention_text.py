@@ -140,3 +140,39 @@ def test_engine_shapes_match_keras_symbolic_shapes(model: dict) -> None:
         if len(shape) == arr.ndim:
             assert all(d is None or d == a or i == 0 for i, (d, a)
                        in enumerate(zip(shape, arr.shape))), (shape, arr.shape)
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_keras_to_json_reads_back(model: dict) -> None:
+    """Keras' own model.to_json() (call kwargs and key= tensors included) gives the summary."""
+    got = summary_dict(model["keras_json"])
+    want = summary_dict(model["spec"])
+    for key in ("total_params", "trainable_params", "non_trainable_params"):
+        assert got[key] == want[key], key
+    assert [(x["name"], x["output_shapes"]) for x in got["layers"]] == \
+        [(x["name"], x["output_shapes"]) for x in want["layers"]]
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_export_round_trip(model: dict) -> None:
+    """export --to yaml reads back as the same model; --to keras is valid Python."""
+    import yaml
+
+    import rnncalc
+
+    loaded = rnncalc.load(model["spec"])
+    again = summary_dict(yaml.safe_load(loaded.export("yaml")))
+    want = summary_dict(model["spec"])
+    assert again["layers"] == want["layers"]
+    assert again["total_params"] == want["total_params"]
+    compile(loaded.export("keras"), "<export>", "exec")
+
+
+def test_hashes_match_tensorflow_bins() -> None:
+    """FarmHash64 and SipHash-2-4 bins of strings of every length class (0-130 bytes)."""
+    ids = {"hash_strings", "hash_strings_3", "hash_salt_int", "hash_salt_pair"}
+    checked = 0
+    for m in NUMERIC:
+        if m["id"] in ids:
+            checked += len(sum(m["numeric"]["inputs"]["w"], []))
+    assert checked >= 4 * 52

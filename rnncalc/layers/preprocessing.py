@@ -159,7 +159,8 @@ class Vocabulary:
             raise SpecError(f"Found reserved mask token {show(self.mask)} in the vocabulary")
         if self.invert and self.oov in tokens:
             raise SpecError(f"Found reserved OOV token {show(self.oov)} in the vocabulary")
-        self.size = self.token_start + len(tokens) if self.known else None
+        self.size = self.token_start + len(tokens) if self.known else \
+            c.get("vocabulary_size")
         if c["max_tokens"] is not None and self.size is not None and \
                 self.size > c["max_tokens"]:
             raise SpecError(f"Attempted to set a vocabulary larger than the maximum vocab "
@@ -194,6 +195,10 @@ class Vocabulary:
     def lookup(self, values: Any) -> Any:
         """Ids of the values (``-1``: a mask token outside ``int`` mode, counted nowhere)."""
         import numpy as np
+
+        if not self.known and self.size is not None:
+            raise SpecError(f"the {self.size}-entry vocabulary of this adapted layer is not in "
+                            "its config; give `vocabulary` to run it")
 
         flat = [v.item() if hasattr(v, "item") else v for v in np.asarray(values).ravel()]
         if self.invert:
@@ -312,6 +317,8 @@ def _non_negative(value: Any) -> int:
     return value
 
 
+# What Keras' to_json records for an adapted layer (no vocabulary list): the table size.
+_VOCAB_SIZE = Arg("vocabulary_size", optional(positive_int), None, positional=False)
 _LOOKUP_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
@@ -377,6 +384,8 @@ class StringLookup(_Lookup):
         Arg("sparse", _false_only("sparse"), False),
         Arg("encoding", choice("utf-8"), "utf-8"),
         Arg("salt", _salt, None, positional=False),
+        Arg("oov_method", choice("floormod", "farmhash"), "floormod", positional=False),
+        _VOCAB_SIZE,
     )
 
     def input_dtype(self) -> str | None:
@@ -402,6 +411,7 @@ class IntegerLookup(_Lookup):
         Arg("pad_to_max_tokens", boolean, False),
         Arg("oov_method", choice("floormod", "farmhash"), "floormod"),
         Arg("salt", _salt, None, positional=False),
+        _VOCAB_SIZE,
     )
 
     def input_dtype(self) -> str | None:
@@ -427,6 +437,7 @@ class TextVectorization(_Preprocessing):
         Arg("sparse", _false_only("sparse"), False),
         Arg("ragged", _false_only("ragged"), False),
         Arg("encoding", choice("utf-8"), "utf-8"),
+        _VOCAB_SIZE,
     )
 
     @classmethod

@@ -567,10 +567,31 @@ def record(keras: Any, c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_export(keras: Any, c: dict[str, Any], recorded: dict[str, Any]) -> str | None:
+    """Run rnncalc's ``export --to keras`` code in Keras; a mismatch with the case, or None."""
+    sys.path.insert(0, str(REPO))
+    import rnncalc  # noqa: PLC0415 - the checkout under test
+
+    keras.backend.clear_session()
+    code = rnncalc.load(c["spec"]).export("keras").replace("model.summary()", "")
+    scope: dict[str, Any] = {}
+    exec(compile(code, f"<export {c['id']}>", "exec"), scope)  # noqa: S102 - our own output
+    got = describe(scope["model"])
+    want = recorded["expected"]
+    for key in ("total_params", "trainable_params", "non_trainable_params"):
+        if got[key] != want[key]:
+            return f"{key}: {got[key]} != {want[key]}"
+    ours = [(x["name"], x["output_shapes"]) for x in got["layers"]]
+    theirs = [(x["name"], x["output_shapes"]) for x in want["layers"]]
+    return None if ours == theirs else f"layers {ours} != {theirs}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--only", help="regex: record only matching case ids (prints)")
+    parser.add_argument("--check-export", action="store_true",
+                        help="also run rnncalc's export --to keras code in Keras and compare")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     import keras  # noqa: PLC0415 - imported late so --help works without Keras
@@ -584,6 +605,13 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if re.search(args.only, c["id"])]
     start = time.time()
     models = [record(keras, c) for c in cases]
+    if args.check_export:
+        bad = [(c["id"], why) for c, m in zip(cases, models) if "expected" in m
+               for why in [check_export(keras, c, m)] if why]
+        for cid, why in bad:
+            print(f"export mismatch {cid}: {why}", file=sys.stderr)
+        print(f"export --to keras checked on {sum('expected' in m for m in models)} models, "
+              f"{len(bad)} mismatches", file=sys.stderr)
     doc = {"keras_version": keras.__version__, "backend": keras.backend.backend(),
            "generated_by": "scripts/make_keras_attention_text.py", "atol": 1e-5,
            "models": models}

@@ -176,3 +176,33 @@ def test_hashes_match_tensorflow_bins() -> None:
         if m["id"] in ids:
             checked += len(sum(m["numeric"]["inputs"]["w"], []))
     assert checked >= 4 * 52
+
+
+TORCH = json.loads((GOLDEN / "torch_attention.json").read_text())["models"]
+
+
+@pytest.mark.parametrize("case", TORCH, ids=[str(i) for i in range(len(TORCH))])
+def test_pytorch_convention_matches_nn_multihead_attention(case: dict) -> None:
+    """State_dict names, shapes and counts as real torch's nn.MultiheadAttention has them."""
+    from rnncalc.reports.pytorch import torch_layer
+
+    graph = graph_from_data(case["spec"])
+    record = torch_layer(graph.nodes[0])
+    assert record.calls.startswith("nn.MultiheadAttention(")
+    assert [[key.split(".", 1)[1], list(p.shape)] for key, p in record.state_dict] == \
+        case["state_dict"]
+    assert record.params == case["torch_params"] == case["keras_params"]
+    assert case["max_abs_diff_after_mapping"] <= 1e-5
+
+
+def test_pytorch_convention_without_equivalent_is_noted() -> None:
+    from rnncalc.reports.pytorch import torch_layer
+
+    graph = graph_from_data({"inputs": {"q": {"shape": [5, 16]}}, "layers": [
+        {"MultiHeadAttention": {"num_heads": 2, "key_dim": 4}, "inputs": ["q", "q"]},
+        {"Attention": {"use_scale": True}, "inputs": ["q", "q"]}],
+        "outputs": ["multi_head_attention", "attention"]})
+    mha, att = (torch_layer(n) for n in graph.nodes)
+    assert mha.calls.count("nn.Linear") == 4 and mha.params == graph.nodes[0].params
+    assert any("no nn.MultiheadAttention equivalent" in n for n in mha.notes)
+    assert att.params == 1 and any("torch.nn has no Attention" in n for n in att.notes)

@@ -293,6 +293,10 @@ class _Preprocessing(Layer):
     def input_dtype(self) -> str | None:
         return "string" if self.STRING_INPUT else None
 
+    def default_input(self) -> Shape | None:
+        # A text layer first in a model reads a batch of strings: Input(shape=(), dtype=string).
+        return (None,) if self.input_dtype() == "string" else None
+
     def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
         return [TorchModule(f"(no torch.nn module for {self.kind})", (),
                             (_NO_TORCH.format(kind=self.kind),))]

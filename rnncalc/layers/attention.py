@@ -409,13 +409,65 @@ class MultiHeadAttention(Layer):
         import numpy as np
 
         masks = list(mask or []) + [None] * 3
-        q = inputs[0].astype(np.float32)
-        v = inputs[1].astype(np.float32)
+        q = inputs[0].astype(np.float32, copy=False)
+        v = inputs[1].astype(np.float32, copy=False)
         has_key = len(inputs) > 2
-        k = inputs[2].astype(np.float32) if has_key else v
+        k = inputs[2].astype(np.float32, copy=False) if has_key else v
         c = self.call_config
-        q_mask, v_mask = masks[0], masks[1]
-        k_mask = masks[2] if has_key else None
+        keep = self.attention_mask(q, v, masks[0], masks[1], masks[2] if has_key else None)
+
+        def project(x: Any, name: str) -> Any:
+            kernel = weights[f"{name}/kernel"]                 # (E, H, K)
+            y = np.matmul(x.reshape(-1, x.shape[-1]), kernel.reshape(kernel.shape[0], -1))
+            y = y.reshape(*x.shape[:-1], *kernel.shape[1:])    # (B, ..., H, K)
+            if f"{name}/bias" in weights:
+                y += weights[f"{name}/bias"]
+            return y
+
+        gate = None
+        if self.config["use_gate"]:
+            gate = 1.0 / (1.0 + np.exp(-project(q, "gate")))
+        qp = project(q, "query")
+        qp *= np.float32(1.0 / np.sqrt(float(self.key_dim)))
+        kp, vp = project(k, "key"), project(v, "value")
+        rank = qp.ndim
+        attn = self.attention_axes(rank)
+        if attn == (1,) and rank == 4:
+            # (B, T, H, K) -> (B, H, T, S) with BLAS matmuls
+            scores = np.matmul(qp.transpose(0, 2, 1, 3), kp.transpose(0, 2, 3, 1))
+            product = source_s = target = ""
+        else:
+            letters = string.ascii_lowercase
+            target = letters[:rank]
+            batch = [i for i in range(rank) if i not in attn and i != rank - 1]
+            source = list(target)
+            extra = iter(letters[rank:])
+            for i in attn:
+                source[i] = next(extra)
+            source_s = "".join(source)
+            product = "".join([target[i] for i in batch] + [target[i] for i in attn] +
+                              [source[i] for i in attn])
+            scores = np.einsum(f"{source_s},{target}->{product}", kp, qp)
+        probs = self.masked_softmax(scores, keep, len(attn))
+        if product:
+            out = np.einsum(f"{product},{source_s}->{target}", probs, vp)
+        else:
+            out = np.matmul(probs, vp.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
+        if gate is not None:
+            out = out * gate
+        kernel = weights["attention_output/kernel"]           # (H, V, *out)
+        flat = out.reshape(-1, out.shape[-2] * out.shape[-1])
+        y = np.matmul(flat, kernel.reshape(flat.shape[-1], -1))
+        y = y.reshape(*out.shape[:-2], *kernel.shape[2:])
+        if "attention_output/bias" in weights:
+            y += weights["attention_output/bias"]
+        y = y.astype(np.float32, copy=False)
+        return [y, probs] if c["return_attention_scores"] else [y]
+
+    def attention_mask(self, q: Any, v: Any, q_mask: Any, v_mask: Any, k_mask: Any) -> Any:
+        """Keras' ``_compute_attention_mask``: query, value, key, causal and window masks."""
+        import numpy as np
+
         keep = None
         if q_mask is not None:
             keep = np.asarray(q_mask, bool)[..., None]
@@ -423,65 +475,39 @@ class MultiHeadAttention(Layer):
             if m is not None:
                 m = np.asarray(m, bool)[..., None, :]
                 keep = m if keep is None else keep & m
-        if c["use_causal_mask"]:
+        if self.call_config["use_causal_mask"]:
             causal = _causal(q.shape[1], v.shape[1])
             keep = causal if keep is None else keep & causal
         if self.config["sliding_window"] is not None:
             band = np.abs(np.arange(q.shape[1])[:, None] - np.arange(v.shape[1])[None, :])
             window = (band < self.config["sliding_window"])[None]
             keep = window if keep is None else keep & window
+        return keep
 
-        def project(x: Any, name: str) -> Any:
-            y = np.tensordot(x, weights[f"{name}/kernel"], axes=([-1], [0]))
-            if f"{name}/bias" in weights:
-                y = y + weights[f"{name}/bias"]
-            return y.astype(np.float32)
+    def masked_softmax(self, scores: Any, keep: Any, n_axes: int) -> Any:
+        """Softmax over the key axes, in place; masked as the path Keras takes masks it."""
+        import numpy as np
 
-        gate = None
-        if self.config["use_gate"]:
-            gate = 1.0 / (1.0 + np.exp(-project(q, "gate")))
-        qp, kp, vp = project(q, "query"), project(k, "key"), project(v, "value")
-        rank = qp.ndim
-        attn = self.attention_axes(rank)
-        letters = string.ascii_lowercase
-        target = letters[:rank]
-        batch = [i for i in range(rank) if i not in attn and i != rank - 1]
-        source = list(target)
-        extra = iter(letters[rank:])
-        for i in attn:
-            source[i] = next(extra)
-        source_s = "".join(source)
-        product = "".join([target[i] for i in batch] + [target[i] for i in attn] +
-                          [source[i] for i in attn])
-        qp = qp * np.float32(1.0 / np.sqrt(float(self.key_dim)))
-        scores = np.einsum(f"{source_s},{target}->{product}", kp, qp)
-        norm = tuple(range(scores.ndim - len(attn), scores.ndim))
+        norm = tuple(range(scores.ndim - n_axes, scores.ndim))
         if keep is not None:
             while keep.ndim < scores.ndim:
-                keep = np.expand_dims(keep, -len(attn) * 2 - 1)
+                keep = np.expand_dims(keep, -n_axes * 2 - 1)
             scores = np.where(keep, scores, np.float32(-_LARGE))
-        probs = np.exp(scores - np.max(scores, axis=norm, keepdims=True))
-        probs = (probs / np.sum(probs, axis=norm, keepdims=True)).astype(np.float32)
-        if keep is not None:
-            fused = (self.config["dropout"] == 0 and not c["return_attention_scores"]
-                     and rank == 4)
-            if fused:
-                # Keras' dot_product_attention: a row with nothing to attend to
-                # sees equal (large negative) logits and averages every value.
-                empty = ~np.any(keep, axis=norm, keepdims=True)
-                probs = np.where(empty, np.float32(1.0 / prod(scores.shape[a] for a in norm)),
-                                 probs)
-            else:
-                probs = np.where(keep, probs, 0).astype(np.float32)
-        out = np.einsum(f"{product},{source_s}->{target}", probs, vp)
-        if gate is not None:
-            out = out * gate
-        kernel = weights["attention_output/kernel"]
-        y = np.tensordot(out, kernel, axes=([-2, -1], [0, 1]))
-        if "attention_output/bias" in weights:
-            y = y + weights["attention_output/bias"]
-        y = y.astype(np.float32)
-        return [y, probs] if c["return_attention_scores"] else [y]
+        scores -= np.max(scores, axis=norm, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= np.sum(scores, axis=norm, keepdims=True)
+        probs = scores.astype(np.float32, copy=False)
+        if keep is None:
+            return probs
+        fused = (self.config["dropout"] == 0 and not self.call_config["return_attention_scores"]
+                 and scores.ndim == 4)
+        if fused:
+            # Keras' dot_product_attention: a row with nothing to attend to sees equal
+            # (large negative) logits and averages every value.
+            empty = ~np.any(keep, axis=norm, keepdims=True)
+            count = prod(scores.shape[a] for a in norm)
+            return np.where(empty, np.float32(1.0 / count), probs).astype(np.float32)
+        return np.where(keep, probs, 0).astype(np.float32)
 
     # -- cost --------------------------------------------------------------------------
 

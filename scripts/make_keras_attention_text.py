@@ -375,6 +375,14 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
             {"Normalization": {}}, {"Dense": {"units": 2}}]}, numeric=True),
     ]
 
+    # -- the example spec shipped in specs/ --------------------------------------------------
+    import yaml  # noqa: PLC0415
+
+    example = yaml.safe_load((REPO / "specs" / "text_attention.yaml").read_text())
+    example.pop("name")
+    cases.append(case("spec_text_attention", example, numeric=True,
+                      data={"text": [t for t in TEXTS if t.strip()] + ["the movie was good"]}))
+
     # -- what Keras refuses -------------------------------------------------------------------
     cases += [
         case("error_mha_without_value", fn(self_in, [entry(mha, "x", num_heads=2, key_dim=4)]),

@@ -206,3 +206,63 @@ def test_pytorch_convention_without_equivalent_is_noted() -> None:
     assert mha.calls.count("nn.Linear") == 4 and mha.params == graph.nodes[0].params
     assert any("no nn.MultiheadAttention equivalent" in n for n in mha.notes)
     assert att.params == 1 and any("torch.nn has no Attention" in n for n in att.notes)
+
+
+# -- the command line --------------------------------------------------------------------
+
+SPEC = GOLDEN.parent.parent / "specs" / "text_attention.yaml"
+
+
+def test_run_takes_a_json_list_of_strings(cli, tmp_path) -> None:
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps(["The movie was GOOD!", "i hated it", "unknown words only"]))
+    out = cli("run", str(SPEC), "--input", str(texts), "--json")
+    assert out.code == 0, out.err
+    doc = json.loads(out.out)
+    assert doc["inputs"] == [{"name": "text", "shape": [3]}]
+    assert [o["shape"] for o in doc["outputs"]] == [[3, 1]]
+    saved = tmp_path / "run.npz"
+    assert cli("run", str(SPEC), "--input", str(texts), "--save", str(saved)).code == 0
+    again = cli("run", str(SPEC), "--input", str(saved), "--weights", str(saved), "--json")
+    assert again.code == 0, again.err
+    assert json.loads(again.out)["outputs"] == doc["outputs"]
+
+
+def test_string_input_refuses_numbers(cli, tmp_path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]")
+    out = cli("run", str(SPEC), "--input", str(bad))
+    assert out.code == 2 and out.err.startswith("error:") and "strings" in out.err
+
+
+def test_layer_expressions_start_from_strings(cli) -> None:
+    out = cli("summary", "--layer", "TextVectorization(output_sequence_length=5, "
+              "vocabulary=['the', 'cat'])", "--layer", "Embedding(4, 2)", "--json")
+    assert out.code == 0, out.err
+    doc = json.loads(out.out)
+    assert doc["inputs"][0]["dtype"] == "string"
+    assert doc["layers"][1]["output_shapes"] == [[None, 5, 2]]
+    ran = cli("run", "--layer", "TextVectorization(output_sequence_length=5, "
+              "vocabulary=['the', 'cat'])", "--json")
+    assert ran.code == 0, ran.err
+
+
+@pytest.mark.parametrize("spec, words", [
+    ({"inputs": {"q": {"shape": [5, 16]}}, "layers": [
+        {"MultiHeadAttention": {"num_heads": 2, "key_dim": 8}, "inputs": "q"}]},
+     "needs a value"),
+    ({"inputs": {"q": {"shape": [5, 16]}}, "layers": [
+        {"MultiHeadAttention": {"num_heads": 2, "key_dim": 8}, "inputs": ["q", "q"],
+         "return_attention_score": True}]}, "did you mean 'return_attention_scores'"),
+    ({"inputs": {"q": {"shape": [5, 16]}}, "layers": [
+        {"Dense": {"units": 2}, "inputs": "q", "use_causal_mask": True}]},
+     "unknown call argument 'use_causal_mask'"),
+    ({"inputs": {"q": {"shape": [5, 16]}}, "layers": [
+        {"Attention": {"use_scales": True}, "inputs": ["q", "q"]}]}, "did you mean 'use_scale'"),
+])
+def test_refusals_are_one_error_line(cli, tmp_path, spec, words) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(spec))
+    out = cli("summary", str(path))
+    assert out.code == 2
+    assert out.err.startswith("error:") and words in out.err and out.err.count("\n") <= 1

@@ -157,7 +157,8 @@ class Layer(Forward):
             if key not in declared:
                 takes = ", ".join(declared) or "none"
                 raise SpecError(f"unknown call argument '{key}' (a {self.kind} call takes: "
-                                f"{takes})", hint=did_you_mean(str(key), list(declared)))
+                                f"{takes})", hint=did_you_mean(
+                                    str(key), [*declared, "inputs", "initial_state"]))
             try:
                 config[key] = declared[key].check(value)
             except SpecError as err:

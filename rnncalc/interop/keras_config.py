@@ -37,9 +37,6 @@ _POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32
 _NESTED_LAYER_KEYS = ("layer", "backward_layer")
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional")
 _INPUT_ARGS = ("batch_input_shape", "input_shape", "batch_shape", "input_length", "input_dim")
-# Ops Keras serializes when a layer receives a mask explicitly (mask=not_equal(ids, 0));
-# rnncalc recomputes masks from the layers that make them, so these are skipped.
-_MASK_OPS = ("NotEqual", "ConvertToTensor")
 # Tensors passed by keyword, appended to the inputs in this order.
 _TENSOR_KWARGS = ("query", "value", "key")
 _CELL_LAYERS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
@@ -107,6 +104,7 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
         raise SpecError(f"{source}: Functional config without a 'layers' list")
     inputs: dict[str, InputDecl] = {}
     layers: list[LayerDecl] = []
+    used = _used_as_input(config["layers"])
     for i, entry in enumerate(config["layers"]):
         label = _label(i, entry)
         try:
@@ -116,8 +114,9 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                 decl = _input_decl({**layer_config, "name": name}, source)
                 inputs[str(decl.name)] = decl
                 continue
-            if kind in _MASK_OPS and str(entry.get("module", "")).startswith("keras.src.ops"):
-                continue        # a Keras mask computed as an op, passed on as mask=
+            if str(entry.get("module", "")).startswith("keras.src.ops") and \
+                    name not in used:
+                continue        # a Keras mask computed by ops, passed on only as mask=
             nodes = entry.get("inbound_nodes") or []
             if len(nodes) != 1:
                 if not nodes:
@@ -169,6 +168,40 @@ def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
                     states.append(_history(state[:3]))
         return tensors, states
     raise SpecError(f"unexpected inbound node {show(node)}")
+
+
+def _used_as_input(entries: list[Any]) -> set[str]:
+    """Layers whose outputs a real layer needs as an input (directly or through ops).
+
+    Keras serializes a mask handed on explicitly (``mask=``) as op layers
+    (``NotEqual``, ``LogicalOr``, ...); rnncalc recomputes masks itself, so ops
+    that feed nothing but ``mask=`` are left out.
+    """
+    inputs: dict[str, set[str]] = {}
+    ops: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        name = str(entry.get("name") or (entry.get("config") or {}).get("name"))
+        if str(entry.get("module", "")).startswith("keras.src.ops"):
+            ops.add(name)
+        refs: set[str] = set()
+        for node in entry.get("inbound_nodes") or []:
+            if isinstance(node, dict):
+                kwargs = [v for k, v in (node.get("kwargs") or {}).items() if k != "mask"]
+                refs.update(r.name for r in _keras3_tensors([node.get("args", []), kwargs]))
+            elif isinstance(node, list):
+                refs.update(i[0] for i in node if isinstance(i, list) and i and
+                            isinstance(i[0], str))
+        inputs[name] = refs
+    needed = {r for n, refs in inputs.items() if n not in ops for r in refs}
+    frontier = list(needed & ops)
+    while frontier:
+        for r in inputs.get(frontier.pop(), ()):
+            if r not in needed:
+                needed.add(r)
+                frontier.append(r)
+    return needed
 
 
 def _call_args(kind: str, node: Any) -> dict[str, Any]:

@@ -189,7 +189,10 @@ def _used_as_input(entries: list[Any]) -> set[str]:
         for node in entry.get("inbound_nodes") or []:
             if isinstance(node, dict):
                 kwargs = [v for k, v in (node.get("kwargs") or {}).items() if k != "mask"]
-                refs.update(r.name for r in _keras3_tensors([node.get("args", []), kwargs]))
+                try:
+                    refs.update(r.name for r in _keras3_tensors([node.get("args", []), kwargs]))
+                except SpecError:
+                    pass        # reported with its layer by the main pass
             elif isinstance(node, list):
                 refs.update(i[0] for i in node if isinstance(i, list) and i and
                             isinstance(i[0], str))

@@ -266,3 +266,11 @@ def test_refusals_are_one_error_line(cli, tmp_path, spec, words) -> None:
     out = cli("summary", str(path))
     assert out.code == 2
     assert out.err.startswith("error:") and words in out.err and out.err.count("\n") <= 1
+
+
+def test_input_layer_takes_string_dtype() -> None:
+    doc = summary_dict({"layers": [{"Input": {"shape": [], "dtype": "string"}},
+                                   {"TextVectorization": {"vocabulary": ["a"],
+                                                          "output_sequence_length": 3}}]})
+    assert doc["inputs"] == [{"name": "input_layer", "shape": [None], "dtype": "string"}]
+    assert doc["layers"][0]["output_shapes"] == [[None, 3]]

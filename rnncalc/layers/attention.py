@@ -579,7 +579,7 @@ class MultiHeadAttention(Layer):
         if same:
             state.append(TorchParam("in_proj_weight", (3 * e, e),
                                     "packed W_q, W_k, W_v (rows: q, k, v)",
-                                    (f"3 × {e} (q, k, v) × heads·head_dim", f"{e} features"),
+                                    (f"3 (q, k, v) × {e} heads·head_dim", f"{e} features"),
                                     trainable=t))
         else:
             for name, d in (("q", e), ("k", ek), ("v", ev)):
@@ -589,7 +589,7 @@ class MultiHeadAttention(Layer):
                                         trainable=t))
         if bias:
             state.append(TorchParam("in_proj_bias", (3 * e,), "packed b_q, b_k, b_v",
-                                    (f"3 × {e}",), trainable=t))
+                                    (f"3 (q, k, v) × {e}",), trainable=t))
         state.append(TorchParam("out_proj.weight", (e, e), "output projection",
                                 (f"{e} out features", f"{e} heads·head_dim"), trainable=t))
         if bias:

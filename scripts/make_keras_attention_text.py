@@ -575,6 +575,37 @@ def record(keras: Any, c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+SAVED = REPO / "tests" / "golden" / "interop" / "attention_text.keras"
+
+
+def save_archive(keras: Any) -> dict[str, Any]:
+    """A .keras archive (TextVectorization, masked causal MHA, adapted Normalization) + outputs.
+
+    Checks that rnncalc reads Keras' own files for these kinds: the config, the
+    sub-layer weight groups of MultiHeadAttention and Normalization's int64 count.
+    """
+    import numpy as np
+
+    keras.backend.clear_session()
+    text = keras.Input(shape=(), dtype="string", name="text")
+    x = keras.layers.TextVectorization(vocabulary=["the", "cat", "sat"],
+                                       output_sequence_length=6)(text)
+    x = keras.layers.Embedding(5, 8, mask_zero=True)(x)
+    x = keras.layers.MultiHeadAttention(2, 4)(x, x, use_causal_mask=True)
+    x = keras.layers.Normalization()(x)
+    model = keras.Model(text, keras.layers.GlobalAveragePooling1D()(x))
+    rng = np.random.default_rng(5)
+    model.set_weights([np.asarray(7, w.dtype) if "int" in str(w.dtype) else
+                       np.abs(rng.normal(size=w.shape)).astype(w.dtype) for w in model.weights])
+    for layer in model.layers:
+        if type(layer).__name__ == "Normalization":
+            layer.finalize_state()
+    model.save(SAVED)
+    texts = ["the cat sat", "cat cat", "a dog"]
+    out = model(np.array(texts, dtype=object))
+    return {"file": SAVED.name, "inputs": texts, "outputs": _plain(out.numpy())}
+
+
 def check_export(keras: Any, c: dict[str, Any], recorded: dict[str, Any]) -> str | None:
     """Run rnncalc's ``export --to keras`` code in Keras; a mismatch with the case, or None."""
     sys.path.insert(0, str(REPO))
@@ -623,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     doc = {"keras_version": keras.__version__, "backend": keras.backend.backend(),
            "generated_by": "scripts/make_keras_attention_text.py", "atol": 1e-5,
            "models": models}
+    if not args.only:
+        doc["archive"] = save_archive(keras)
     text = dump(doc)
     if args.only:
         sys.stdout.write(text)

@@ -274,3 +274,16 @@ def test_input_layer_takes_string_dtype() -> None:
                                                           "output_sequence_length": 3}}]})
     assert doc["inputs"] == [{"name": "input_layer", "shape": [None], "dtype": "string"}]
     assert doc["layers"][0]["output_shapes"] == [[None, 3]]
+
+
+def test_keras_archive_runs_like_keras(cli, tmp_path) -> None:
+    """Keras' own .keras file: MHA sub-layer weight groups, Normalization's int64 count."""
+    pytest.importorskip("h5py")
+    archive = FIXTURE["archive"]
+    path = GOLDEN / "interop" / archive["file"]
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps(archive["inputs"]))
+    out = cli("run", str(path), "--input", str(texts), "--json")
+    assert out.code == 0, out.err
+    got = np.asarray(json.loads(out.out)["outputs"][0]["values"])
+    np.testing.assert_allclose(got, np.asarray(archive["outputs"]), rtol=1e-5, atol=1e-4)

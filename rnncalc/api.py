@@ -472,16 +472,16 @@ class Summary:
 
         return grid_markdown(self.grid())
 
-    def renderable(self) -> Any:
-        """The rich table (for a console)."""
+    def renderable(self, width: int | None = None) -> Any:
+        """The rich table (for a console ``width`` columns wide: folded if it would not fit)."""
         from rnncalc.render.summary_grid import grid_table
 
-        return grid_table(self.grid())
+        return grid_table(self.grid(), width)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
+        from rnncalc.render.text import PLAIN_WIDTH, plain_text
 
-        return plain_text(self.renderable())
+        return plain_text(self.renderable(PLAIN_WIDTH))
 
     def __repr__(self) -> str:
         return (f"<rnncalc.Summary {self.record.name}: {self.record.total_params:,} params, "

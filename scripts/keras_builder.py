@@ -30,15 +30,23 @@ examples):
   layer, ``Lambda: {function: "lambda x: ..."}``, layers whose call spreads
   ``inputs:`` over positional arguments (``MultiHeadAttention``), and call
   arguments that are references.
+
+Run as a script, it shows what Keras builds from spec files (Keras' own
+``model.summary()``, or ``describe`` with ``--json``), which is how to check a
+spec before adding it as a case::
+
+    KERAS_BACKEND=torch ~/kerasenv/bin/python scripts/keras_builder.py specs/seq2seq.yaml
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -492,6 +500,24 @@ def randomize_weights(model: Any, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------------------
 
 
+# ``[encoder[1], encoder[2]]`` is how specs write references, but YAML forbids
+# ``[`` in a plain scalar of a flow list; such references get quoted when the
+# text does not parse as it is (as rnncalc's own loader does).
+_FLOW_REF = re.compile(r"(?<=[\[,])(\s*)([A-Za-z_][\w.\-/]*\[\d+\])(?=\s*[,\]])")
+
+
+def read_yaml(path: Path) -> Any:
+    """A spec or case file (YAML or JSON), with references in flow lists allowed."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        quoted = _FLOW_REF.sub(r'\1"\2"', text)
+        if quoted == text:
+            raise
+        return yaml.safe_load(quoted)
+
+
 def load_cases(family: str, options: dict[str, Any]) -> list[Case]:
     """Every case of ``scripts/cases/<family>_*.yaml``, files in name order.
 
@@ -504,7 +530,7 @@ def load_cases(family: str, options: dict[str, Any]) -> list[Case]:
     if not paths:
         raise SystemExit(f"no {CASES_DIR}/{family}_*.yaml")
     for path in paths:
-        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        items = read_yaml(path) or []
         if not isinstance(items, list):
             raise SystemExit(f"{path.name}: expected a list of cases")
         for index, item in enumerate(items):
@@ -551,3 +577,23 @@ def dump_json(doc: Any, sort_keys: bool = False) -> str:
     if json.loads(text) != doc:
         raise SystemExit("internal error: JSON encoding does not round-trip")
     return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Show what Keras 3 builds from rnncalc specs.")
+    parser.add_argument("specs", nargs="+", type=Path, help="YAML or JSON spec files")
+    parser.add_argument("--json", action="store_true", help="print describe() as JSON")
+    args = parser.parse_args(argv)
+    for path in args.specs:
+        fresh_session()
+        model = build_model(read_yaml(path))
+        if args.json:
+            sys.stdout.write(dump_json(describe(model)))
+        else:
+            print(f"# {path}")
+            model.summary()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

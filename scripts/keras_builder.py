@@ -55,13 +55,12 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+from fixture_cases import read_yaml  # noqa: E402
 
 Spec = dict[str, Any]
 Case = dict[str, Any]
 
 REPO = Path(__file__).resolve().parent.parent
-CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU")
 # Keys of a layer entry that are not constructor kwargs.
@@ -496,57 +495,8 @@ def randomize_weights(model: Any, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Case files and JSON
+# JSON
 # ---------------------------------------------------------------------------
-
-
-# ``[encoder[1], encoder[2]]`` is how specs write references, but YAML forbids
-# ``[`` in a plain scalar of a flow list; such references get quoted when the
-# text does not parse as it is (as rnncalc's own loader does).
-_FLOW_REF = re.compile(r"(?<=[\[,])(\s*)([A-Za-z_][\w.\-/]*\[\d+\])(?=\s*[,\]])")
-
-
-def read_yaml(path: Path) -> Any:
-    """A spec or case file (YAML or JSON), with references in flow lists allowed."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        quoted = _FLOW_REF.sub(r'\1"\2"', text)
-        if quoted == text:
-            raise
-        return yaml.safe_load(quoted)
-
-
-def load_cases(family: str, options: dict[str, Any]) -> list[Case]:
-    """Every case of ``scripts/cases/<family>_*.yaml``, files in name order.
-
-    ``options`` maps the optional keys a case of this family may carry to
-    their defaults; a case gets ``id``, ``spec``, every option and ``file``.
-    """
-    cases: list[Case] = []
-    seen: dict[str, str] = {}
-    paths = sorted(CASES_DIR.glob(f"{family}_*.yaml"))
-    if not paths:
-        raise SystemExit(f"no {CASES_DIR}/{family}_*.yaml")
-    for path in paths:
-        items = read_yaml(path) or []
-        if not isinstance(items, list):
-            raise SystemExit(f"{path.name}: expected a list of cases")
-        for index, item in enumerate(items):
-            where = f"{path.name}[{index}]"
-            if not isinstance(item, dict) or "id" not in item or "spec" not in item:
-                raise SystemExit(f"{where}: a case needs `id:` and `spec:`")
-            unknown = sorted(set(item) - {"id", "spec", *options})
-            if unknown:
-                raise SystemExit(f"{where} ({item['id']}): unknown keys {unknown}")
-            if item["id"] in seen:
-                raise SystemExit(f"{where}: id {item['id']!r} also in {seen[item['id']]}")
-            seen[item["id"]] = path.name
-            cases.append(
-                {"id": item["id"], "spec": item["spec"], **options, **item, "file": path.name}
-            )
-    return cases
 
 
 def _is_flat(value: Any) -> bool:

@@ -41,10 +41,9 @@ from typing import Any
 
 import keras_builder as kb
 import numpy as np
+from fixture_cases import load_cases
 
 DEFAULT_OUT = kb.REPO / "tests" / "golden" / "keras_summaries.json"
-# Optional keys of a summary case, with their defaults (scripts/cases/README.md).
-OPTIONS: dict[str, Any] = {"error": False}
 
 
 def _run_once(model: Any) -> None:
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     warnings.filterwarnings("ignore")
-    cases = kb.load_cases("summary", OPTIONS)
+    cases = load_cases("summary")
     if args.only:
         cases = [c for c in cases if re.search(args.only, c["id"])]
     start = time.time()

@@ -51,26 +51,11 @@ from typing import Any
 
 import keras_builder as kb
 import numpy as np
+from fixture_cases import load_cases
 
 REPO = kb.REPO
 OUT = REPO / "tests" / "golden" / "interop"
 RNNCALC = [str(REPO / ".venv" / "bin" / "python"), "-m", "rnncalc"]
-# Optional keys of an interop case, with their defaults (scripts/cases/README.md):
-# seed (weights and inputs; null: CRC32 of the id), big (no .keras, no data),
-# h5 (also the legacy .h5), keep_weights (initializer values, not random),
-# vocab (token inputs drawn below it), T (timesteps for unknown time axes),
-# mask_steps (zero the last k timesteps of the first float row), keras2 (facts
-# only, for the hand-written keras2/<id>.json config).
-OPTIONS: dict[str, Any] = {
-    "seed": None,
-    "big": False,
-    "h5": False,
-    "keep_weights": False,
-    "vocab": 10,
-    "T": 4,
-    "mask_steps": 0,
-    "keras2": False,
-}
 
 
 def facts(model: Any) -> dict[str, Any]:
@@ -112,7 +97,7 @@ def make_models(only: set[str] | None, out: Path) -> None:
     facts_path = out / "facts.json"
     if only and facts_path.exists():
         all_facts = json.loads(facts_path.read_text())
-    for case in kb.load_cases("interop", OPTIONS):
+    for case in load_cases("interop"):
         name = case["id"]
         if only and name not in only:
             continue

@@ -47,25 +47,13 @@ import json
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
 
 import keras_builder as kb
 import numpy as np
+from fixture_cases import load_cases
 
 DEFAULT_OUT = kb.REPO / "tests" / "golden" / "numeric"
 ATOL = 1e-5
-# Optional keys of a numeric case, with their defaults (scripts/cases/README.md):
-# ``timesteps`` replaces unknown (null) dims at axis 1 of every input; ``data``
-# maps input name -> explicit array (no drawing); ``all_masked_row`` makes the
-# last row of token/masking inputs fully padded; ``note`` is recorded as is.
-OPTIONS: dict[str, Any] = {
-    "batch": 2,
-    "timesteps": 5,
-    "randomize": True,
-    "data": None,
-    "all_masked_row": False,
-    "note": None,
-}
 
 
 # --------------------------------------------------------------------------
@@ -205,7 +193,7 @@ def main(argv=None):
     ap.add_argument("--only", action="append", default=[], help="model id (repeatable)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args(argv)
-    cases = kb.load_cases("numeric", OPTIONS)
+    cases = load_cases("numeric")
     if args.list:
         print("\n".join(c["id"] for c in cases))
         return 0

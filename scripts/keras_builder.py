@@ -47,7 +47,7 @@ import math
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from fixture_cases import read_yaml  # noqa: E402
+from fixture_cases import Case, read_yaml  # noqa: E402, F401 - Case: for the generators
 
 Spec = dict[str, Any]
-Case = dict[str, Any]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -299,8 +298,7 @@ def _keras2_input(first: Any) -> tuple[Entry, dict[str, Any]] | None:
     inp: dict[str, Any] = {"shape": tuple(shape)}
     if batch is not None:
         inp["batch_size"] = batch
-    entry.kwargs = kw
-    return entry, inp
+    return replace(entry, kwargs=kw), inp
 
 
 def build_sequential(spec: Spec) -> Any:

@@ -16,12 +16,14 @@ Keras' text layers run on TensorFlow string ops, so this script needs TensorFlow
     ~/tfenv/bin/pip install tensorflow-cpu keras pyyaml
     ~/tfenv/bin/python scripts/make_keras_attention_text.py
 
-Cases are specs in rnncalc's canonical form. Call arguments sit beside ``inputs:``
-(``return_attention_scores: true``); MultiHeadAttention is called as
-``mha(query, value, key=...)`` and the list attentions as ``layer([q, v, k])``, as in
-Keras code. Numeric cases get every float weight redrawn (normal, σ 0.5; variances
-uniform in [0.5, 2]) so biases and scales are exercised, and inputs either given in
-the case or drawn from a fixed seed.
+Cases are specs in rnncalc's canonical form, built by the shared
+``scripts/keras_builder.py`` (call arguments beside ``inputs:``, MultiHeadAttention
+called as ``mha(query, value, key)``, the list attentions as ``layer([q, v, k])``).
+They live here rather than in ``scripts/cases/`` because Keras' text layers need the
+TensorFlow backend, while the shared generators run on torch. Numeric cases get
+every float weight redrawn (normal, σ 0.5; variances uniform in [0.5, 2]) so biases
+and scales are exercised, and inputs either given in the case or drawn from a fixed
+seed.
 """
 
 from __future__ import annotations
@@ -40,18 +42,10 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_keras_golden import (  # noqa: E402  (after the backend is chosen)
-    _input_kwargs,
-    build_sequential,
-    describe,
-    dump,
-    error_text,
-    make_layer,
-)
+import keras_builder as kb  # noqa: E402  (after the backend is chosen)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tests" / "golden" / "keras_attention_text.json"
-META = ("inputs", "initial_state")
 
 Spec = dict[str, Any]
 
@@ -426,78 +420,6 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
 
 
 # ---------------------------------------------------------------------------------------
-# Building with Keras
-# ---------------------------------------------------------------------------------------
-
-_REF = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<idx>\d+)\])?$")
-
-
-def _split(layer_entry: Spec) -> tuple[Spec, dict[str, Any]]:
-    """(the one-key layer mapping, call arguments) of a functional entry."""
-    kinds = [k for k in layer_entry if k not in META and not k[:1].islower()]
-    if len(kinds) != 1:
-        raise SystemExit(f"layer entry must have one type key: {layer_entry!r}")
-    call = {k: v for k, v in layer_entry.items() if k not in META and k != kinds[0]}
-    return {kinds[0]: layer_entry[kinds[0]]}, call
-
-
-def build_functional(keras: Any, spec: Spec) -> Any:
-    tensors: dict[str, Any] = {}
-    model_inputs = []
-    for name, ispec in spec["inputs"].items():
-        t = keras.Input(name=name, **_input_kwargs(ispec))
-        tensors[name] = t
-        model_inputs.append(t)
-
-    def resolve(ref: str) -> Any:
-        m = _REF.match(ref)
-        if m is None or m.group("name") not in tensors:
-            raise SystemExit(f"bad reference {ref!r}")
-        value = tensors[m.group("name")]
-        if isinstance(value, (list, tuple)):
-            return value[int(m.group("idx") or 0)]
-        return value
-
-    previous: Any = None
-    last = ""
-    for raw in spec["layers"]:
-        layer_spec, call_kw = _split(raw)
-        layer = make_layer(keras, layer_spec)
-        refs = raw.get("inputs")
-        if refs is None:
-            x = [previous]
-        elif isinstance(refs, list):
-            x = [resolve(r) for r in refs]
-        else:
-            x = [resolve(refs)]
-        kind = next(iter(layer_spec))
-        if kind == "MultiHeadAttention":
-            args = x[:2]
-            if len(x) > 2:
-                call_kw["key"] = x[2]
-            y = layer(*args, **call_kw)
-        elif kind in ("Attention", "AdditiveAttention", "Add", "Concatenate") or len(x) > 1:
-            y = layer(x if len(x) > 1 or kind not in ("Attention", "AdditiveAttention")
-                      else x[0], **call_kw)
-        else:
-            y = layer(x[0], **call_kw)
-        tensors[layer.name] = y
-        previous = y[0] if isinstance(y, (list, tuple)) else y
-        last = layer.name
-    outputs = []
-    for ref in spec.get("outputs") or [last]:
-        value = tensors[ref] if ref in tensors else resolve(ref)
-        outputs.extend(value if isinstance(value, (list, tuple)) else [value])
-    return keras.Model(model_inputs, outputs)
-
-
-def build_model(keras: Any, spec: Spec) -> Any:
-    if "inputs" in spec:
-        return build_functional(keras, spec)
-    return build_sequential(keras, spec)
-
-
-# ---------------------------------------------------------------------------------------
 # Recording
 # ---------------------------------------------------------------------------------------
 
@@ -555,20 +477,20 @@ def numerics(keras: Any, model: Any, c: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(keras: Any, c: dict[str, Any]) -> dict[str, Any]:
-    keras.backend.clear_session()
+    kb.fresh_session()
     try:
-        model = build_model(keras, copy.deepcopy(c["spec"]))
+        model = kb.build_model(copy.deepcopy(c["spec"]))
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - Keras raises many kinds
         if c["error"] != "build":
             raise SystemExit(f"{c['id']}: Keras raised {exc!r}") from exc
-        return {"id": c["id"], "spec": c["spec"], "error": error_text(exc)}
+        return {"id": c["id"], "spec": c["spec"], "error": kb.error_text(exc)}
     if c["error"]:
         raise SystemExit(f"{c['id']}: expected Keras to refuse it")
     import json  # noqa: PLC0415
 
-    out = {"id": c["id"], "spec": c["spec"], "expected": describe(model),
+    out = {"id": c["id"], "spec": c["spec"], "expected": kb.describe(model),
            "keras_json": json.loads(model.to_json())}
     if c["numeric"]:
         out["numeric"] = numerics(keras, model, c)
@@ -586,7 +508,7 @@ def save_archive(keras: Any) -> dict[str, Any]:
     """
     import numpy as np
 
-    keras.backend.clear_session()
+    kb.fresh_session()
     text = keras.Input(shape=(), dtype="string", name="text")
     x = keras.layers.TextVectorization(vocabulary=["the", "cat", "sat"],
                                        output_sequence_length=6)(text)
@@ -611,11 +533,11 @@ def check_export(keras: Any, c: dict[str, Any], recorded: dict[str, Any]) -> str
     sys.path.insert(0, str(REPO))
     import rnncalc  # noqa: PLC0415 - the checkout under test
 
-    keras.backend.clear_session()
+    kb.fresh_session()
     code = rnncalc.load(c["spec"]).export("keras").replace("model.summary()", "")
     scope: dict[str, Any] = {}
     exec(compile(code, f"<export {c['id']}>", "exec"), scope)  # noqa: S102 - our own output
-    got = describe(scope["model"])
+    got = kb.describe(scope["model"])
     want = recorded["expected"]
     for key in ("total_params", "trainable_params", "non_trainable_params"):
         if got[key] != want[key]:
@@ -656,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
            "models": models}
     if not args.only:
         doc["archive"] = save_archive(keras)
-    text = dump(doc)
+    text = kb.dump_json(doc)
     if args.only:
         sys.stdout.write(text)
     else:

@@ -287,3 +287,68 @@ def test_keras_archive_runs_like_keras(cli, tmp_path) -> None:
     assert out.code == 0, out.err
     got = np.asarray(json.loads(out.out)["outputs"][0]["values"])
     np.testing.assert_allclose(got, np.asarray(archive["outputs"]), rtol=1e-5, atol=1e-4)
+
+
+# -- properties ---------------------------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@st.composite
+def attention_models(draw):
+    """A random attention layer on random query/value(/key) shapes, maybe masked."""
+    tq = draw(st.integers(1, 6))
+    tv = draw(st.integers(1, 6))
+    d = draw(st.integers(1, 6))
+    kind = draw(st.sampled_from(["Attention", "AdditiveAttention", "MultiHeadAttention"]))
+    causal = draw(st.booleans())
+    scores = draw(st.booleans()) and (kind != "MultiHeadAttention" or tq == tv)
+    with_key = draw(st.booleans())
+    masked = draw(st.booleans())
+    inputs = {"q": {"shape": [tq, d]}, "v": {"shape": [tv, d]}}
+    if with_key:
+        inputs["k"] = {"shape": [tv, d if kind != "MultiHeadAttention" else
+                                 draw(st.integers(1, 6))]}
+    if kind == "MultiHeadAttention":
+        cfg = {"num_heads": draw(st.integers(1, 3)), "key_dim": draw(st.integers(1, 4)),
+               "value_dim": draw(st.sampled_from([None, 2, 5])),
+               "use_bias": draw(st.booleans()),
+               "output_shape": draw(st.sampled_from([None, 3, [2, 2]])),
+               "dropout": draw(st.sampled_from([0.0, 0.2]))}
+    elif kind == "Attention":
+        cfg = {"use_scale": draw(st.booleans()),
+               "score_mode": draw(st.sampled_from(["dot", "concat"]))}
+    else:
+        cfg = {"use_scale": draw(st.booleans())}
+    layers = []
+    refs = ["q", "v", "k"][: 3 if with_key else 2]
+    if masked:
+        layers += [{"Masking": {"name": f"m{r}"}, "inputs": r} for r in refs]
+        refs = [f"m{r}" for r in refs]
+    entry = {kind: {**cfg, "name": "att"}, "inputs": refs, "use_causal_mask": causal,
+             "return_attention_scores": scores}
+    return {"inputs": inputs, "layers": [*layers, entry], "outputs": ["att"]}
+
+
+@pytest.mark.slow
+@hypothesis.settings(max_examples=120, deadline=None)
+@hypothesis.given(spec=attention_models(), seed=st.integers(0, 2**16))
+def test_attention_engine_shapes_equal_graph_shapes(spec: dict, seed: int) -> None:
+    """Any attention layer: finite outputs, shapes as declared, params from the weights."""
+    from rnncalc.engine.weights import initial_weights
+
+    graph = graph_from_data(spec)
+    node = graph.node("att")
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for n in graph.inputs:
+        x = rng.normal(size=(2, *n.output_shapes[0][1:])).astype(np.float32)
+        x[0, -1] = 0.0                         # a padded step where Masking is present
+        inputs[n.name] = x
+    outputs = execute(graph, inputs, initial_weights(graph, seed))
+    assert len(outputs) == len(node.output_shapes)
+    for got, want in zip(outputs, node.output_shapes):
+        assert got.shape[1:] == tuple(want[1:])
+        assert np.all(np.isfinite(got))
+    assert node.params == sum(int(np.prod(w.shape)) for w in node.weights)

@@ -205,6 +205,9 @@ class Vocabulary:
             table = {i: t for t, i in self.index.items()}
             out = []
             for v in flat:
+                if isinstance(v, (str, bytes)) or v != int(v):
+                    raise SpecError(f"invert=True maps integer ids back to tokens, got "
+                                    f"{show(v)}")
                 if self.mask is not None and v == 0:
                     out.append(self.mask)
                 else:
@@ -566,6 +569,8 @@ class Hashing(_Preprocessing):
                 out.append(0)
                 continue
             if isinstance(v, float):
+                if v != v or v in (float("inf"), float("-inf")):
+                    raise SpecError(f"Hashing cannot hash {v} (Keras casts floats to int64)")
                 v = int(v)
             text = v if isinstance(v, str) else str(int(v))
             out.append(hash_bucket(text, bins, c["salt"]) + (1 if masked else 0))
@@ -659,6 +664,20 @@ class Normalization(_Preprocessing):
         for d in out:
             require_known(x[d], f"axis {d}", x)
         return tuple(sorted(out))
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        x = inputs[0]
+        keep = self.kept(x)
+        mean = self.config["mean"]
+        if mean is not None:
+            import numpy as np
+
+            given = np.shape(mean)
+            want = tuple(x[d] for d in keep)[len(keep) - len(given):] if given else ()
+            if given and given != want:
+                raise SpecError(f"`mean` and `variance` of shape {given} do not fit the "
+                                f"kept axes {keep} of input {format_shape(x)} (sizes {want})")
+        return [x]
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         x = inputs[0]

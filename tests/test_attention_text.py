@@ -352,3 +352,10 @@ def test_attention_engine_shapes_equal_graph_shapes(spec: dict, seed: int) -> No
         assert got.shape[1:] == tuple(want[1:])
         assert np.all(np.isfinite(got))
     assert node.params == sum(int(np.prod(w.shape)) for w in node.weights)
+
+
+def test_layer_argument_written_beside_the_layer_is_explained(cli, tmp_path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("input: {shape: [5, 3]}\nlayers:\n  - LSTM: 3\n    return_sequences: true\n")
+    out = cli("summary", str(path))
+    assert out.code == 2 and "inside the layer's mapping" in out.err

@@ -162,6 +162,10 @@ class Layer(Forward):
         declared = {a.name: a for a in self.CALL_ARGS}
         config = dict(self.call_config)
         for key, value in given.items():
+            if key not in declared and key in {a.name for a in self.ARGS}:
+                raise SpecError(f"'{key}' is an argument of {self.kind} itself, not of its "
+                                f"call: write it inside the layer's mapping, e.g. "
+                                f"{{{self.kind}: {{..., {key}: ...}}}}")
             if key not in declared:
                 takes = ", ".join(declared) or "none"
                 raise SpecError(f"unknown call argument '{key}' (a {self.kind} call takes: "

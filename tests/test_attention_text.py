@@ -359,3 +359,13 @@ def test_layer_argument_written_beside_the_layer_is_explained(cli, tmp_path) -> 
     path.write_text("input: {shape: [5, 3]}\nlayers:\n  - LSTM: 3\n    return_sequences: true\n")
     out = cli("summary", str(path))
     assert out.code == 2 and "inside the layer's mapping" in out.err
+
+
+@pytest.mark.parametrize("model", [m for m in BUILT if "MultiHeadAttention" in json.dumps(
+    m["spec"])], ids=lambda m: m["id"])
+def test_pytorch_params_equal_keras_params_for_mha(model: dict) -> None:
+    from rnncalc.reports.pytorch import torch_layer
+
+    for node in graph_from_data(model["spec"]).nodes:
+        if node.kind == "MultiHeadAttention":
+            assert torch_layer(node).params == node.params, node.name

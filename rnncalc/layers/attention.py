@@ -618,8 +618,9 @@ class MultiHeadAttention(Layer):
         t = self.trainable
         out = prod(self.out_dims((None, None, e)))
         mods = []
-        for name, i, o in (("query", e, h * kd), ("key", ek, h * kd), ("value", ev, h * vd),
-                           ("attention_output", h * vd, out)):
+        gate = (("gate", e, h * vd),) if self.config["use_gate"] else ()
+        for name, i, o in (("query", e, h * kd), ("key", ek, h * kd), *gate,
+                           ("value", ev, h * vd), ("attention_output", h * vd, out)):
             state = [TorchParam("weight", (o, i), f"{name} projection", trainable=t)]
             if bias:
                 state.append(TorchParam("bias", (o,), f"{name} bias", trainable=t))

@@ -250,6 +250,10 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
     tv("tv_input_shape_1", shape=[1], vocabulary=vocab, output_sequence_length=6)
     tv("tv_input_shape_1_multi_hot", shape=[1], vocabulary=vocab, output_mode="multi_hot")
     tv("tv_vocab_with_specials", vocabulary=["", "[UNK]", *vocab], output_sequence_length=6)
+    tv("tv_split_none", shape=[1], vocabulary=["the cat sat on the mat", "x"], split=None,
+       output_sequence_length=2)
+    tv("tv_split_character_bigrams", vocabulary=["c", "a", "ca", "at", "t"],
+       split="character", ngrams=2, output_mode="count")
     tv("tv_one_hot", numeric=False, vocabulary=vocab, output_mode="one_hot")
     tv("tv_no_vocabulary", numeric=False, max_tokens=50, output_sequence_length=4)
     cases.append(case("tv_embedding_lstm", {
@@ -301,6 +305,9 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
            vocabulary=["cat", "sat", "the"], invert=True, mask_token="",
            data=[[0, 1, 2, 3], [4, 9, 1, 2]])
     lookup("sl_vocab_with_oov", vocabulary=["[UNK]", "cat", "sat"])
+    lookup("sl_mask_oov_2", vocabulary=["cat", "sat"], mask_token="", num_oov_indices=2)
+    lookup("sl_count_mask", vocabulary=["cat", "sat", "mat"], mask_token="",
+           output_mode="count")
     ints_in = {"n": {"shape": [4], "dtype": "int64"}}
     ints = [[5, 7, 0, 12], [7, 7, -3, 100], [42, 5, 5, 8]]
     lookup("il_int", "IntegerLookup", inputs=ints_in, data=ints, vocabulary=[5, 7, 12])
@@ -316,6 +323,8 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
            output_mode="count", max_tokens=8, pad_to_max_tokens=True)
     lookup("il_one_hot", "IntegerLookup", inputs=ints_in, data=ints, vocabulary=[5, 7, 12],
            output_mode="one_hot")
+    lookup("il_tf_idf", "IntegerLookup", inputs=ints_in, data=ints, vocabulary=[5, 7, 12],
+           output_mode="tf_idf", idf_weights=[0.5, 2.0, 1.0])
     lookup("il_invert", "IntegerLookup", inputs=ints_in, data=[[0, 1, 2, 3], [3, 9, 2, 1]],
            vocabulary=[5, 7, 12], invert=True)
 
@@ -330,6 +339,8 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
     lookup("hash_ints", "Hashing", inputs=ints_in, data=ints, num_bins=50)
     lookup("hash_ints_mask_salt", "Hashing", inputs=ints_in, data=ints, num_bins=50,
            mask_value=0, salt=[3, 4])
+    lookup("hash_floats", "Hashing", inputs={"f": {"shape": [3]}},
+           data=[[1.0, 2.7, -3.2], [100.0, 0.0, 5.5]], num_bins=20)
     lookup("hash_multi_hot", "Hashing", data=many, num_bins=8, output_mode="multi_hot")
     lookup("hash_count", "Hashing", data=many, num_bins=8, output_mode="count")
     lookup("hash_one_hot", "Hashing", inputs={"w": {"shape": [1], "dtype": "string"}},
@@ -364,6 +375,10 @@ def build_cases() -> list[dict[str, Any]]:  # noqa: PLR0915 - one flat list of c
         case("norm_axes_1_2", fn(seqf, [entry("Normalization", "f", axis=[1, 2])]),
              numeric=True),
         case("norm_axis_1_rank3", fn(seqf, [entry("Normalization", "f", axis=1)]),
+             numeric=True),
+        case("norm_given_rank3", fn(seqf, [entry("Normalization", "f",
+                                                 mean=[0.1, 0.2, 0.3, 0.4],
+                                                 variance=[1.0, 2.0, 3.0, 4.0])]),
              numeric=True),
         case("norm_then_dense", {"input": {"shape": [4]}, "layers": [
             {"Normalization": {}}, {"Dense": {"units": 2}}]}, numeric=True),

@@ -515,7 +515,7 @@ def record(keras: Any, c: dict[str, Any]) -> dict[str, Any]:
 SAVED = REPO / "tests" / "golden" / "interop" / "attention_text.keras"
 
 
-def save_archive(keras: Any) -> dict[str, Any]:
+def save_archive(keras: Any, path: Path) -> dict[str, Any]:
     """A .keras archive (TextVectorization, masked causal MHA, adapted Normalization) + outputs.
 
     Checks that rnncalc reads Keras' own files for these kinds: the config, the
@@ -537,10 +537,10 @@ def save_archive(keras: Any) -> dict[str, Any]:
     for layer in model.layers:
         if type(layer).__name__ == "Normalization":
             layer.finalize_state()
-    model.save(SAVED)
+    model.save(path)
     texts = ["the cat sat", "cat cat", "a dog"]
     out = model(np.array(texts, dtype=object))
-    return {"file": SAVED.name, "inputs": texts, "outputs": _plain(out.numpy())}
+    return {"file": path.name, "inputs": texts, "outputs": _plain(out.numpy())}
 
 
 def check_export(keras: Any, c: dict[str, Any], recorded: dict[str, Any]) -> str | None:
@@ -592,7 +592,9 @@ def main(argv: list[str] | None = None) -> int:
            "generated_by": "scripts/make_keras_attention_text.py", "atol": 1e-5,
            "models": models}
     if not args.only:
-        doc["archive"] = save_archive(keras)
+        # --out elsewhere (a trial run) keeps the committed archive untouched
+        doc["archive"] = save_archive(keras, SAVED if args.out == DEFAULT_OUT
+                                      else args.out.with_suffix(".keras"))
     text = kb.dump_json(doc)
     if args.only:
         sys.stdout.write(text)

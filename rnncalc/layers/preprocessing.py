@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
 from typing import Any
 
 from rnncalc.errors import SpecError
@@ -151,7 +152,7 @@ class Vocabulary:
             self.found_specials = False
         self.known = given is not None
         self.tokens = tokens
-        repeated = sorted({str(t) for t in tokens if tokens.count(t) > 1})
+        repeated = sorted(str(t) for t, n in Counter(tokens).items() if n > 1)
         if repeated:
             raise SpecError(f"The passed vocabulary has at least one repeated term. Please "
                             f"uniquify your dataset. The repeated terms are: {repeated}")

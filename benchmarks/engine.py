@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from rnncalc.build import graph_from_data  # noqa: E402
+from rnncalc.engine.sequence import run_sequence  # noqa: E402
 from rnncalc.engine.weights import initial_weights  # noqa: E402
 
 KINDS = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
@@ -48,9 +49,9 @@ def bench_rnncalc(kind: str, b: int, t: int, f: int, u: int, repeat: int):
     w = initial_weights(graph, seed=0)[node.name]
     x = np.random.default_rng(0).random((b, t, f), dtype=np.float32)
     layer = node.layer
-    elapsed = _timed(lambda: layer.forward([x], w), repeat)
+    elapsed = _timed(lambda: layer.forward([x], w, loop=run_sequence), repeat)
     tracemalloc.start()
-    (y,) = layer.forward([x], w)
+    (y,) = layer.forward([x], w, loop=run_sequence)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     target = 4 * (b * t * u + b * t * KINDS[kind] * u)

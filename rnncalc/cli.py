@@ -130,8 +130,8 @@ def summary(
     from rnncalc.summary import summarize
 
     if columns or expand or dtype or convention is not Convention.keras:
-        return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
-                                                          convention),
+        options = shape_options(input_shape, batch_size, timesteps)
+        return _summary_columns(spec, layer, options, convention.value,
                                 Format.json if json_flag else format, columns, expand,
                                 dtype.value if dtype else None, model)
 
@@ -289,21 +289,12 @@ def run(
         console.print(part)
 
 
-def cost_options(input_shape: str | None, batch_size: int | None, timesteps: int | None,
-                 convention: Convention):
-    """Shape flags plus the counting convention."""
-    from dataclasses import replace
-
-    return replace(shape_options(input_shape, batch_size, timesteps),
-                   convention=convention.value)
-
-
-def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
+def _summary_columns(spec, layer, options, convention: str, fmt: Format, columns, expand: bool,
                      dtype: str | None, model: int | None) -> None:
     """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
     from rnncalc.build import load_spec
     from rnncalc.cost import costed_summary
-    from rnncalc.graph import build_graph
+    from rnncalc.pytorch import graph_for
     from rnncalc.render.summary_columns import (
         columns_markdown,
         columns_table,
@@ -311,8 +302,8 @@ def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
         parse_columns,
     )
 
-    graph = build_graph(load_spec(spec, layer, model=model), options)
-    report = costed_summary(graph, options.convention, dtype)
+    graph = graph_for(load_spec(spec, layer, model=model), options, convention)
+    report = costed_summary(graph, convention, dtype)
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps
 
@@ -346,11 +337,11 @@ def explain(
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     from rnncalc.build import load_spec
     from rnncalc.explain import explain as explain_record
-    from rnncalc.graph import build_graph
+    from rnncalc.pytorch import graph_for
 
-    options = cost_options(input_shape, batch_size, timesteps, convention)
-    graph = build_graph(load_spec(spec, layer, model=model), options)
-    record = explain_record(graph, options.convention, dtype.value if dtype else None,
+    options = shape_options(input_shape, batch_size, timesteps)
+    graph = graph_for(load_spec(spec, layer, model=model), options, convention.value)
+    record = explain_record(graph, convention.value, dtype.value if dtype else None,
                             layer_name)
     if json_flag:
         from rnncalc.render.json_out import dumps

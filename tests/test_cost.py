@@ -12,7 +12,8 @@ import pytest
 from rnncalc.build import load_spec
 from rnncalc.cost import model_cost
 from rnncalc.counting import Poly
-from rnncalc.graph import ShapeOptions, build_graph
+from rnncalc.graph import ShapeOptions
+from rnncalc.pytorch import graph_for
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = json.loads((GOLDEN / "torch_cost_reference.json").read_text())
@@ -20,8 +21,8 @@ KERAS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
 
 
 def _cost(exprs, per_sample, batch=None, timesteps=None, convention="keras", dtype=None):
-    options = ShapeOptions(per_sample, batch, timesteps, convention=convention)
-    graph = build_graph(load_spec(None, exprs), options)
+    options = ShapeOptions(per_sample, batch, timesteps)
+    graph = graph_for(load_spec(None, exprs), options, convention)
     return graph, model_cost(graph, convention, dtype)
 
 

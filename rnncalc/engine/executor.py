@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from rnncalc.engine.progress import reporting
+from rnncalc.engine.sequence import run_sequence
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
 from rnncalc.shapes import Shape
@@ -73,7 +74,8 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             xs = [values[r.node][r.index] for r in node.inbound]
             ms = [masks[r.node][r.index] for r in node.inbound]
             try:
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), ms[0]))
+                extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
+                outs = list(node.layer.forward(xs, weights.get(node.name, {}), ms[0], **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None

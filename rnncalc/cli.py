@@ -127,7 +127,7 @@ def summary(
     """
     from rnncalc.build import load_models
     from rnncalc.graph import build_graph
-    from rnncalc.summary import summarize
+    from rnncalc.reports.summary import summarize
 
     if columns or expand or dtype or convention is not Convention.keras:
         options = shape_options(input_shape, batch_size, timesteps)
@@ -191,7 +191,7 @@ def export(
 ) -> None:
     """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
     from rnncalc.build import load_spec
-    from rnncalc.export import export as export_text
+    from rnncalc.reports.export import export as export_text
 
     options = shape_options(input_shape, batch_size, timesteps)
     sys.stdout.write(export_text(load_spec(spec, layer, model=model), to.value, options))
@@ -293,14 +293,14 @@ def _summary_columns(spec, layer, options, convention: str, fmt: Format, columns
                      dtype: str | None, model: int | None) -> None:
     """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
     from rnncalc.build import load_spec
-    from rnncalc.cost import costed_summary
-    from rnncalc.pytorch import graph_for
     from rnncalc.render.summary_columns import (
         columns_markdown,
         columns_table,
         grid,
         parse_columns,
     )
+    from rnncalc.reports.cost import costed_summary
+    from rnncalc.reports.pytorch import graph_for
 
     graph = graph_for(load_spec(spec, layer, model=model), options, convention)
     report = costed_summary(graph, convention, dtype)
@@ -336,8 +336,8 @@ def explain(
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     from rnncalc.build import load_spec
-    from rnncalc.explain import explain as explain_record
-    from rnncalc.pytorch import graph_for
+    from rnncalc.reports.explain import explain as explain_record
+    from rnncalc.reports.pytorch import graph_for
 
     options = shape_options(input_shape, batch_size, timesteps)
     graph = graph_for(load_spec(spec, layer, model=model), options, convention.value)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from rnncalc.build import load_spec
-from rnncalc.cost import model_cost
-from rnncalc.counting import Poly
 from rnncalc.graph import ShapeOptions
-from rnncalc.pytorch import graph_for
+from rnncalc.layers.counting import Poly
+from rnncalc.reports.cost import model_cost
+from rnncalc.reports.pytorch import graph_for
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = json.loads((GOLDEN / "torch_cost_reference.json").read_text())

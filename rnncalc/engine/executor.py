@@ -19,7 +19,7 @@ from rnncalc.engine.progress import reporting
 from rnncalc.engine.sequence import run_sequence
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
 
 Progress = Callable[[int, int], None]     # (completed, total) work units
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.arguments import DTYPE_BYTES, Arg, bind
-from rnncalc.calls import Call
-from rnncalc.counting import CostTerm, MemoryTerm
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.initializers import Initializer
-from rnncalc.shapes import Shape, format_shape
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.layers.calls import Call
+from rnncalc.layers.counting import CostTerm, MemoryTerm
+from rnncalc.layers.initializers import Initializer
+from rnncalc.layers.shapes import Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Layer(Forward):
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []
 
-    # -- cost and conventions (rnncalc.cost, rnncalc.pytorch) --------------------
+    # -- cost and conventions (rnncalc.reports.cost, rnncalc.reports.pytorch) --------------------
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
@@ -209,7 +209,7 @@ class Layer(Forward):
         """Activation values held besides the output tensors (working set, BPTT)."""
         return []
 
-    #: How :mod:`rnncalc.pytorch` lays this layer out in torch.nn: ``""`` asks
+    #: How :mod:`rnncalc.reports.pytorch` lays this layer out in torch.nn: ``""`` asks
     #: :meth:`torch_modules`; ``"rnn"`` / ``"bidirectional"`` are the recurrent
     #: layouts it computes from the layer's facts (``TORCH_MODULE``, ``TORCH_GATES``).
     TORCH_LAYOUT: ClassVar[str] = ""

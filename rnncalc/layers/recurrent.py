@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, positive_int, rate
-from rnncalc.counting import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import Arg, boolean, positive_int, rate
+from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
     ACT,
     ADD,
     INFERENCE,
@@ -25,13 +27,11 @@ from rnncalc.counting import (
     dim,
     positions,
 )
-from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
-from rnncalc.layers.base import Layer, Weight, require_known, require_rank
-from rnncalc.shapes import Shape, dims_compatible, format_shape
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, dims_compatible, format_shape
 
 #: Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. The PyTorch
-#: convention (:mod:`rnncalc.pytorch`) reads them off the call before the layer
+#: convention (:mod:`rnncalc.reports.pytorch`) reads them off the call before the layer
 #: is made; a Keras layer refuses them.
 TORCH_ONLY_OPTIONS = ("num_layers", "bidirectional", "proj_size")
 
@@ -246,9 +246,9 @@ class Recurrent(Layer):
                        f"{stack}B·T·{saved}U" if saved > 1 else f"{stack}B·T·U"),
         ]
 
-    # -- PyTorch facts (rnncalc.pytorch lays the modules out from these) -----------
+    # -- PyTorch facts (rnncalc.reports.pytorch lays the modules out from these) -----------
 
-    #: How the layer maps onto torch.nn (see rnncalc.pytorch.recurrent_modules).
+    #: How the layer maps onto torch.nn (see rnncalc.reports.pytorch.recurrent_modules).
     TORCH_LAYOUT: ClassVar[str] = "rnn"
     #: Bias vectors torch.nn.RNN/LSTM/GRU keep per layer and direction (b_ih, b_hh).
     TORCH_BIAS_VECTORS: ClassVar[int] = 2
@@ -364,7 +364,7 @@ class SimpleRNN(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         # h_t = activation(x_t W_x + b + h_{t-1} W_h)
         if states is not None:
@@ -416,7 +416,7 @@ class LSTM(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         if states is not None:                       # z + h_{t-1} W_h
@@ -512,7 +512,7 @@ class GRU(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         h = None if states is None else states[0]

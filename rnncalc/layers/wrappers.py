@@ -11,20 +11,18 @@ from dataclasses import replace
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import Arg, anything, choice, optional, show
-from rnncalc.calls import Call
-from rnncalc.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, anything, choice, optional, show
 from rnncalc.layers.base import Layer, Namer, Weight, layer_class, require_rank
+from rnncalc.layers.calls import Call, as_call
+from rnncalc.layers.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.layers.recurrent import Recurrent
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
 
 
 def nested_layer(value: Any) -> Call:
     """A wrapped layer in any of the spec's layer notations, as a :class:`Call`."""
-    from rnncalc.spec.forms import to_call
-
-    return to_call(value)
+    return as_call(value)
 
 
 def _make(call: Call, namer: Namer, what: str) -> Layer:
@@ -157,7 +155,7 @@ class Bidirectional(Layer):
                     for m in layer.memory(ins, layer.output_shapes(ins))]
         return out
 
-    #: PyTorch facts: rnncalc.pytorch lays out one bidirectional module (or two).
+    #: PyTorch facts: rnncalc.reports.pytorch lays out one bidirectional module (or two).
     TORCH_LAYOUT = "bidirectional"
 
     # -- forward pass: delegates the sequence loops to the two recurrent layers --
@@ -270,7 +268,7 @@ class TimeDistributed(Layer):
         return [MemoryTerm(m.what, m.phase, m.values * dim(x[1], 1), m.formula)
                 for m in self.inner.memory(step, self.inner.output_shapes(step))]
 
-    #: PyTorch facts: rnncalc.pytorch lays out the inner layer on one timestep.
+    #: PyTorch facts: rnncalc.reports.pytorch lays out the inner layer on one timestep.
     TORCH_LAYOUT = "time_distributed"
 
     # -- forward pass: the inner layer on (batch·timesteps, ...) -----------------

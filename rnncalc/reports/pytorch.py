@@ -19,16 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rnncalc.arguments import Arg, boolean, non_negative_int, optional, positive_int
-from rnncalc.calls import Call
-from rnncalc.counting import MAC, CostTerm, MemoryTerm, describe_dims, positions
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, Node, ShapeOptions, build_graph, keras_layer
+from rnncalc.layers.arguments import Arg, boolean, non_negative_int, optional, positive_int
 from rnncalc.layers.base import Layer, Namer, Weight, require_known
+from rnncalc.layers.calls import Call
+from rnncalc.layers.counting import MAC, CostTerm, MemoryTerm, describe_dims, positions
 from rnncalc.layers.recurrent import TORCH_ONLY_OPTIONS, Recurrent, TorchOptionError
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
+from rnncalc.reports.torch_layout import rnn_state_dict
 from rnncalc.spec.model import ModelSpec
-from rnncalc.torch_layout import TorchModule, TorchParam, rnn_state_dict
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ _DROPPED_KEYS = frozenset({
     "fused", "virtual_batch_size", "adjustment", "quantization_config", "batch_input_dtype",
 })
 # Keys that are dropped when they hold their neutral value, and refused otherwise.
-_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False)}
+_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False), "time_major": (None, False)}
 # Dtype policies: the variable dtype is what parameter bytes depend on.
 _POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
 _NESTED_LAYER_KEYS = ("layer", "backward_layer")

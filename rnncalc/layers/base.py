@@ -128,6 +128,9 @@ class Layer(Forward):
     ACCEPTS_INPUT_DIM: ClassVar[bool] = False
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Keras arguments accepted and ignored (they change neither shapes, counts nor
+    #: inference); ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
+    IGNORED_ARGS: ClassVar[frozenset[str] | None] = None
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
 
@@ -144,7 +147,8 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
-        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM)
+        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
+                      ignored=cls.IGNORED_ARGS)
         cls.check_config(config)
         return cls(config, namer)
 

@@ -58,8 +58,20 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ..
         Arg("go_backwards", boolean, False),
         Arg("stateful", boolean, False),
         Arg("unroll", boolean, False),
+        # keyword-only in Keras: taken by the RNN base through **kwargs
+        Arg("zero_output_for_mask", boolean, False, positional=False),
     ]
     return tuple(head)
+
+
+#: Keras 3 arguments of SimpleRNN that change neither shapes, counts nor inference
+#: (regularizers, constraints, the dropout seed, autocast); LSTM and GRU also take
+#: ``implementation`` and ``use_cudnn``. Anything else Keras refuses, and so do we.
+RECURRENT_IGNORED = frozenset({
+    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+    "kernel_constraint", "recurrent_constraint", "bias_constraint", "seed", "autocast",
+})
+GATED_IGNORED = RECURRENT_IGNORED | {"implementation", "use_cudnn"}
 
 
 class Recurrent(Layer):
@@ -91,6 +103,15 @@ class Recurrent(Layer):
         n = len(self.GATES)
         return [Weight("bias", (n * self.units,), self.config["bias_initializer"],
                        role="bias", dims=(self.gates_note(),))]
+
+    IGNORED_ARGS = RECURRENT_IGNORED
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        for key in ("activation", "recurrent_activation"):
+            if config.get(key) == "glu":
+                raise SpecError(f"argument '{key}': 'glu' halves the last dim, which a "
+                                "recurrent cell's state cannot take (Keras fails as well)")
 
     @classmethod
     def from_call(cls, call: Any, namer: Any) -> Layer:
@@ -370,7 +391,7 @@ class SimpleRNN(Recurrent):
         if states is not None:
             np.matmul(p["recurrent"], states[0], out=work)
             work += z
-        apply_inplace(self.config["activation"], work)
+        apply_inplace(self.config["activation"], work, axis=0)
         return [work]
 
 
@@ -381,6 +402,7 @@ class LSTM(Recurrent):
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
+    IGNORED_ARGS = GATED_IGNORED
     STEP_OPS = (
         ("add x_t·W_x and h_{t-1}·W_h for 4 gates", ADD, 4, None),
         ("recurrent_activation on i, f, o", ACT, 3, "recurrent_activation"),
@@ -434,9 +456,10 @@ class LSTM(Recurrent):
             work[:2 * u] += 1
             o += 1
         else:
-            apply_inplace(gate, work[:2 * u])        # i, f
-            apply_inplace(act, g)                    # c̃ (candidate)
-            apply_inplace(gate, o)
+            apply_inplace(gate, i, axis=0)           # each gate alone: softmax-like
+            apply_inplace(gate, f, axis=0)           # activations normalise over units
+            apply_inplace(act, g, axis=0)            # c̃ (candidate)
+            apply_inplace(gate, o, axis=0)
         if states is None:                           # c_t = f * c_{t-1} + i * c̃, into f
             np.multiply(i, g, out=f)
         else:
@@ -449,7 +472,7 @@ class LSTM(Recurrent):
             np.tanh(f, out=g)
         else:
             np.copyto(g, f)
-            apply_inplace(act, g)
+            apply_inplace(act, g, axis=0)
         g *= o
         if halved:
             g *= 0.5
@@ -462,6 +485,7 @@ class GRU(Recurrent):
     kind = "GRU"
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
+    IGNORED_ARGS = GATED_IGNORED
     STEP_OPS = (
         ("add x_t·W_x and h_{t-1}·W_h for z, r", ADD, 2, None),
         ("recurrent_activation on z, r", ACT, 2, "recurrent_activation"),
@@ -512,17 +536,25 @@ class GRU(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.layers.ops import apply_inplace
+        from rnncalc.layers.ops import AXIS_DEPENDENT, apply_inplace
 
         u = self.units
         h = None if states is None else states[0]
         zr, zg, rg, hh = work[:2 * u], work[:u], work[u:2 * u], work[2 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
+
+        def gates_zr() -> None:                      # z and r, each normalised alone
+            if gate in AXIS_DEPENDENT:
+                apply_inplace(gate, zg, axis=0)
+                apply_inplace(gate, rg, axis=0)
+            else:
+                apply_inplace(gate, zr)
+
         if self.config["reset_after"]:
             if h is not None:                        # h_{t-1} W_h for z, r and the candidate
                 np.matmul(p["recurrent"], h, out=work)
                 zr += z[:2 * u]
-            apply_inplace(gate, zr)
+            gates_zr()
             b = p["recurrent_bias"]                  # hh = x W_xh + r * (h W_hh + b_hh)
             if h is not None:
                 if b is not None:                    # via z's used rows: a broadcasting
@@ -537,12 +569,12 @@ class GRU(Recurrent):
             if h is not None:
                 np.matmul(p["recurrent"][:2 * u], h, out=zr)
                 zr += z[:2 * u]
-            apply_inplace(gate, zr)
+            gates_zr()
             if h is not None:                        # hh = x W_xh + (r * h) W_hh
                 np.multiply(rg, h, out=hh)
                 np.matmul(p["recurrent"][2 * u:], hh, out=rg)
                 np.add(z[2 * u:], rg, out=hh)
-        apply_inplace(act, hh)
+        apply_inplace(act, hh, axis=0)
         # h_t = z * h_{t-1} + (1 - z) * hh = hh + z * (h_{t-1} - hh), into r's rows
         if h is None:
             np.multiply(zg, hh, out=rg)

@@ -36,6 +36,7 @@ class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards, then merges."""
 
     kind = "Bidirectional"
+    IGNORED_ARGS = frozenset({"activity_regularizer", "autocast"})
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
     ARGS = (
@@ -46,6 +47,13 @@ class Bidirectional(Layer):
     )
 
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
+        # Keras forces zero_output_for_mask = return_sequences on both directions
+        # (and writes it into their configs), so a given value is dropped.
+        for key in ("layer", "backward_layer"):
+            call = config[key]
+            if call is not None and "zero_output_for_mask" in call.kwargs:
+                config[key] = replace(call, kwargs={
+                    k: v for k, v in call.kwargs.items() if k != "zero_output_for_mask"})
         # Keras evaluates the wrapped layer (and backward_layer) before the
         # wrapper, so they take their default names first.
         inner = _make(config["layer"], namer, "layer")

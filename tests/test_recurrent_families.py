@@ -28,7 +28,7 @@ REFUSALS = FIXTURE["refusals"]
 def _pending(model: dict) -> None:
     # Until the generic RNN API and ConvLSTM layers land (issue 10).
     text = json.dumps(model["spec"])
-    if any(k in text for k in ('"RNN"', "ConvLSTM", "Cell")):
+    if "ConvLSTM" in text:
         pytest.skip("layer kind not implemented yet")
 
 
@@ -68,8 +68,9 @@ def _our_weight_name(layer: dict, path: str, subs: list[str]) -> str:
 def test_summary_matches_keras(model):
     _pending(model)
     got = summary_dict(model["spec"])
-    assert [g["name"] for g in got["layers"]] == [e["name"] for e in model["layers"]]
-    for ours, keras in zip(got["layers"], model["layers"]):
+    expected = [e for e in model["layers"] if e["type"] != "InputLayer"]
+    assert [g["name"] for g in got["layers"]] == [e["name"] for e in expected]
+    for ours, keras in zip(got["layers"], expected):
         assert ours["type"] == keras["type"]
         assert ours["output_shapes"] == keras["output_shapes"], ours["name"]
         assert ours["params"] == keras["params"], ours["name"]

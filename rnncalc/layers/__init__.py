@@ -7,6 +7,7 @@ from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
     normalization,
     recurrent,
     reshaping,
+    rnn,
     wrappers,
 )
 from rnncalc.layers.base import LAYER_KINDS, Layer, Namer, Weight, layer_class

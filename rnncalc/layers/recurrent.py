@@ -80,6 +80,8 @@ class Recurrent(Layer):
     ACCEPTS_INPUT_DIM = True
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
+    #: A layer that runs over a time axis (Bidirectional wraps such layers).
+    SEQUENCE_LAYER: ClassVar[bool] = True
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ("h",)
     MIN_INPUTS = 1
@@ -313,7 +315,18 @@ class Recurrent(Layer):
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
                 loop: Any = None) -> list[Any]:
         """The engine's sequence ``loop`` steps this layer's cell (:meth:`step`) over time."""
-        return loop(self, inputs[0], inputs[1:], weights, mask, **self.loop_options())
+        return self.run_sequences(loop, inputs[0], inputs[1:], weights, mask)
+
+    def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
+                      mask: Any = None, **overrides: bool) -> list[Any]:
+        """``[output, *states]`` of this layer over ``x``; wrappers override loop options."""
+        return loop(self, x, initial, weights, mask, **{**self.loop_options(), **overrides})
+
+    def recurrent_product(self, p: dict[str, Any], h: Any, out: Any) -> None:
+        """``h_{t-1}·W_h`` for every gate into ``out`` (gates·units, cols)."""
+        import numpy as np
+
+        np.matmul(p["recurrent"], h, out=out)
 
     def state_units(self, p: dict[str, Any]) -> int:
         return self.units
@@ -442,7 +455,7 @@ class LSTM(Recurrent):
 
         u = self.units
         if states is not None:                       # z + h_{t-1} W_h
-            np.matmul(p["recurrent"], states[0], out=work)
+            self.recurrent_product(p, states[0], work)
             work += z
         i, f, g, o = work[:u], work[u:2 * u], work[2 * u:3 * u], work[3 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]

@@ -16,7 +16,6 @@ from rnncalc.layers.arguments import Arg, anything, choice, optional, show
 from rnncalc.layers.base import Layer, Namer, Weight, layer_class, require_rank
 from rnncalc.layers.calls import Call, as_call
 from rnncalc.layers.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
-from rnncalc.layers.recurrent import Recurrent
 from rnncalc.layers.shapes import Shape
 
 
@@ -60,19 +59,19 @@ class Bidirectional(Layer):
         backward = (_make(config["backward_layer"], namer, "backward_layer")
                     if config["backward_layer"] is not None else None)
         super().__init__(config, namer)
-        if not isinstance(inner, Recurrent):
+        if not getattr(inner, "SEQUENCE_LAYER", False):
             raise SpecError(f"argument 'layer': expected a recurrent layer (SimpleRNN, LSTM, "
-                            f"GRU), got {inner.kind}")
+                            f"GRU, RNN, ConvLSTM1D/2D/3D), got {inner.kind}")
         fw_config = {**inner.config, "name": "forward_" + inner.name.removeprefix("forward_")}
-        self.forward_layer: Recurrent = type(inner)(fw_config, namer)
+        self.forward_layer: Any = type(inner)(fw_config, namer)
         if backward is None:
             bw_config = {**inner.config, "go_backwards": True,
                          "name": "backward_" + inner.name.removeprefix("backward_")}
             backward = type(inner)(bw_config, namer)
-        elif not isinstance(backward, Recurrent):
+        elif not getattr(backward, "SEQUENCE_LAYER", False):
             raise SpecError(f"argument 'backward_layer': expected a recurrent layer, "
                             f"got {backward.kind}")
-        self.backward_layer: Recurrent = backward
+        self.backward_layer: Any = backward
         self._check_pair()
 
     def _check_pair(self) -> None:
@@ -187,10 +186,10 @@ class Bidirectional(Layer):
         w_fw, w_bw = self._halves(weights)
         sequences = self.forward_layer.config["return_sequences"]
         # Keras forces zero_output_for_mask = return_sequences on both layers.
-        fw = loop(self.forward_layer, x, states[:half], w_fw, mask,
-                  **{**self.forward_layer.loop_options(), "zero_output_for_mask": sequences})
-        bw = loop(self.backward_layer, x, states[half:], w_bw, mask,
-                  **{**self.backward_layer.loop_options(), "zero_output_for_mask": sequences})
+        fw = self.forward_layer.run_sequences(loop, x, states[:half], w_fw, mask,
+                                              zero_output_for_mask=sequences)
+        bw = self.backward_layer.run_sequences(loop, x, states[half:], w_bw, mask,
+                                               zero_output_for_mask=sequences)
         y, y_rev = fw[0], bw[0]
         if sequences:
             y_rev = y_rev[:, ::-1]

@@ -25,13 +25,6 @@ NUMERIC = FIXTURE["numeric"]
 REFUSALS = FIXTURE["refusals"]
 
 
-def _pending(model: dict) -> None:
-    # Until the generic RNN API and ConvLSTM layers land (issue 10).
-    text = json.dumps(model["spec"])
-    if "ConvLSTM" in text:
-        pytest.skip("layer kind not implemented yet")
-
-
 def test_fixture_is_large_enough():
     assert len(SUMMARIES) >= 60
     assert len(NUMERIC) >= 30
@@ -66,7 +59,6 @@ def _our_weight_name(layer: dict, path: str, subs: list[str]) -> str:
 
 @pytest.mark.parametrize("model", SUMMARIES, ids=[m["id"] for m in SUMMARIES])
 def test_summary_matches_keras(model):
-    _pending(model)
     got = summary_dict(model["spec"])
     expected = [e for e in model["layers"] if e["type"] != "InputLayer"]
     assert [g["name"] for g in got["layers"]] == [e["name"] for e in expected]
@@ -82,7 +74,6 @@ def test_summary_matches_keras(model):
 
 @pytest.mark.parametrize("model", NUMERIC, ids=[m["id"] for m in NUMERIC])
 def test_engine_matches_keras(model):
-    _pending(model)
     graph = graph_from_data(model["spec"])
     inputs = {node.name: np.asarray(x) for node, x in zip(graph.inputs,
                                                            model["inputs"].values())}
@@ -99,7 +90,6 @@ def test_engine_matches_keras(model):
 
 @pytest.mark.parametrize("model", REFUSALS, ids=[m["id"] for m in REFUSALS])
 def test_keras_refusals_are_refused(model):
-    _pending(model)
     with pytest.raises(SpecError):
         graph_from_data(model["spec"])
 

@@ -1,6 +1,7 @@
 """All layer kinds. Importing this package registers every kind in ``LAYER_KINDS``."""
 
 from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
+    conv_recurrent,
     convolution,
     core,
     merging,

@@ -69,6 +69,31 @@ def bench_torch(kind: str, b: int, t: int, f: int, u: int, repeat: int, w, threa
         return _timed(lambda: module(x), repeat)
 
 
+def bench_convlstm(b: int, t: int, side: int, c: int, f: int, repeat: int):
+    """rnncalc's ConvLSTM2D(f, 3, padding='same', return_sequences=True) forward, and
+    Keras' (torch backend) on the same weights and input when Keras is importable."""
+    spec = {"input": {"shape": [t, side, side, c]},
+            "layers": [{"ConvLSTM2D": {"filters": f, "kernel_size": 3, "padding": "same",
+                                       "return_sequences": True}}]}
+    graph = rnncalc.load(spec).graph()
+    node = graph.nodes[0]
+    w = initial_weights(graph, seed=0)[node.name]
+    x = np.random.default_rng(0).random((b, t, side, side, c), dtype=np.float32)
+    ours = _timed(lambda: node.layer.forward([x], w, loop=run_sequence), repeat)
+    try:
+        os.environ.setdefault("KERAS_BACKEND", "torch")
+        import keras
+    except ImportError:
+        return ours, None, None
+    layer = keras.layers.ConvLSTM2D(f, 3, padding="same", return_sequences=True)
+    layer.build((None, t, side, side, c))
+    layer.set_weights([w["kernel"], w["recurrent_kernel"], w["bias"]])
+    theirs = _timed(lambda: layer(x, training=False), repeat)
+    (y,) = node.layer.forward([x], w, loop=run_sequence)
+    diff = float(np.max(np.abs(np.asarray(keras.ops.convert_to_numpy(layer(x))) - y)))
+    return ours, theirs, diff
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -110,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         line += f" {peak / 2**20:>15.2f} {target / 2**20:>11.2f}"
         line += "" if peak <= target else f"  (over target by {(peak - target) / 1024:.1f} KiB)"
         print(line)
+    cb, ct, cs, cc, cf = 4, 10, 32, 3, 16
+    ours, keras_s, diff = bench_convlstm(cb, ct, cs, cc, cf, max(3, args.repeat // 3))
+    print(f"ConvLSTM2D({cf}, 3, same) on ({cb}, {ct}, {cs}, {cs}, {cc}): rnncalc "
+          f"{ours * 1e3:.1f} ms" + (f", Keras (torch backend) {keras_s * 1e3:.1f} ms, ratio "
+                                    f"{ours / keras_s:.2f}, max |diff| {diff:.1e}"
+                                    if keras_s else ", Keras absent"))
     return 0
 
 

@@ -15,7 +15,11 @@ It writes ``tests/golden/keras_recurrent_families.json`` with three lists:
   ``uniform(-0.5, 0.5)`` (``np.random.default_rng(crc32(id))``) in
   ``get_weights()`` order, inputs, and Keras' inference outputs (flattened
   ``[output, *states]``), all as nested lists of float32 values;
-- ``refusals``: cases Keras refuses, with its error message.
+- ``refusals``: cases Keras refuses, with its error message;
+- per summary, ``to_json``: Keras' own model config (rnncalc reads it), and
+  with ``--rnncalc PATH`` (default: the checkout's ``.venv/bin/rnncalc``)
+  ``export``: the code ``rnncalc export --to keras`` wrote for the case and
+  the layers Keras built when it ran that code.
 
 Cases are rnncalc spec dicts (``input``/``layers`` or
 ``inputs``/``layers``/``outputs``); :func:`build_layer` turns one layer entry
@@ -343,11 +347,34 @@ def run_numeric(case_id: str, model: Any) -> dict[str, Any]:
                         for y in outputs]}
 
 
+def export_facts(rnncalc: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    """Run ``rnncalc export --to keras`` on the spec, then the code it wrote, in Keras."""
+    import contextlib
+    import io
+    import subprocess
+    import tempfile
+
+    import keras
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(spec, f)
+    done = subprocess.run([str(rnncalc), "export", f.name, "--to", "keras"],
+                          capture_output=True, text=True, check=True)
+    os.unlink(f.name)
+    keras.backend.clear_session()
+    scope: dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(done.stdout, scope)  # noqa: S102 - the generated code is the fixture's subject
+    layers = [layer_record(layer) for layer in scope["model"].layers]
+    return {"code": done.stdout, "layers": layers}
+
+
 def main() -> int:
     import keras
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--rnncalc", type=Path, default=ROOT / ".venv" / "bin" / "rnncalc")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     doc: dict[str, Any] = {"keras": keras.__version__, "atol": 1e-5, "summaries": [],
@@ -366,10 +393,14 @@ def main() -> int:
         if c["refused"]:
             raise SystemExit(f"{c['id']}: Keras accepted a case marked refused")
         layers = [layer_record(layer) for layer in model.layers]
-        doc["summaries"].append({"id": c["id"], "spec": c["spec"], "layers": layers})
+        entry = {"id": c["id"], "spec": c["spec"], "layers": layers,
+                 "to_json": json.loads(model.to_json())}
+        doc["summaries"].append(entry)
         if c["numeric"]:
             doc["numeric"].append({"id": c["id"], "spec": c["spec"],
                                    **run_numeric(c["id"], model)})
+        if args.rnncalc.exists():
+            entry["export"] = export_facts(args.rnncalc, c["spec"])
     args.out.write_text(json.dumps(doc, indent=None, separators=(",", ":")) + "\n")
     print(f"{args.out}: {len(doc['summaries'])} summaries, {len(doc['numeric'])} numeric, "
           f"{len(doc['refusals'])} refusals")

@@ -102,3 +102,110 @@ def test_refusals_exit_2_with_one_error_line(model, cli, tmp_path):
     assert res.code == 2
     assert res.err.startswith("error:") and res.err.count("\n") == 1
     assert "Traceback" not in res.err
+
+
+# -- every spec form ----------------------------------------------------------------
+
+def test_spec_forms_give_the_same_model():
+    import rnncalc
+
+    as_dict = rnncalc.load({"input": {"shape": [5, 3]}, "layers": [
+        {"RNN": {"cell": [{"LSTMCell": 8}, {"GRUCell": 4}], "return_sequences": True}}]})
+    as_yaml = rnncalc.load("input: {shape: [5, 3]}\nlayers:\n"
+                           "  - RNN: {cell: [{LSTMCell: 8}, {GRUCell: 4}], "
+                           "return_sequences: true}\n")
+    as_expr = rnncalc.load(layers=["RNN([LSTMCell(8), GRUCell(4)], return_sequences=True)"],
+                           input_shape=(5, 3))
+    as_stack = rnncalc.load(layers=["RNN(StackedRNNCells([LSTMCell(8), GRUCell(4)]), "
+                                    "return_sequences=True)"], input_shape=(5, 3))
+    want = as_dict.summary().to_dict()
+    for other in (as_yaml, as_expr, as_stack):
+        assert other.summary().to_dict() == want
+    assert want["layers"][0]["output_shapes"] == [[None, 5, 4]]
+    assert want["total_params"] == 4 * 8 * (3 + 8 + 1) + 3 * 4 * (8 + 4 + 2)
+
+
+@pytest.mark.parametrize("model", [m for m in SUMMARIES if "to_json" in m],
+                         ids=[m["id"] for m in SUMMARIES if "to_json" in m])
+def test_keras_to_json_reads_as_keras_built_it(model):
+    import rnncalc
+
+    got = rnncalc.load(json.dumps(model["to_json"])).summary().to_dict()
+    expected = [e for e in model["layers"] if e["type"] != "InputLayer"]
+    assert [(g["name"], g["type"], g["output_shapes"], g["params"]) for g in got["layers"]] == [
+        (e["name"], e["type"], e["output_shapes"], e["params"]) for e in expected]
+
+
+EXPORTED = [m for m in SUMMARIES if "export" in m]
+
+
+@pytest.mark.parametrize("model", EXPORTED, ids=[m["id"] for m in EXPORTED])
+def test_exported_keras_code_builds_the_same_model(model):
+    import rnncalc
+
+    m = rnncalc.load(model["spec"])
+    assert m.export("keras") == model["export"]["code"], "rerun the fixture script"
+    got = m.summary().to_dict()["layers"]
+    built = [e for e in model["export"]["layers"] if e["type"] != "InputLayer"]
+    assert [(g["name"], g["type"], g["output_shapes"], g["params"]) for g in got] == [
+        (e["name"], e["type"], e["output_shapes"], e["params"]) for e in built]
+
+
+@pytest.mark.parametrize("model", SUMMARIES, ids=[m["id"] for m in SUMMARIES])
+def test_yaml_export_round_trips(model):
+    import rnncalc
+
+    m = rnncalc.load(model["spec"])
+    again = rnncalc.load(m.export("yaml"))
+    assert again.summary().to_dict()["layers"] == m.summary().to_dict()["layers"]
+
+
+# -- PyTorch convention ----------------------------------------------------------------
+
+TORCH = json.loads((GOLDEN / "torch_modules.json").read_text())["modules"]
+ONE_LAYER = [m for m in TORCH if m["module"] in ("RNN", "LSTM", "GRU")
+             and m["config"]["num_layers"] == 1 and not m["config"].get("proj_size")]
+CELL = {"RNN": "SimpleRNNCell", "LSTM": "LSTMCell", "GRU": "GRUCell"}
+
+
+@pytest.mark.parametrize("m", ONE_LAYER, ids=[m["id"] for m in ONE_LAYER])
+def test_rnn_of_a_cell_counts_as_the_torch_module(m):
+    """RNN(LSTMCell(H)) is nn.LSTM(I, H): same state_dict names, shapes and params."""
+    import rnncalc
+
+    c = m["config"]
+    cell = f"{CELL[m['module']]}({c['hidden_size']}"
+    cell += ", activation='relu'" if c.get("nonlinearity") == "relu" else ""
+    cell += ")" if c["bias"] else ", use_bias=False)"
+    expr = f"RNN({cell}, return_sequences=True)"
+    if c["bidirectional"]:
+        expr = f"Bidirectional({expr})"
+    model = rnncalc.load(layers=[expr], input_shape=(5, c["input_size"]))
+    doc = model.summary(convention="pytorch").to_dict()
+    (layer,) = doc["layers"]
+    torch_layer = layer.get("pytorch", layer)
+    names = [(e["name"].split(".", 1)[1], e["shape"]) for e in torch_layer["state_dict"]]
+    assert names == [(e["name"], e["shape"]) for e in m["state_dict"]]
+    assert torch_layer["params"] == m["params"]
+
+
+def test_convlstm_has_a_clear_pytorch_note():
+    import rnncalc
+
+    model = rnncalc.load(layers=["ConvLSTM2D(4, 3)"], input_shape=(3, 8, 8, 2))
+    text = json.dumps(model.summary(convention="pytorch").to_dict())
+    assert "torch.nn has no ConvLSTM" in text
+
+
+def test_explain_lists_each_cell_weight_and_cost():
+    import rnncalc
+
+    text = str(rnncalc.load(layers=["RNN([LSTMCell(8), GRUCell(4)])"],
+                            input_shape=(5, 3)).explain())
+    assert "lstm_cell/kernel (3, 32) = 3 × 32 = 96" in text
+    assert "gru_cell/bias (2, 12) = 2 × 12 = 24" in text
+    assert "MACs = 2,480 per sample" in text       # 5·(96+256) + 5·(96+48)
+    conv = str(rnncalc.load(layers=["ConvLSTM2D(2, 3, padding='same')"],
+                            input_shape=(4, 5, 5, 1)).explain())
+    assert "kernel (3, 3, 1, 8) = 3 × 3 × 1 × 8 = 72" in conv
+    assert "input convolution" in conv and "recurrent convolution" in conv

@@ -120,9 +120,13 @@ def torch_record(graph: Graph) -> TorchRecord:
 
 # -- recurrent layouts: torch.nn.RNN / LSTM / GRU -------------------------------------
 
-def recurrent_notes(layer: Any) -> list[str]:
-    """The kind's own notes, then where Keras' recurrent conventions differ from torch's."""
-    c = layer.config
+def recurrent_notes(layer: Any, flags: dict[str, Any] | None = None) -> list[str]:
+    """The kind's own notes, then where Keras' recurrent conventions differ from torch's.
+
+    ``flags`` holds the sequence flags (go_backwards, return_sequences) when they
+    sit on an ``RNN`` around the cell rather than on the layer itself.
+    """
+    c = {**layer.config, **(flags or {})}
     g = len(layer.GATES)
     notes = list(layer.torch_notes())
     keras_bias = sum(w.params for w in layer.bias_weights()) if c["use_bias"] else 0
@@ -146,7 +150,8 @@ def recurrent_notes(layer: Any) -> list[str]:
 
 
 def recurrent_modules(layer: Any, inputs: list[Shape], *, bidirectional: bool = False,
-                      notes: tuple[str, ...] = ()) -> list[TorchModule]:
+                      notes: tuple[str, ...] = (),
+                      flags: dict[str, Any] | None = None) -> list[TorchModule]:
     """One ``nn.RNN/LSTM/GRU(input, units, ...)`` module and its state_dict."""
     x = inputs[0]
     features = require_known(x[-1], "last (features)", x)
@@ -162,7 +167,24 @@ def recurrent_modules(layer: Any, inputs: list[Shape], *, bidirectional: bool = 
                            bidirectional=bidi, bias=layer.config["use_bias"], proj_size=proj)
     if not layer.trainable:
         state = [replace(p, trainable=False) for p in state]
-    return [TorchModule(call, tuple(state), (*recurrent_notes(layer), *notes))]
+    return [TorchModule(call, tuple(state), (*recurrent_notes(layer, flags), *notes))]
+
+
+def rnn_cells_modules(layer: Any, inputs: list[Shape], *, bidirectional: bool = False,
+                      notes: tuple[str, ...] = ()) -> list[TorchModule]:
+    """``RNN(cell)``: the cell's module (RNN(LSTMCell) is nn.LSTM); a stack, one per cell."""
+    x = inputs[0]
+    flags = {k: layer.config[k] for k in ("go_backwards", "return_sequences")}
+    modules = []
+    for cell, width in zip(layer.cells, layer.widths(x)):
+        part = recurrent_modules(cell, [(*x[:-1], width)], bidirectional=bidirectional,
+                                 flags=flags, notes=notes)
+        if layer.stacked:
+            part = [replace(m, prefix=f"{cell.name}.", notes=(
+                *m.notes, "a stack of cells is one torch.nn module per cell (cells of one "
+                "kind and width could be one module with num_layers)")) for m in part]
+        modules += part
+    return modules
 
 
 def bidirectional_modules(layer: Any, inputs: list[Shape]) -> list[TorchModule]:
@@ -177,13 +199,18 @@ def bidirectional_modules(layer: Any, inputs: list[Shape]) -> list[TorchModule]:
     same = {k: v for k, v in fw.config.items() if k not in ("name", "go_backwards")} == {
         k: v for k, v in bw.config.items() if k not in ("name", "go_backwards")} and (
         type(fw) is type(bw))
-    if same:
-        return recurrent_modules(fw, fw_in, bidirectional=True, notes=tuple(notes))
-    notes.append("the backward layer differs from the forward one, so PyTorch needs two "
-                 "modules; run the second on torch.flip(x, [1])")
-    return [replace(m, prefix="forward.") for m in recurrent_modules(fw, fw_in)] + [
-        replace(m, prefix="backward.", notes=(*m.notes, *notes))
-        for m in recurrent_modules(bw, bw_in)]
+    one_module = {"rnn": recurrent_modules, "rnn_cells": rnn_cells_modules}
+    if same and fw.TORCH_LAYOUT in one_module and not getattr(fw, "stacked", False):
+        return one_module[fw.TORCH_LAYOUT](fw, fw_in, bidirectional=True, notes=tuple(notes))
+    if fw.TORCH_LAYOUT in one_module:
+        notes.append("the backward layer differs from the forward one (or is a stack of "
+                     "cells), so PyTorch needs separate modules; run the backward ones on "
+                     "torch.flip(x, [1])")
+    # torch submodule names cannot be 'forward' (nn.Module.forward), hence *_layer
+    return [replace(m, prefix=f"forward_layer.{m.prefix}")
+            for m in layer_modules(fw, fw_in)] + [
+        replace(m, prefix=f"backward_layer.{m.prefix}", notes=(*m.notes, *notes))
+        for m in layer_modules(bw, bw_in)]
 
 
 def time_distributed_modules(layer: Any, inputs: list[Shape]) -> list[TorchModule]:
@@ -194,7 +221,8 @@ def time_distributed_modules(layer: Any, inputs: list[Shape]) -> list[TorchModul
             for m in layer_modules(layer.inner, [layer._step_shape(inputs[0])])]
 
 
-LAYOUTS = {"rnn": recurrent_modules, "bidirectional": bidirectional_modules,
+LAYOUTS = {"rnn": recurrent_modules, "rnn_cells": rnn_cells_modules,
+           "bidirectional": bidirectional_modules,
            "time_distributed": time_distributed_modules}
 
 

@@ -369,6 +369,33 @@ def export_facts(rnncalc: Path, spec: dict[str, Any]) -> dict[str, Any]:
     return {"code": done.stdout, "layers": layers}
 
 
+ARCHIVES = {
+    "stacked_cells_bidi": seq([5, 3], {"RNN": {"cell": [{"LSTMCell": {"units": 4}},
+                                                         {"GRUCell": {"units": 2}},
+                                                         {"LSTMCell": {"units": 3}}],
+                                                "return_sequences": True}},
+                              {"Bidirectional": {"layer": {"RNN": {
+                                  "cell": {"SimpleRNNCell": {"units": 3}}}}}}),
+    "convlstm2d_stack": seq([3, 6, 6, 2], {"ConvLSTM2D": {
+        "filters": 2, "kernel_size": 3, "padding": "same", "return_sequences": True}},
+        {"Bidirectional": {"layer": {"ConvLSTM2D": {"filters": 2, "kernel_size": 2}}}}),
+}
+
+
+def write_archives(folder: Path) -> None:
+    """``<id>.keras`` (model.save) with ``<id>.io.npz`` (input, Keras' output) per case."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for case_id, spec in ARCHIVES.items():
+        model = build_model(spec)
+        rng = np.random.default_rng(zlib.crc32(case_id.encode()))
+        model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                           for w in model.weights])
+        x = sample_inputs(model, rng)[0]
+        y = model.predict(x, verbose=0)
+        model.save(folder / f"{case_id}.keras")
+        np.savez(folder / f"{case_id}.io.npz", input=x, output=y)
+
+
 def main() -> int:
     import keras
 
@@ -402,6 +429,7 @@ def main() -> int:
         if args.rnncalc.exists():
             entry["export"] = export_facts(args.rnncalc, c["spec"])
     args.out.write_text(json.dumps(doc, indent=None, separators=(",", ":")) + "\n")
+    write_archives(args.out.parent / "recurrent_archives")
     print(f"{args.out}: {len(doc['summaries'])} summaries, {len(doc['numeric'])} numeric, "
           f"{len(doc['refusals'])} refusals")
     return 0

@@ -209,3 +209,17 @@ def test_explain_lists_each_cell_weight_and_cost():
                             input_shape=(4, 5, 5, 1)).explain())
     assert "kernel (3, 3, 1, 8) = 3 × 3 × 1 × 8 = 72" in conv
     assert "input convolution" in conv and "recurrent convolution" in conv
+
+
+ARCHIVES = sorted((GOLDEN / "recurrent_archives").glob("*.keras"))
+
+
+@pytest.mark.parametrize("path", ARCHIVES, ids=[p.stem for p in ARCHIVES])
+def test_keras_archive_weights_run_as_keras_predicts(path):
+    """Stacked cells and ConvLSTM saved by Keras (.keras): weights land on the right cells."""
+    pytest.importorskip("h5py")
+    import rnncalc
+
+    io = np.load(path.with_name(f"{path.stem}.io.npz"))
+    (got,) = rnncalc.load(str(path)).run(inputs=io["input"]).values()
+    np.testing.assert_allclose(got, io["output"], atol=FIXTURE["atol"], rtol=0)

@@ -87,7 +87,8 @@ def sequence_layer(draw):
         rnn = {"RNN": {"cell": cells if len(cells) > 1 else cells[0],
                        "return_sequences": True, "go_backwards": draw(boolean),
                        "zero_output_for_mask": draw(boolean)}}
-        return {"Bidirectional": {"layer": rnn}} if draw(boolean) else rnn
+        return {"Bidirectional": {"layer": rnn, "merge_mode": "concat"}} if draw(boolean) \
+            else rnn
     return {"Dense": {"units": draw(units)}}
 
 

@@ -22,8 +22,10 @@ It writes ``tests/golden/keras_recurrent_families.json`` with three lists:
   the layers Keras built when it ran that code.
 
 Cases are rnncalc spec dicts (``input``/``layers`` or
-``inputs``/``layers``/``outputs``); :func:`build_layer` turns one layer entry
-into the Keras object the same way rnncalc reads it.
+``inputs``/``layers``/``outputs``), built by the generators' shared
+``scripts/keras_builder.py``. (This family keeps its own generator because it
+records more per case than the summary/numeric generators: the Keras config,
+the export round trip through Keras, and ``.keras`` archives.)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import warnings
 import zlib
 from pathlib import Path
@@ -41,8 +44,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))     # keras_builder
 OUT = ROOT / "tests" / "golden" / "keras_recurrent_families.json"
-CALL_KEYS = ("inputs", "initial_state")
 
 
 def seq(shape: list[Any], *layers: Any, dtype: str | None = None) -> dict[str, Any]:
@@ -241,68 +244,12 @@ for n, spec in enumerate([
 
 # -- building ---------------------------------------------------------------------------
 
-def build_layer(entry: Any) -> Any:
-    """One rnncalc layer entry as a Keras layer (nested layers and cells too)."""
-    import keras
-
-    if isinstance(entry, str):
-        return getattr(keras.layers, entry)()
-    (kind, args), = [(k, v) for k, v in entry.items() if k not in CALL_KEYS]
-    pos: list[Any] = []
-    if isinstance(args, dict):
-        kw = dict(args)
-    elif isinstance(args, list):
-        pos, kw = list(args), {}
-    elif args is None:
-        kw = {}
-    else:
-        pos, kw = [args], {}
-    for key in ("layer", "backward_layer"):
-        if key in kw:
-            kw[key] = build_layer(kw[key])
-    if "cell" in kw:
-        cell = kw["cell"]
-        kw["cell"] = [build_layer(c) for c in cell] if isinstance(cell, list) else \
-            build_layer(cell)
-    if "cells" in kw:
-        kw["cells"] = [build_layer(c) for c in kw["cells"]]
-    for key in ("kernel_size", "strides", "dilation_rate"):
-        if isinstance(kw.get(key), list):
-            kw[key] = tuple(kw[key])
-    return getattr(keras.layers, kind)(*pos, **kw)
-
-
 def build_model(spec: dict[str, Any]) -> Any:
-    import keras
+    """The Keras model of a spec, in a fresh session, by the shared ``keras_builder``."""
+    import keras_builder
 
-    keras.backend.clear_session()
-    if "input" in spec:
-        block = spec["input"]
-        x = keras.Input(shape=tuple(block["shape"]), dtype=block.get("dtype", "float32"))
-        return keras.Sequential([x, *(build_layer(e) for e in spec["layers"])])
-    tensors: dict[str, Any] = {}
-    inputs = []
-    for name, block in spec["inputs"].items():
-        t = keras.Input(shape=tuple(block["shape"]), name=name)
-        tensors[name] = [t]
-        inputs.append(t)
-
-    def ref(text: str) -> Any:
-        name, _, index = text.partition("[")
-        outs = tensors[name]
-        return outs[int(index[:-1])] if index else outs[0]
-
-    for entry in spec["layers"]:
-        layer = build_layer(entry)
-        args = entry.get("inputs")
-        xs = [ref(a) for a in args] if isinstance(args, list) else ref(args)
-        kw = {}
-        if entry.get("initial_state"):
-            kw["initial_state"] = [ref(r) for r in entry["initial_state"]]
-        out = layer(xs, **kw)
-        tensors[layer.name] = keras.tree.flatten(out)
-    outputs = [t for name in spec["outputs"] for t in tensors[name]]
-    return keras.Model(inputs, outputs)
+    keras_builder.fresh_session()
+    return keras_builder.build_model(spec)
 
 
 def layer_record(layer: Any) -> dict[str, Any]:
@@ -382,10 +329,15 @@ ARCHIVES = {
 }
 
 
-def write_archives(folder: Path) -> None:
-    """``<id>.keras`` (model.save) with ``<id>.io.npz`` (input, Keras' output) per case."""
+def write_archives(folder: Path, again: bool) -> None:
+    """``<id>.keras`` (model.save) with ``<id>.io.npz`` (input, Keras' output) per case.
+
+    An archive holds its save time, so existing ones are kept unless ``again``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for case_id, spec in ARCHIVES.items():
+        if (folder / f"{case_id}.keras").exists() and not again:
+            continue
         model = build_model(spec)
         rng = np.random.default_rng(zlib.crc32(case_id.encode()))
         model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
@@ -401,6 +353,7 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--archives", action="store_true", help="rewrite the .keras archives")
     ap.add_argument("--rnncalc", type=Path, default=ROOT / ".venv" / "bin" / "rnncalc")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
@@ -429,7 +382,7 @@ def main() -> int:
         if args.rnncalc.exists():
             entry["export"] = export_facts(args.rnncalc, c["spec"])
     args.out.write_text(json.dumps(doc, indent=None, separators=(",", ":")) + "\n")
-    write_archives(args.out.parent / "recurrent_archives")
+    write_archives(args.out.parent / "recurrent_archives", args.archives)
     print(f"{args.out}: {len(doc['summaries'])} summaries, {len(doc['numeric'])} numeric, "
           f"{len(doc['refusals'])} refusals")
     return 0

@@ -111,6 +111,7 @@ def _loop(cell: Any, p: Any, xz: Any, states: list[Any] | None, seq: Any, last: 
     free: list[Any] = []   # (gates·units, cols) slots of xz whose step is done
     home = None            # the slot that holds the current states
     batch = xz.shape[2] // max(1, prod(grid))
+    rows = (batch, *grid, -1) if grid else None    # a feature map's h as (batch, *grid, F)
     for k, t in enumerate(order):
         z = xz[t]
         if states is None:                       # zero states: work in z's own slot
@@ -129,7 +130,7 @@ def _loop(cell: Any, p: Any, xz: Any, states: list[Any] | None, seq: Any, last: 
             off = masking[0][:, t]
             for s, old in zip(new, states or [0] * len(new)):
                 np.copyto(s, old, where=off)
-        h_rows = new[0].T.reshape(batch, *grid, -1)    # (batch, *grid, units), a view
+        h_rows = new[0].T if rows is None else new[0].T.reshape(rows)   # batch first, a view
         if seq is not None:
             out = seq[:, k]
             np.copyto(out, h_rows)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from rnncalc.engine.progress import reporting
+from rnncalc.engine.sequence import run_sequence
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
 from rnncalc.layers.shapes import Shape
@@ -74,7 +75,8 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             ms = [masks[r.node][r.index] for r in node.inbound]
             try:
                 mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask))
+                extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
+                outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None

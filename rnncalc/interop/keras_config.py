@@ -31,11 +31,12 @@ _DROPPED_KEYS = frozenset({
     "fused", "virtual_batch_size", "adjustment", "quantization_config", "batch_input_dtype",
 })
 # Keys that are dropped when they hold their neutral value, and refused otherwise.
-_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False)}
+_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False), "time_major": (None, False)}
 # Dtype policies: the variable dtype is what parameter bytes depend on.
 _POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
-_NESTED_LAYER_KEYS = ("layer", "backward_layer")
-_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional")
+_NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell", "cells")
+_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional", "RNN",
+              "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 _INPUT_ARGS = ("batch_input_shape", "input_shape", "batch_shape", "input_length", "input_dim")
 # Tensors passed by keyword, appended to the inputs in this order.
 _TENSOR_KWARGS = ("query", "value", "key")
@@ -282,8 +283,6 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
     if kind in MODEL_CLASSES:
         raise SpecError(f"a nested model ({kind}) is not supported; save the inner model's "
                         "layers in the outer model")
-    if kind == "RNN":
-        return _generic_rnn(config, drop_input_args)
     if kind not in LAYER_KINDS:
         raise SpecError(f"unsupported layer type '{kind}'",
                         hint=did_you_mean(kind, LAYER_KINDS) or
@@ -305,23 +304,11 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
     return Call(kind, (), kwargs)
 
 
-def _generic_rnn(config: dict[str, Any], drop_input_args: bool) -> Call:
-    """``RNN(cell=LSTMCell(...))`` as the matching LSTM/GRU/SimpleRNN layer."""
-    cell = config.get("cell")
-    if not isinstance(cell, dict) or cell.get("class_name") not in _CELL_LAYERS:
-        name = cell.get("class_name") if isinstance(cell, dict) else cell
-        raise SpecError(f"RNN with cell {show(name)} is not supported; rnncalc reads RNN "
-                        "layers with a SimpleRNNCell, LSTMCell or GRUCell")
-    kind = _CELL_LAYERS[cell["class_name"]]
-    cell_config = dict(cell.get("config") or {})
-    cell_config.pop("name", None)
-    outer = {k: v for k, v in config.items() if k != "cell"}
-    return layer_call(kind, {**cell_config, **outer}, drop_input_args=drop_input_args)
-
-
 def _value(key: str, value: Any) -> Any:
     if key == "dtype":
         return _dtype(value)
+    if key in _NESTED_LAYER_KEYS and isinstance(value, list):      # RNN([cells]), stacks
+        return [_value(key, v) for v in value]
     if key in _NESTED_LAYER_KEYS and isinstance(value, dict) and "class_name" in value:
         kind, config = _entry(value)
         try:

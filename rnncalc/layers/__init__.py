@@ -2,6 +2,7 @@
 
 from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
     attention,
+    conv_recurrent,
     convolution,
     core,
     merging,
@@ -9,6 +10,7 @@ from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
     preprocessing,
     recurrent,
     reshaping,
+    rnn,
     wrappers,
 )
 from rnncalc.layers.base import LAYER_KINDS, Layer, Namer, Weight, layer_class

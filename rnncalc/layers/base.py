@@ -96,6 +96,15 @@ class Forward:
         """Inference-time outputs for these inputs (a list, one array per output)."""
         raise NotImplementedError(f"{type(self).__name__} has no forward pass")
 
+    def uses_sequence_loop(self) -> bool:
+        """True when ``forward`` takes ``loop=``, the engine's sequence loop.
+
+        Recurrent layers (and wrappers around them) hold a cell that knows one
+        step; the engine owns the loop over time (``rnncalc.engine.sequence``)
+        and hands it to ``forward``, so layers never import the engine.
+        """
+        return False
+
     def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
         """Keras' ``compute_mask``: the mask of each output (``None``: unmasked)."""
         return [masks[0] if self.SUPPORTS_MASKING else None]
@@ -129,6 +138,9 @@ class Layer(Forward):
     ACCEPTS_INPUT_DIM: ClassVar[bool] = False
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Keras arguments accepted and ignored (they change neither shapes, counts nor
+    #: inference); ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
+    IGNORED_ARGS: ClassVar[frozenset[str] | None] = None
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
     #: Keras call arguments besides the inputs (``use_causal_mask``), written beside
@@ -187,7 +199,8 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
-        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM)
+        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
+                      ignored=cls.IGNORED_ARGS)
         cls.check_config(config)
         return cls(config, namer)
 
@@ -264,14 +277,14 @@ class Layer(Forward):
         """Activation values held besides the output tensors (working set, BPTT)."""
         return []
 
+    #: How :mod:`rnncalc.reports.pytorch` lays this layer out in torch.nn: ``""`` asks
+    #: :meth:`torch_modules`; ``"rnn"`` / ``"bidirectional"`` are the recurrent
+    #: layouts it computes from the layer's facts (``TORCH_MODULE``, ``TORCH_GATES``).
+    TORCH_LAYOUT: ClassVar[str] = ""
+
     def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
         """The ``torch.nn`` modules PyTorch would use for this layer (none by default)."""
         return []
-
-    def check_convention(self, convention: str) -> None:
-        """Reject options the chosen convention has no meaning for (wrappers delegate)."""
-        for sub in self.sublayers():
-            sub.check_convention(convention)
 
     # -- derived, never overridden ---------------------------------------------
 

@@ -116,8 +116,12 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
     for arg in declared:
         value = layer.config.get(arg.name)
-        if arg.name in ("layer", "backward_layer") and isinstance(value, Call):
+        if arg.name in NESTED_ARGS and isinstance(value, Call):
             args[arg.name] = _nested(value)
+            continue
+        if arg.name in NESTED_ARGS and isinstance(value, list) and all(
+                isinstance(v, Call) for v in value):
+            args[arg.name] = [_nested(v) for v in value]     # RNN([cells]), StackedRNNCells
             continue
         if _is_default(arg, value):
             continue
@@ -127,9 +131,14 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
         del args["backward_layer"]      # the one Bidirectional would make by itself
     if namer is not None:   # Keras names wrapped layers first; their names are never needed
         for value in args.values():
-            if isinstance(value, LayerOut):
-                namer.auto(value.kind)
+            for inner in value if isinstance(value, list) else [value]:
+                if isinstance(inner, LayerOut):
+                    namer.auto(inner.kind)
     return args
+
+
+#: Arguments that hold layers (wrappers) or cells (RNN, StackedRNNCells).
+NESTED_ARGS = ("layer", "backward_layer", "cell", "cells")
 
 
 def _nested(call: Call) -> LayerOut:
@@ -230,6 +239,8 @@ def _yaml_args(args: dict[str, Any]) -> dict[str, Any]:
     for key, value in args.items():
         if isinstance(value, LayerOut):
             value = {value.kind: _yaml_args(value.args)}
+        elif isinstance(value, list) and value and all(isinstance(v, LayerOut) for v in value):
+            value = [{v.kind: _yaml_args(v.args)} for v in value]
         elif isinstance(value, Initializer):
             value = _yaml_init(value)
         out[key] = value
@@ -329,6 +340,8 @@ def _keras_class(kind: str) -> str:
 def _keras_value(value: Any) -> str:
     if isinstance(value, LayerOut):
         return _keras_layer(value)
+    if isinstance(value, list) and value and all(isinstance(v, LayerOut) for v in value):
+        return "[" + ", ".join(_keras_layer(v) for v in value) + "]"
     if isinstance(value, Initializer):
         config = _init_config(value)
         if not config:

@@ -15,6 +15,7 @@ from rnncalc.layers import Layer, Namer, Weight, layer_class
 from rnncalc.layers.core import InputLayer
 from rnncalc.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
+from rnncalc.spec.placeholders import refuse as refuse_placeholders
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ class _Builder:
         for decl in self.spec.layers:
             context = (decl.where, f"{decl.label} ({decl.call.name})")
             try:
+                refuse_placeholders(decl.call)
                 layer = layer_class(decl.call.name).from_call(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
                     self.add_input(layer.name, layer.batch_shape(),

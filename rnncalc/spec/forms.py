@@ -13,6 +13,7 @@ from typing import Any
 from rnncalc.arguments import show
 from rnncalc.calls import Call
 from rnncalc.errors import SpecError
+from rnncalc.spec.placeholders import mark_values
 
 # Keys that place a layer in a functional graph rather than configure it.
 META_KEYS = ("inputs", "initial_state")
@@ -40,7 +41,7 @@ def to_call(entry: Any) -> Call:
             kind = entry["type"]
             if not isinstance(kind, str):
                 raise SpecError(f"'type' must be a layer name, got {show(kind)}")
-            return Call(kind, (), {k: v for k, v in entry.items() if k != "type"})
+            return Call(kind, (), {k: mark_values(v) for k, v in entry.items() if k != "type"})
         if "class_name" in entry:
             config = entry.get("config") or {}
             if not isinstance(config, dict):
@@ -53,6 +54,7 @@ def to_call(entry: Any) -> Call:
         ((kind, body),) = entry.items()
         if not isinstance(kind, str):
             raise SpecError(f"expected a layer name as the key, got {show(kind)}")
+        body = mark_values(body)
         if isinstance(body, dict):
             return Call(kind, (), dict(body))
         if isinstance(body, list):

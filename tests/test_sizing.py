@@ -11,8 +11,8 @@ from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
 from rnncalc.reports.sizing import budgets_from, measure, parse_vary, solve, sweep
 from rnncalc.spec import placeholders
-from rnncalc.spec.model import model_spec
 from rnncalc.spec.loader import Document
+from rnncalc.spec.model import model_spec
 
 MODELS = {
     "simple_rnn": ({"input": {"shape": [12, 5]}, "layers": [{"SimpleRNN": "?"}]}),

@@ -139,7 +139,7 @@ def parse_optimizer(text: str) -> Optimizer:
 
 def trainable_weights(graph: Any, dtype: str | None = None) -> list[tuple[int, int]]:
     """``(values, bytes per value)`` of every trainable weight, in the graph's layer order."""
-    from rnncalc.arguments import DTYPE_BYTES
+    from rnncalc.layers.arguments import DTYPE_BYTES
 
     out = []
     for node in graph.nodes:

@@ -14,15 +14,15 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rnncalc.cost import model_cost
-from rnncalc.counting import BATCH, Poly
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, ShapeOptions, build_graph
+from rnncalc.layers.counting import BATCH, Poly
+from rnncalc.reports.cost import model_cost
 from rnncalc.reports.intpoly import MAX_DEGREE, IntPoly, fit, largest_fitting
 from rnncalc.reports.optimizers import Optimizer, optimizer_state, parse_optimizer
+from rnncalc.reports.summary import SummaryRecord, summarize
 from rnncalc.spec import placeholders
 from rnncalc.spec.model import ModelSpec
-from rnncalc.summary import SummaryRecord, summarize
 
 Number = int | Poly
 DEFAULT_RANGE = (1, 10**9)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rnncalc.calls import Call
+from rnncalc.layers.calls import Call
 
 _TEXT = re.compile(r"^\?([A-Za-z_][A-Za-z0-9_]*)?$")
 # How a placeholder travels through Python's parser: ``?u`` -> a plain name.

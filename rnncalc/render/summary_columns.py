@@ -146,6 +146,7 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
         f"Params size: {readable_bytes(cost.param_bytes)}",
         f"Activations, inference: {size(cost.inference_activation_bytes)}",
         f"Activations, training (BPTT): {size(cost.training_activation_bytes)}",
+        *optimizer_lines(cost),
         f"Estimated total size, inference: {size(cost.inference_total, per_sample=False)}",
         f"Estimated total size, training: {size(cost.training_total, per_sample=False)}",
     ]
@@ -155,6 +156,16 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
         for layer in torch.layers:
             lines += [f"note: {layer.name}: {n}" for n in layer.notes]
     return lines
+
+
+def optimizer_lines(cost: CostRecord) -> list[str]:
+    """``Optimizer state (adam): 12.51 KB (momentum, velocity per trainable weight)``."""
+    state = cost.optimizer
+    if state is None:
+        return []
+    slots = ", ".join(state.slots) + " per trainable weight" if state.slots else "no slots"
+    return [f"Optimizer state ({state.optimizer}): {readable_bytes(state.bytes)} ({slots}; "
+            f"{state.scalars} scalars)"]
 
 
 def columns_table(g: Grid) -> RenderableType:

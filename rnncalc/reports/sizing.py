@@ -19,7 +19,7 @@ from rnncalc.graph import Graph, ShapeOptions, build_graph
 from rnncalc.layers.counting import BATCH, Poly
 from rnncalc.reports.cost import model_cost
 from rnncalc.reports.intpoly import MAX_DEGREE, IntPoly, fit, largest_fitting
-from rnncalc.reports.optimizers import Optimizer, optimizer_state, parse_optimizer
+from rnncalc.reports.optimizers import Optimizer, parse_optimizer
 from rnncalc.reports.summary import SummaryRecord, summarize
 from rnncalc.spec import placeholders
 from rnncalc.spec.model import ModelSpec
@@ -83,13 +83,11 @@ def measure(graph: Graph, *, optimizer: Optimizer | None = None, dtype: str | No
             convention: str = "keras") -> Measure:
     """Counts, compute and memory of a built model (the sizing row of one model)."""
     record = summarize(graph)
-    cost = model_cost(graph, convention, dtype)
-    state = optimizer_state(graph, optimizer, dtype) if optimizer else None
-    extra = state.bytes if state else 0
+    cost = model_cost(graph, convention, dtype, optimizer)
     per_sample = any(BATCH in m for p in (cost.macs, cost.training_total) for m, _ in p.terms)
     return Measure(record, _per_sample(cost.macs), _per_sample(cost.flops),
-                   _per_sample(cost.inference_total), _per_sample(cost.training_total + extra),
-                   state.bytes if state else None, per_sample)
+                   _per_sample(cost.inference_total), _per_sample(cost.training_total),
+                   cost.optimizer.bytes if cost.optimizer else None, per_sample)
 
 
 # -- solve ---------------------------------------------------------------------------------

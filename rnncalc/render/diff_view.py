@@ -81,7 +81,8 @@ def diff_table(record: DiffRecord):
 
 def diff_markdown(record: DiffRecord) -> str:
     header, rows = diff_rows(record)
-    out = [f"A = {_label(record.a)}, B = {_label(record.b)}", "","| " + " | ".join(h or " " for h in header) + " |",
+    out = [f"A = {_label(record.a)}, B = {_label(record.b)}", "",
+           "| " + " | ".join(h or " " for h in header) + " |",
            "|" + "|".join(["---"] * 5 + ["---:"] * 3) + "|"]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
     return "\n".join(out) + "\n\n" + "\n".join(footer(record)) + "\n"

@@ -241,7 +241,6 @@ def _layered(diagram: Diagram) -> Layout:
 
 
 def _grid(diagram: Diagram) -> Layout:
-    boxes = {b.id: b for b in diagram.boxes}
     size = {b.id: box_size(b) for b in diagram.boxes}
     spanning = [b for b in diagram.boxes if b.style == "note"]
     placed = [b for b in diagram.boxes if b.style != "note"]

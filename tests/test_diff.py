@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from rnncalc.build import load_spec
+from rnncalc.api import load
 from rnncalc.graph import ShapeOptions, build_graph
 from rnncalc.render.diff_view import diff_markdown
 from rnncalc.reports.diff import diff_graphs
+
+
+def load_spec(path, layers=None):
+    """The spec of a path or of --layer expressions, through the front door."""
+    return load(path, layers=layers).spec
 
 
 def _g(*layers: str, shape=(10, 4)):

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.build import load_spec, parse_dims
+from rnncalc.api import load, parse_dims
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
 from rnncalc.reports.optimizers import NAMES, optimizer_state, parse_optimizer
+
+
+def load_spec(path, layers=None):
+    """The spec of a path or of --layer expressions, through the front door."""
+    return load(path, layers=layers).spec
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "optimizer_state.json").read_text())
 CASES = [(m, label) for m in GOLDEN["models"] for label in m["optimizers"]]

@@ -10,13 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.build import load_spec
+from rnncalc.api import load
 from rnncalc.graph import ShapeOptions, build_graph
 from rnncalc.layers.shapes import format_shapes
 from rnncalc.render.layout import layout, overlaps, segment_hits_box
 from rnncalc.render.plot_svg import svg
 from rnncalc.render.plot_text import dot, mermaid
 from rnncalc.reports.diagram import model_diagram, parse_show, unrolled_diagram
+
+
+def load_spec(path, layers=None):
+    """The spec of a path or of --layer expressions, through the front door."""
+    return load(path, layers=layers).spec
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "{http://www.w3.org/2000/svg}"

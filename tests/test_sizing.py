@@ -6,13 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnncalc.build import graph_from_data, load_spec
+from rnncalc.api import load
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
 from rnncalc.reports.sizing import budgets_from, measure, parse_vary, solve, sweep
 from rnncalc.spec import placeholders
 from rnncalc.spec.loader import Document
 from rnncalc.spec.model import model_spec
+
+
+def load_spec(path, layers=None):
+    """The spec of a path or of --layer expressions, through the front door."""
+    return load(path, layers=layers).spec
 
 MODELS = {
     "simple_rnn": ({"input": {"shape": [12, 5]}, "layers": [{"SimpleRNN": "?"}]}),
@@ -129,7 +134,7 @@ def test_solve_errors() -> None:
 
 def test_placeholder_outside_solve_is_refused() -> None:
     with pytest.raises(SpecError, match="placeholder.*rnncalc solve"):
-        graph_from_data({"input": {"shape": [3, 4]}, "layers": [{"LSTM": "?"}]})
+        load({"input": {"shape": [3, 4]}, "layers": [{"LSTM": "?"}]}).graph()
 
 
 def test_placeholder_forms() -> None:

@@ -93,7 +93,7 @@ def explain_text(record: ExplainRecord) -> str:
                f"{size(c.inference_activation_bytes)}, training activations (BPTT) "
                f"{size(c.training_activation_bytes)}")
     if c.optimizer is not None:
-        from rnncalc.render.summary_columns import optimizer_lines
+        from rnncalc.render.summary_grid import optimizer_lines
 
         out += [line[0].lower() + line[1:] for line in optimizer_lines(c)]
     state = f"{c.optimizer.optimizer} state" if c.optimizer else "optimizer state not included"
@@ -103,3 +103,17 @@ def explain_text(record: ExplainRecord) -> str:
     if unknown_note(c.training_total):
         out.append(unknown_note(c.training_total))
     return "\n".join(out) + "\n"
+
+
+def explain_markdown(record: ExplainRecord) -> str:
+    """The explanation for a markdown document: per layer a heading and its lines as code."""
+    text = explain_text(record).rstrip("\n").split("\n\n")
+    head, *layers = text
+    out = [f"**{head.splitlines()[0]}**", ""]
+    for block in layers:
+        lines = block.splitlines()
+        if lines and " -> " in lines[0] and not lines[0].startswith(" "):
+            out += [f"### {lines[0]}", "", "```", *lines[1:], "```", ""]
+        else:
+            out += [f"- {line}" for line in lines] + [""]
+    return "\n".join(out).rstrip("\n") + "\n"

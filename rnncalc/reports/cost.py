@@ -219,14 +219,15 @@ class CostedSummary:
 
 
 def costed_summary(graph: Graph, convention: str = "keras",
-                   dtype: str | None = None, optimizer: Any = None) -> CostedSummary:
+                   dtype: str | None = None, record: Any = None,
+                   optimizer: Any = None) -> CostedSummary:
     """Summary record, cost record and (for ``pytorch``) the torch.nn record of a graph."""
     from rnncalc.reports.summary import summarize
 
+    record = record if record is not None else summarize(graph)
     torch = None
     if convention == "pytorch":
         from rnncalc.reports.pytorch import torch_record
 
         torch = torch_record(graph)
-    return CostedSummary(summarize(graph), model_cost(graph, convention, dtype, optimizer),
-                         torch)
+    return CostedSummary(record, model_cost(graph, convention, dtype, optimizer), torch)

@@ -30,7 +30,6 @@ from rnncalc.layers.arguments import COMMON_ARGS, Arg
 from rnncalc.layers.base import snake_case
 from rnncalc.layers.calls import Call
 from rnncalc.layers.initializers import ALIASES, Initializer
-from rnncalc.spec.model import ModelSpec
 
 FORMATS = ("yaml", "keras")
 # Keras' own default input names.
@@ -68,14 +67,14 @@ class Exported:
     outputs: list[str]
 
 
-def export(spec: ModelSpec, to: str, options: Any = None) -> str:
-    """The text of ``rnncalc export``: ``to`` is ``yaml`` or ``keras``."""
-    from rnncalc.graph import build_graph
+def export(graph: Graph, to: str, name: str | None = None) -> str:
+    """The text of ``rnncalc export`` for a built graph: ``to`` is ``yaml`` or ``keras``.
 
+    ``name`` is the model name the spec gave (``None``: Keras picks its default).
+    """
     if to not in FORMATS:
         raise SpecError(f"--to: expected one of {', '.join(FORMATS)}, got {to!r}")
-    graph = build_graph(spec, options)
-    described = describe(graph, spec.name)
+    described = describe(graph, name)
     return to_yaml(described) if to == "yaml" else to_keras(described)
 
 

@@ -117,14 +117,19 @@ def test_solve_multiple_of() -> None:
 def test_solve_errors() -> None:
     spec = load_spec(None, ["LSTM(?)", "Dense(1)"])
     opts = ShapeOptions((10, 8))
-    with pytest.raises(SpecError, match="no value of \\? in 1..1000000000 fits.*the smallest"):
+    # LSTM(1) on 8 features: 4·(8 + 1 + 1) = 40, Dense(1): 2
+    with pytest.raises(SpecError, match="no value of \\? in 1..1,000,000,000 fits: the "
+                       "smallest model, \\?=1, has params 42 \\(--max-params 10\\)"):
         solve(spec, budgets_from(max_params=10), options=opts)
     with pytest.raises(SpecError, match="does not change"):
         solve(load_spec(None, ["LSTM(4)", "Dropout(0.1, seed=?)"]),
               budgets_from(max_params=10**6), options=opts)
     with pytest.raises(SpecError, match="--timesteps"):
         solve(load_spec(None, ["LSTM(?)"]), budgets_from(max_memory=10**6),
-              options=ShapeOptions((None, 8)))
+              options=ShapeOptions((None, 8), batch_size=2))
+    with pytest.raises(SpecError, match="--batch-size"):
+        solve(load_spec(None, ["LSTM(?)"]), budgets_from(max_memory=10**6),
+              options=ShapeOptions((5, 8)))
     with pytest.raises(SpecError, match="one unknown"):
         solve(load_spec(None, ["LSTM(?a)", "Dense(?b)"]), budgets_from(max_params=10**6),
               options=opts)

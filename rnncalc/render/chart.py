@@ -46,7 +46,7 @@ def line_chart(title: str, x_label: str, series: list[tuple[str, list[tuple[floa
     if not points:
         return f"{title}: nothing to plot\n"
     xs = sorted({x for x, _ in points})
-    xscale = _scale([float(x) for x in xs], decades=1)   # 32, 64, ..., 1024: doubling steps
+    xscale = _scale([float(x) for x in xs], decades=0.6)   # 32, 64, 128: doubling steps
     yscale = _scale([float(y) for _, y in points])
     grid = [[" "] * width for _ in range(height)]
     for k, (_, pts) in enumerate(series):

@@ -30,7 +30,8 @@ def solve_lines(s: Solution) -> list[str]:
     for b in s.budgets:
         got = s.measure.metric(b.metric)
         limit = readable_bytes(b.limit) if b.metric in _BYTES else f"{b.limit:,}"
-        out.append(f"  {_WORDS[b.metric]}: {_number(b.metric, got)}  <= {b.flag} {limit}"
+        each = " per sample" if s.measure.per_sample and b.metric == "macs" else ""
+        out.append(f"  {_WORDS[b.metric]}: {_number(b.metric, got)}{each}  <= {b.flag} {limit}"
                    f"   [{s.polynomials[b.metric].text(var)}]")
     if s.optimizer:
         out.append(f"  training memory includes the {s.optimizer} optimizer state "

@@ -132,7 +132,8 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
                        "weights": format_shape(shape)}
                 lead = [f"  └ {name}"] + ([""] if torch else [])
                 rows.append((True, lead + [sub.get(col, "") for col in columns]))
-    show_cost = cost_footer and (bool({"macs", "flops"} & set(columns)) or bool(cost.dtype))
+    show_cost = cost_footer and (bool({"macs", "flops"} & set(columns)) or bool(cost.dtype)
+                                 or cost.optimizer is not None)
     return Grid(_title(record, cost, torch), header, right, rows,
                 footer_lines(record, cost, torch, with_cost=show_cost), title)
 

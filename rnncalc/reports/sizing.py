@@ -41,6 +41,7 @@ class Measure:
     training_memory: Number        # BPTT activations, gradients, optimizer state
     optimizer_bytes: int | None
     per_sample: bool
+    graph: Any = None              # the built model, for summaries and diagrams
 
     @property
     def params(self) -> int:
@@ -87,7 +88,7 @@ def measure(graph: Graph, *, optimizer: Optimizer | None = None, dtype: str | No
     per_sample = any(BATCH in m for p in (cost.macs, cost.training_total) for m, _ in p.terms)
     return Measure(record, _per_sample(cost.macs), _per_sample(cost.flops),
                    _per_sample(cost.inference_total), _per_sample(cost.training_total),
-                   cost.optimizer.bytes if cost.optimizer else None, per_sample)
+                   cost.optimizer.bytes if cost.optimizer else None, per_sample, graph)
 
 
 # -- solve ---------------------------------------------------------------------------------
@@ -195,7 +196,11 @@ class _Model:
         return self.cache[value]
 
     def number(self, value: int, budget: Budget) -> int:
-        n = self.at(value).metric(budget.metric)
+        measured = self.at(value)
+        if budget.what == "memory" and measured.per_sample:
+            raise SpecError(f"{budget.flag}: memory depends on the batch size; give "
+                            "--batch-size")
+        n = measured.metric(budget.metric)
         if isinstance(n, Poly):
             missing = "--timesteps" if any("T" in m for m, _ in n.terms) else "--batch-size"
             raise SpecError(f"{budget.flag}: the {budget.metric.replace('_', ' ')} depends on "
@@ -265,13 +270,10 @@ def solve(spec: ModelSpec, budgets: list[Budget], *, options: ShapeOptions | Non
                         f"({', '.join(m.replace('_', ' ') for m in metrics)} stay the same "
                         f"for every value); put {var} where it sizes the model")
     if value is None:
-        smallest = model.at(first)
-        costs = "; ".join(f"{b.flag} {b.limit:,}: {b.metric.replace('_', ' ')} "
-                          f"{model.number(first, b):,}" for b in budgets)
-        raise SpecError(f"no value of {var} in {lo}..{hi} fits: the smallest model, "
-                        f"{var}={first}, needs {costs}"
-                        + (f" ({smallest.params:,} params)" if budgets[0].what != "params"
-                           else ""))
+        costs = ", ".join(f"{b.metric.replace('_', ' ')} {model.number(first, b):,} "
+                          f"({b.flag} {b.limit:,})" for b in budgets)
+        raise SpecError(f"no value of {var} in {lo:,}..{hi:,} fits: the smallest model, "
+                        f"{var}={first}, has {costs}")
     for b in budgets:   # the answer is a real model, measured, not a fitted number
         assert model.number(value, b) <= b.limit
     nxt = value + multiple
@@ -281,6 +283,41 @@ def solve(spec: ModelSpec, budgets: list[Budget], *, options: ShapeOptions | Non
         next_measure = None
     return Solution(name, value, nxt, model.at(value), next_measure, tuple(budgets), polys,
                     (lo, hi), multiple, opt.label if opt else None)
+
+
+_SUFFIX = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+
+def parse_count(text: str | int, flag: str) -> int:
+    """``1000000``, ``1_000_000``, ``1e6``, ``10**6``, ``1M``, ``2.5k`` -> an int (1000-based)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    raw = str(text).strip().replace("_", "").replace(",", "")
+    try:
+        if "**" in raw:
+            base, _, power = raw.partition("**")
+            if base.isdigit() and power.isdigit() and int(power) <= 100:
+                return int(base) ** int(power)
+            raise ValueError
+        scale = _SUFFIX.get(raw[-1:].lower(), 1)
+        body = raw[:-1] if scale > 1 else raw
+        if body.isdigit():
+            return int(body) * scale
+        value = float(body) * scale
+        if value != int(value) or value < 0:
+            raise ValueError
+        return int(value)
+    except (ValueError, OverflowError):
+        raise SpecError(f"{flag}: expected a whole number such as 1000000, 1e6, 10**6 or 1M, "
+                        f"got {str(text)!r}") from None
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    """``--range 1..10**9`` -> ``(1, 1000000000)``."""
+    lo, sep, hi = str(text).partition("..")
+    if not sep:
+        raise SpecError(f"--range: expected LO..HI such as 1..1024, got {text!r}")
+    return parse_count(lo, "--range"), parse_count(hi, "--range")
 
 
 # -- sweep ---------------------------------------------------------------------------------

@@ -147,6 +147,5 @@ def refuse(call: Call) -> None:
         p = found[0]
         how = (f"'rnncalc sweep --vary {p.name}=...'" if p.name else
                "'rnncalc sweep --vary ?=...'")
-        raise SpecError(f"'{p}' is a placeholder for a number: 'rnncalc solve' finds the "
-                        f"largest value under a budget and {how} tries given values; other "
-                        "commands need the number written in")
+        raise SpecError(f"'{p}' is a placeholder: only 'rnncalc solve' and {how} fill it in; "
+                        "write a number here for other commands")

@@ -109,7 +109,7 @@ def _load(spec: str | None, layer: list[str] | None, input_shape: str | None,
     import rnncalc.api as api
 
     models = api.load_all(spec, layers=layer, input_shape=input_shape, batch_size=batch_size,
-                          timesteps=timesteps)
+                          timesteps=timesteps, validate=False)
     return api.pick(models, model, spec)
 
 

@@ -178,7 +178,8 @@ def load_all(source: Any = None, *, layers: list[str] | None = None, input_shape
         models = [Model(_with_layers(f.spec, list(layers or [])), options, title=f.title)
                   for f in found]
     for m in models if validate else ():
-        m.graph()
+        if not m.placeholders:        # a '?' model is checked by solve/sweep, value by value
+            m.graph()
     return models
 
 
@@ -258,6 +259,13 @@ class Model:
     @property
     def name(self) -> str:
         return self.graph().name
+
+    @property
+    def placeholders(self) -> list[str]:
+        """Names of the ``?`` placeholders (``""`` for a bare ``?``) that solve/sweep fill."""
+        from rnncalc.spec.placeholders import names
+
+        return names(self.spec)
 
     def graph(self, *, batch_size: int | None = None, timesteps: int | None = None,
               convention: str = "keras") -> Graph:

@@ -21,7 +21,7 @@ from rnncalc.reports.diagram import model_diagram, parse_show, unrolled_diagram
 
 def load_spec(path, layers=None):
     """The spec of a path or of --layer expressions, through the front door."""
-    return load(path, layers=layers).spec
+    return load(path, layers=layers, validate=False).spec
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "{http://www.w3.org/2000/svg}"

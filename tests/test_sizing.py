@@ -17,7 +17,7 @@ from rnncalc.spec.model import model_spec
 
 def load_spec(path, layers=None):
     """The spec of a path or of --layer expressions, through the front door."""
-    return load(path, layers=layers).spec
+    return load(path, layers=layers, validate=False).spec
 
 MODELS = {
     "simple_rnn": ({"input": {"shape": [12, 5]}, "layers": [{"SimpleRNN": "?"}]}),
@@ -66,6 +66,7 @@ def _brute(spec, options, budget_kwargs, training, lo, hi, k, optimizer=None):
     return best
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @pytest.mark.parametrize("kind", sorted(MODELS))
 @pytest.mark.parametrize("what", sorted(METRICS))

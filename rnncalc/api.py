@@ -719,9 +719,13 @@ class _Result:
     """Shared by the sizing results: ``to_dict``, ``to_json``, ``str()`` and notebook display."""
 
     record: Any
+    command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.record.to_dict()
+        """The command's ``--json`` document (``"schema"`` first)."""
+        from rnncalc.render.json_out import document
+
+        return document(self.command, self.record.to_dict())
 
     def to_json(self) -> str:
         from rnncalc.render.json_out import dumps
@@ -742,6 +746,8 @@ class _Result:
 
 class Solved(_Result):
     """``solve``: ``.value``, ``.next_value``, ``.summary`` (a :class:`Summary`), ``str()``."""
+
+    command = "solve"
 
     def __init__(self, record: Any) -> None:
         self.record = record
@@ -773,6 +779,8 @@ class Solved(_Result):
 
 class Swept(_Result):
     """``sweep``: ``.rows``; ``str()`` the table, ``to_csv()``, ``to_markdown()``, ``chart()``."""
+
+    command = "sweep"
 
     def __init__(self, record: Any) -> None:
         self.record = record
@@ -809,6 +817,8 @@ class Swept(_Result):
 
 class Diffed(_Result):
     """``diff``: ``.rows`` (each with ``.status``, ``.a``, ``.b``, ``.delta``); ``str()``."""
+
+    command = "diff"
 
     def __init__(self, record: Any) -> None:
         self.record = record

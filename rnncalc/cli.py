@@ -498,12 +498,16 @@ class SchemaName(str, Enum):
     summary = "summary"
     explain = "explain"
     run = "run"
+    solve = "solve"
+    sweep = "sweep"
+    diff = "diff"
 
 
 @app.command()
 def schema(
-    command: Annotated[SchemaName, typer.Argument(help="Whose JSON output: summary, explain "
-                                                  "or run.", show_default=False)],
+    command: Annotated[SchemaName, typer.Argument(
+        help="Whose JSON output: summary, explain, run, solve, sweep or diff.",
+        show_default=False)],
 ) -> None:
     """Print the JSON Schema of a command's --json output (versioned: rnncalc/<command>/1)."""
     from rnncalc.render.json_out import schema_text

@@ -153,3 +153,22 @@ def test_python_api() -> None:
     assert d.to_dict()["total_params_delta"] == 2048
     text = rnncalc.load(str(SPECS / "seed" / "simple_rnn.yaml")).plot("dot")
     assert text.startswith("digraph")
+
+
+def test_json_documents_carry_their_schema(cli) -> None:
+    """solve, sweep and diff JSON: tagged and valid against the shipped schemas
+    (the cli fixture validates every JSON document it sees)."""
+    from tests.conftest import validate_json
+
+    docs = {
+        "solve": cli("solve", *LAYERS, "--max-params", "1M", "--json").out,
+        "sweep": cli("sweep", "-", "--vary", "u=8,16", "--json", stdin=SENTIMENT).out,
+        "diff": cli("diff", SPECS / "seq2seq.yaml", "--convention", "keras,pytorch",
+                    "--json").out,
+    }
+    for command, text in docs.items():
+        doc = json.loads(text)
+        assert doc["schema"] == f"rnncalc/{command}/1"
+        validate_json(command, doc)
+        assert cli("schema", command).code == 0
+    assert json.loads(docs["sweep"])["rows"][0]["per"] == "sample"

@@ -16,7 +16,7 @@ from typing import Any
 
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, ShapeOptions, build_graph
-from rnncalc.layers.counting import BATCH, Poly
+from rnncalc.layers.counting import BATCH, Poly, per_unit
 from rnncalc.reports.cost import model_cost
 from rnncalc.reports.intpoly import MAX_DEGREE, IntPoly, fit, largest_fitting
 from rnncalc.reports.optimizers import Optimizer, parse_optimizer
@@ -42,6 +42,7 @@ class Measure:
     optimizer_bytes: int | None
     per_sample: bool
     graph: Any = None              # the built model, for summaries and diagrams
+    per: str = "batch"             # what the figures are per: batch, sample, step, sample*step
 
     @property
     def params(self) -> int:
@@ -55,18 +56,19 @@ class Measure:
                 "training_memory": self.training_memory}[name]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON numbers; an unknown time dim is taken as 1 and ``per`` says so."""
         def js(n: Number) -> Any:
             return n.to_json() if isinstance(n, Poly) else n
-        out = {"params": self.params, "trainable_params": self.summary.trainable_params,
-               "non_trainable_params": self.summary.non_trainable_params,
-               "macs": js(self.macs), "flops": js(self.flops),
-               "param_bytes": self.summary.param_bytes,
-               "inference_memory_bytes": js(self.inference_memory),
-               "training_memory_bytes": js(self.training_memory)}
+        out: dict[str, Any] = {
+            "params": self.params, "trainable_params": self.summary.trainable_params,
+            "non_trainable_params": self.summary.non_trainable_params,
+            "macs": js(self.macs), "flops": js(self.flops),
+            "param_bytes": self.summary.param_bytes,
+            "inference_memory_bytes": js(self.inference_memory),
+            "training_memory_bytes": js(self.training_memory)}
         if self.optimizer_bytes is not None:
             out["optimizer_bytes"] = self.optimizer_bytes
-        if self.per_sample:
-            out["per_sample"] = True
+        out["per"] = self.per
         return out
 
 
@@ -88,7 +90,8 @@ def measure(graph: Graph, *, optimizer: Optimizer | None = None, dtype: str | No
     per_sample = any(BATCH in m for p in (cost.macs, cost.training_total) for m, _ in p.terms)
     return Measure(record, _per_sample(cost.macs), _per_sample(cost.flops),
                    _per_sample(cost.inference_total), _per_sample(cost.training_total),
-                   cost.optimizer.bytes if cost.optimizer else None, per_sample, graph)
+                   cost.optimizer.bytes if cost.optimizer else None, per_sample, graph,
+                   per_unit([cost.macs, cost.flops, cost.inference_total, cost.training_total]))
 
 
 # -- solve ---------------------------------------------------------------------------------

@@ -494,13 +494,19 @@ class Summary:
                               _optimizer(self.optimizer))
 
     def grid(self) -> Any:
-        """Rows and footer, shared by the table and markdown renderers."""
+        """Rows and footer, shared by the table and markdown renderers.
+
+        Costs are worked out only when a column, the dtype or the convention needs them.
+        """
         from rnncalc.render.summary_grid import grid, parse_columns
 
-        costed = self.cost()
-        return grid(self.record, costed.cost, parse_columns(self.columns, self.record.chain),
-                    expand=self.expand, torch=costed.torch, cost_footer=self.costed,
-                    title=self.title)
+        columns = parse_columns(self.columns, self.record.chain)
+        needs_cost = bool({"macs", "flops"} & set(columns)) or self.dtype or \
+            self.convention != "keras" or self.optimizer
+        costed = self.cost() if needs_cost else None
+        return grid(self.record, costed.cost if costed else None, columns,
+                    expand=self.expand, torch=costed.torch if costed else None,
+                    cost_footer=self.costed, title=self.title)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary --json`` document (``"schema": "rnncalc/summary/1"``)."""
@@ -525,16 +531,18 @@ class Summary:
 
         return grid_markdown(self.grid())
 
-    def renderable(self) -> Any:
-        """The rich table (for a console)."""
-        from rnncalc.render.summary_grid import grid_table
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The table and footer as text ``width`` columns wide (folded if it would not fit);
+        ``styled`` adds bold and dim terminal codes."""
+        from rnncalc.render.summary_grid import grid_text
 
-        return grid_table(self.grid())
+        return grid_text(self.grid(), width, ascii=ascii, styled=styled)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
+        from rnncalc.render.text import PLAIN_WIDTH
 
-        return plain_text(self.renderable())
+        return self.table_text(PLAIN_WIDTH)
 
     def __repr__(self) -> str:
         return (f"<rnncalc.Summary {self.record.name}: {self.record.total_params:,} params, "
@@ -785,15 +793,15 @@ class Swept(_Result):
     def __init__(self, record: Any) -> None:
         self.record = record
 
-    def renderable(self) -> Any:
-        from rnncalc.render.sizing_view import sweep_table
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The table, ``width`` columns wide where it fits."""
+        from rnncalc.render.sizing_view import sweep_text
 
-        return sweep_table(self.record)
+        return sweep_text(self.record, width, ascii=ascii, styled=styled)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
-
-        return plain_text(self.renderable(), width=200)
+        return self.table_text()
 
     def to_csv(self) -> str:
         from rnncalc.render.sizing_view import sweep_csv
@@ -823,15 +831,15 @@ class Diffed(_Result):
     def __init__(self, record: Any) -> None:
         self.record = record
 
-    def renderable(self) -> Any:
-        from rnncalc.render.diff_view import diff_table
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The side-by-side table and the totals."""
+        from rnncalc.render.diff_view import diff_text
 
-        return diff_table(self.record)
+        return diff_text(self.record, width, ascii=ascii, styled=styled)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
-
-        return plain_text(self.renderable(), width=140)
+        return self.table_text()
 
     def to_markdown(self) -> str:
         from rnncalc.render.diff_view import diff_markdown

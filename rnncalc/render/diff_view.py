@@ -62,21 +62,17 @@ def footer(record: DiffRecord) -> list[str]:
     return lines
 
 
-def diff_table(record: DiffRecord):
-    """A rich table plus the totals below it."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+def diff_text(record: DiffRecord, width: int | None = None, *, ascii: bool = False,
+              styled: bool = False) -> str:
+    """The side-by-side table and the totals below it."""
+    from rnncalc.render.boxes import draw, widths
 
     header, rows = diff_rows(record)
+    cols = widths(header, rows, width) or widths(header, rows, None)
     title = f"Diff: A = {_label(record.a)}, B = {_label(record.b)}"
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for k, h in enumerate(header):
-        table.add_column(h, justify="right" if k >= 5 else "left",
-                         overflow="fold" if k in (1, 2) else "ellipsis")
-    for cells in rows:
-        table.add_row(*cells)
-    return Group(table, Text("\n".join(" " + line for line in footer(record))))
+    lines = draw(title, header, [k >= 5 for k in range(len(header))],
+                 [(False, r) for r in rows], cols, ascii=ascii, styled=styled)
+    return "\n".join([*lines, *(" " + line for line in footer(record))]) + "\n"
 
 
 def diff_markdown(record: DiffRecord) -> str:

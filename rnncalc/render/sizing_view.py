@@ -110,15 +110,14 @@ def sweep_markdown(record: SweepRecord) -> str:
     return "\n".join(lines) + "\n" + (f"\n{note}\n" if note else "") if n else ""
 
 
-def sweep_table(record: SweepRecord):
-    """A rich table of the sweep."""
-    from rich.table import Table
+def sweep_text(record: SweepRecord, width: int | None = None, *, ascii: bool = False,
+               styled: bool = False) -> str:
+    """The sweep as a table (numbers are never split; too wide for ``width``: drawn whole)."""
+    from rnncalc.render.boxes import draw, widths
 
     header, rows = sweep_grid(record, short=True)
-    table = Table(title="Sweep", title_justify="left", title_style="bold",
-                  caption=per_sample_note(record) or None, caption_justify="left")
-    for title in header:
-        table.add_column(title, justify="right")
-    for r in rows:
-        table.add_row(*r)
-    return table
+    cols = widths(header, rows, width) or widths(header, rows, None)
+    lines = draw("Sweep", header, [True] * len(header), [(False, r) for r in rows], cols,
+                 ascii=ascii, styled=styled)
+    note = per_sample_note(record)
+    return "\n".join(lines) + "\n" + (f" {note}\n" if note else "")

@@ -89,14 +89,14 @@ def per_sample_note(record: SweepRecord) -> str:
 
 
 def sweep_csv(record: SweepRecord) -> str:
-    header, rows = sweep_grid(record, raw=True)
+    """Plain integers under machine-readable column names (``?u``, ``params``, ...)."""
+    _, rows = sweep_grid(record, raw=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["?" + n if n not in ("batch_size", "timesteps") else n
                      for n in record.names] + [m for m, _ in COLUMNS]
                     + (["optimizer_bytes"] if record.optimizer else []))
     writer.writerows(rows)
-    del header
     return buffer.getvalue()
 
 

@@ -225,3 +225,13 @@ def test_golden_unrolled_svg() -> None:
     if os.environ.get("RNNCALC_REGEN_IMAGES"):
         target.write_text(text)
     assert target.read_text() == text
+
+
+def test_golden_seq2seq_svg() -> None:
+    """A two-input functional model: the encoder's states feed the decoder."""
+    graph = build_graph(load_spec(str(ROOT / "specs" / "seq2seq.yaml")))
+    text = svg(layout(model_diagram(graph, ("shapes", "params"))))
+    target = GOLDEN / "seq2seq.svg"
+    if os.environ.get("RNNCALC_REGEN_IMAGES"):
+        target.write_text(text)
+    assert target.read_text() == text

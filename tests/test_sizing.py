@@ -115,6 +115,17 @@ def test_solve_multiple_of() -> None:
     assert s.measure.params <= 100_000 < s.next_measure.params
 
 
+def test_solve_short_ranges() -> None:
+    """A range of one or a few values: checked value by value, polynomial still shown."""
+    spec = load_spec(None, ["LSTM(?)"])
+    opts = ShapeOptions((5, 3))
+    one = solve(spec, budgets_from(max_params=1000), options=opts, lo=8, hi=8)
+    assert one.value == 8 and one.broken() == []          # the next value is past the range
+    assert one.polynomials["params"].text("u") == "4·u² + 16·u"   # 4u(3 + u + 1)
+    few = solve(spec, budgets_from(max_params=100), options=opts, lo=1, hi=6)
+    assert few.value == 3 and few.next_measure.params == 128 > 100
+
+
 def test_solve_errors() -> None:
     spec = load_spec(None, ["LSTM(?)", "Dense(1)"])
     opts = ShapeOptions((10, 8))

@@ -246,10 +246,16 @@ def solve(spec: ModelSpec, budgets: list[Budget], *, options: ShapeOptions | Non
     polys: dict[str, IntPoly] = {}
     if count <= 2 * MAX_DEGREE + 4:        # a short range: every allowed value, exactly
         values = list(range(first, top + 1, multiple))
+        # The polynomials (shown, and telling whether the placeholder matters at all) from
+        # enough models, past the range if it is short and those models build.
+        points = [first + k * multiple for k in range(MAX_DEGREE + 2)]
         for metric in metrics:
             b = next(b for b in budgets if b.metric == metric)
-            polys[metric] = fit(values[:MAX_DEGREE + 2],
-                                [model.number(v, b) for v in values[:MAX_DEGREE + 2]])
+            try:
+                polys[metric] = fit(points, [model.number(v, b) for v in points])
+            except SpecError:
+                polys[metric] = fit(values[:MAX_DEGREE + 2],
+                                    [model.number(v, b) for v in values[:MAX_DEGREE + 2]])
         fits = [v for v in values if all(model.number(v, b) <= b.limit for b in budgets)]
         value = fits[-1] if fits else None
     else:

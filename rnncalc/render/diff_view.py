@@ -23,7 +23,7 @@ def _pair(a: str | None, b: str | None) -> str:
 def diff_rows(record: DiffRecord) -> tuple[list[str], list[list[str]]]:
     """Header and cells: mark, layer, type, shape A, shape B, params A, params B, delta."""
     header = ["", "Layer", "Type", "Output shape A", "Output shape B", "Params A", "Params B",
-              "Δ"]
+              "Δ", "Changed"]
     rows = []
     for row in record.rows:
         rows.append(_cells(row))
@@ -43,7 +43,8 @@ def _cells(row: DiffRow) -> list[str]:
             _pair(a.type if a else None, b.type if b else None),
             format_shapes(list(a.output_shapes)) if a else "",
             format_shapes(list(b.output_shapes)) if b else "",
-            f"{a.params:,}" if a else "", f"{b.params:,}" if b else "", _delta(row.delta)]
+            f"{a.params:,}" if a else "", f"{b.params:,}" if b else "", _delta(row.delta),
+            ", ".join(row.changes) if row.changes else ("" if a and b else row.status)]
 
 
 def footer(record: DiffRecord) -> list[str]:
@@ -70,7 +71,7 @@ def diff_text(record: DiffRecord, width: int | None = None, *, ascii: bool = Fal
     header, rows = diff_rows(record)
     cols = widths(header, rows, width) or widths(header, rows, None)
     title = f"Diff: A = {_label(record.a)}, B = {_label(record.b)}"
-    lines = draw(title, header, [k >= 5 for k in range(len(header))],
+    lines = draw(title, header, [5 <= k <= 7 for k in range(len(header))],
                  [(False, r) for r in rows], cols, ascii=ascii, styled=styled)
     return "\n".join([*lines, *(" " + line for line in footer(record))]) + "\n"
 
@@ -79,6 +80,6 @@ def diff_markdown(record: DiffRecord) -> str:
     header, rows = diff_rows(record)
     out = [f"A = {_label(record.a)}, B = {_label(record.b)}", "",
            "| " + " | ".join(h or " " for h in header) + " |",
-           "|" + "|".join(["---"] * 5 + ["---:"] * 3) + "|"]
+           "|" + "|".join(["---"] * 5 + ["---:"] * 3 + ["---"]) + "|"]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
     return "\n".join(out) + "\n\n" + "\n".join(footer(record)) + "\n"

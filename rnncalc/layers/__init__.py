@@ -1,10 +1,12 @@
 """All layer kinds. Importing this package registers every kind in ``LAYER_KINDS``."""
 
 from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
+    attention,
     convolution,
     core,
     merging,
     normalization,
+    preprocessing,
     recurrent,
     reshaping,
     wrappers,

@@ -51,8 +51,8 @@ outputs: [out]
 
 
 def _graphs():
-    out = [(p.name, build_graph(load_spec(str(p)))) for p in SEEDS]
-    out.append(("seq2seq", build_graph(load_spec(str(ROOT / "specs" / "seq2seq.yaml")))))
+    out = [(str(p.relative_to(ROOT / "specs")), build_graph(load_spec(str(p))))
+           for p in sorted((ROOT / "specs").rglob("*.yaml"))]
     stack = ["Embedding(100, 8)"] + ["LSTM(8, return_sequences=True)"] * 28 + ["Dense(1)"]
     out.append(("stack30", build_graph(load_spec(None, stack), ShapeOptions((20,)))))
     from rnncalc.spec.loader import parse_text

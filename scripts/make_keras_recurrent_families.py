@@ -228,6 +228,13 @@ case("convlstm2d_big_summary",
      seq([10, 64, 64, 3], {"ConvLSTM2D": {"filters": 16, "kernel_size": 5, "padding": "same",
                                           "return_sequences": True}},
          {"ConvLSTM2D": {"filters": 8, "kernel_size": 3, "strides": 2}}), numeric=False)
+case("convlstm2d_channels_first",
+     seq([3, 2, 7, 6], {"ConvLSTM2D": {"filters": 3, "kernel_size": [3, 2], "padding": "same",
+                                       "strides": [2, 1], "data_format": "channels_first",
+                                       "return_sequences": True, "return_state": True}}))
+case("convlstm1d_channels_first_valid",
+     seq([4, 3, 9], {"ConvLSTM1D": {"filters": 2, "kernel_size": 3,
+                                    "data_format": "channels_first"}}))
 case("convlstm1d_unknown_time",
      seq([None, 12, 4], {"ConvLSTM1D": {"filters": 6, "kernel_size": 5}}), numeric=False)
 for n, spec in enumerate([

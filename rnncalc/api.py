@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from rnncalc.reports.summary import SummaryRecord
     from rnncalc.spec.model import ModelSpec
 
-Dims = "tuple[int | None, ...] | list[int | None] | str | None"
 CONVENTIONS = ("keras", "pytorch")
+PLAIN_WIDTH = 100        # str(summary): the table as a 100-column terminal shows it
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
@@ -487,8 +487,6 @@ class Summary:
         return grid_text(self.grid(), width, ascii=ascii, styled=styled)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import PLAIN_WIDTH
-
         return self.table_text(PLAIN_WIDTH)
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
+from rnncalc.layers.arguments import DTYPE_BYTES
 from rnncalc.layers.calls import Call
 from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
@@ -61,7 +62,7 @@ class Node:
     @property
     def param_bytes(self) -> int:
         per = self.layer.param_bytes_per_value if self.layer else 4
-        return self.params * per
+        return sum(w.params * DTYPE_BYTES.get(w.dtype, per) for w in self.weights)
 
 
 @dataclass
@@ -130,7 +131,7 @@ class _Builder:
         shape = list(batch_shape)
         if o.batch_size is not None:
             shape[0] = o.batch_size
-        if o.timesteps is not None:
+        if o.timesteps is not None and not (dtype == "string" and len(shape) < 2):
             if len(shape) < 2:
                 raise SpecError(f"--timesteps binds axis 1, but input {format_shape(batch_shape)}"
                                 " has no time axis").at(where)
@@ -184,6 +185,7 @@ class _Builder:
         resolved = [self.resolve(r) for r in refs]
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
+        layer = layer.called_with(decl.call_args)
         layer.check_inputs(shapes)
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
@@ -251,7 +253,7 @@ class _Builder:
                 raise SpecError(
                     "no input shape: give 'input: {shape: [...]}', input_shape on the first "
                     "layer, or --input-shape")
-        self.add_input(None, shape, dtype, decl.where)
+        self.add_input(None, shape, dtype or layer.input_dtype(), decl.where)
 
     def check_inputs_used(self) -> None:
         used = {r.node for n in self.nodes for r in n.inbound}

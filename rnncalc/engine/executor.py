@@ -74,8 +74,9 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             xs = [values[r.node][r.index] for r in node.inbound]
             ms = [masks[r.node][r.index] for r in node.inbound]
             try:
+                mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
                 extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), ms[0], **extra))
+                outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None
@@ -95,4 +96,4 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
 
 def tensor_values(shapes: dict[str, list[Shape]]) -> int:
     """Values in every tensor of the graph."""
-    return sum(prod(s) for outs in shapes.values() for s in outs)
+    return sum(prod(d or 1 for d in s) for outs in shapes.values() for s in outs)

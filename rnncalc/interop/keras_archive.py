@@ -27,7 +27,9 @@ from rnncalc.spec.model import ModelSpec
 
 MAX_CONFIG_BYTES = 20 * 1024 * 1024
 # Sub-objects in the order Keras creates (and get_weights() lists) their weights.
-_SUBGROUP_ORDER = ("cell", "forward_layer", "backward_layer", "layer")
+# Sub-objects in the order their layer creates them (MultiHeadAttention: q, k, gate, v, out).
+_SUBGROUP_ORDER = ("cell", "forward_layer", "backward_layer", "layer", "query_dense",
+                   "key_dense", "gate_dense", "value_dense", "output_dense")
 
 Weights = dict[str, dict[str, Any]]   # layer name -> weight name -> array (engine's form)
 

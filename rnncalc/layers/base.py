@@ -11,6 +11,7 @@ A layer kind declares, in its own module and nowhere else:
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ class Weight:
     trainable: bool = True
     role: str = ""
     dims: tuple[str, ...] = ()
+    dtype: str = ""     # "" = the layer's dtype; Normalization's count is int64
 
     @cached_property
     def params(self) -> int:
@@ -141,6 +143,14 @@ class Layer(Forward):
     IGNORED_ARGS: ClassVar[frozenset[str] | None] = None
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
+    #: Keras call arguments besides the inputs (``use_causal_mask``), written beside
+    #: ``inputs:`` in a spec; the values of one call are in :attr:`call_config`.
+    CALL_ARGS: ClassVar[tuple[Arg, ...]] = ()
+    #: ``forward`` receives the masks of every input (a list), not the first one's.
+    TAKES_INPUT_MASKS: ClassVar[bool] = False
+    #: Keras calls the layer with its inputs as separate arguments (``mha(q, v)``),
+    #: not as one list (``attention([q, v])``).
+    INPUTS_AS_ARGUMENTS: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -151,6 +161,40 @@ class Layer(Forward):
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
         self.config = config
         self.name: str = config["name"] or namer.auto(self.kind)
+        self.call_config: dict[str, Any] = {a.name: a.default for a in self.CALL_ARGS}
+
+    def called_with(self, given: dict[str, Any]) -> Layer:
+        """This layer for one call with these call arguments (validated against ``CALL_ARGS``).
+
+        A copy carries the call's values, so a layer's shape and forward rules read
+        them from :attr:`call_config` without a second signature.
+        """
+        if not given:
+            return self
+        declared = {a.name: a for a in self.CALL_ARGS}
+        config = dict(self.call_config)
+        for key, value in given.items():
+            if key not in declared and key in {a.name for a in self.ARGS}:
+                raise SpecError(f"'{key}' is an argument of {self.kind} itself, not of its "
+                                f"call: write it inside the layer's mapping, e.g. "
+                                f"{{{self.kind}: {{..., {key}: ...}}}}")
+            if key not in declared:
+                takes = ", ".join(declared) or "none"
+                raise SpecError(f"unknown call argument '{key}' (a {self.kind} call takes: "
+                                f"{takes})", hint=did_you_mean(
+                                    str(key), [*declared, "inputs", "initial_state"]))
+            try:
+                config[key] = declared[key].check(value)
+            except SpecError as err:
+                raise err.at(f"call argument '{key}'") from None
+        called = copy.copy(self)
+        called.call_config = config
+        return called
+
+    def call_args_given(self) -> dict[str, Any]:
+        """Call arguments that differ from Keras' defaults (for export)."""
+        return {a.name: self.call_config[a.name] for a in self.CALL_ARGS
+                if self.call_config.get(a.name) != a.default}
 
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
@@ -196,6 +240,10 @@ class Layer(Forward):
 
     def default_input(self) -> Shape | None:
         """Batch shape assumed with no input shape anywhere (Keras 2 did this for Embedding)."""
+        return None
+
+    def input_dtype(self) -> str | None:
+        """The dtype of an input this layer implies as a model's first layer (``string``)."""
         return None
 
     def output_names(self, inputs: list[Shape]) -> list[str]:

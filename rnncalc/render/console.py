@@ -47,13 +47,6 @@ def colour(console: Any) -> bool:
     return console.color_system is not None and not console.no_color
 
 
-def table_box() -> Any:
-    """The box style of every table: rich's default, or ASCII with ``--ascii``."""
-    from rich import box
-
-    return box.ASCII2 if DISPLAY.ascii else box.HEAVY_HEAD
-
-
 def stdout_style() -> tuple[int, bool]:
     """(width, whether to style) for text written straight to stdout, as rich decides it:
     ``--width``, else the terminal's columns (``COLUMNS``), else 80 for a pipe; bold and dim

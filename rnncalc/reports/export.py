@@ -47,6 +47,8 @@ class LayerOut:
     inputs: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
     node: str = ""
+    call_args: dict[str, Any] = field(default_factory=dict)   # use_causal_mask: true
+    inputs_as_arguments: bool = False                         # mha(q, v, key=k)
 
 
 @dataclass
@@ -101,6 +103,8 @@ def describe(graph: Graph, name: str | None) -> Exported:
             refs = [ref_text(graph, t) for t in node.inbound]
             split = 1 if node.layer.TAKES_INITIAL_STATE else len(refs)
             out.inputs, out.states = refs[:split], refs[split:]
+        out.call_args = node.layer.call_args_given()
+        out.inputs_as_arguments = node.layer.INPUTS_AS_ARGUMENTS
         layers.append(out)
     outputs = [ref_text(graph, t) for t in graph.outputs] if functional else []
     return Exported(name, functional, inputs, layers, outputs)
@@ -208,6 +212,8 @@ def to_yaml(model: Exported) -> str:
             lines.append(f"    inputs: {_flow(_one_or_list(layer.inputs))}")
         if layer.states:
             lines.append(f"    initial_state: {_flow(layer.states)}")
+        for key, value in layer.call_args.items():
+            lines.append(f"    {key}: {_flow(value)}")
     if model.functional:
         lines.append(f"outputs: {_flow(model.outputs)}")
     return "\n".join(lines) + "\n"
@@ -279,9 +285,14 @@ def to_keras(model: Exported) -> str:
         for i in model.inputs:
             lines.append(f"{names.new(i.name or 'inputs')} = {_keras_input(i)}")
         for layer in model.layers:
-            args = ", ".join(names.ref(r) for r in layer.inputs)
-            if len(layer.inputs) > 1:
-                args = f"[{args}]"
+            refs = [names.ref(r) for r in layer.inputs]
+            if layer.inputs_as_arguments and len(refs) == 3:
+                args = f"{refs[0]}, {refs[1]}, key={refs[2]}"
+            elif layer.inputs_as_arguments or len(refs) == 1:
+                args = ", ".join(refs)
+            else:
+                args = f"[{', '.join(refs)}]"
+            args += "".join(f", {k}={v!r}" for k, v in layer.call_args.items())
             if layer.states:
                 args += ", initial_state=[" + ", ".join(names.ref(r) for r in layer.states) + "]"
             lines.append(f"{names.new(layer.node)} = {_keras_layer(layer)}({args})")

@@ -23,6 +23,7 @@ MODULES: dict[str, tuple[str, ...]] = {
                     "GlobalMaxPooling1D", "MaxPool1D", "MaxPooling1D"),
     "core": ("Activation", "Dense", "Dropout", "Embedding", "Input", "InputLayer", "Masking",
              "SpatialDropout1D"),
+    "lambdas": ("Lambda",),
     "merging": ("Add", "Average", "Concatenate", "Multiply", "Subtract"),
     "normalization": ("BatchNormalization", "LayerNormalization"),
     "preprocessing": ("CategoryEncoding", "Hashing", "IntegerLookup", "Normalization",

@@ -151,6 +151,9 @@ class Layer(Forward):
     #: Keras calls the layer with its inputs as separate arguments (``mha(q, v)``),
     #: not as one list (``attention([q, v])``).
     INPUTS_AS_ARGUMENTS: ClassVar[bool] = False
+    #: Arguments that hold Python source text (a Lambda's body): export writes them
+    #: as code; nothing ever runs them.
+    SOURCE_ARGS: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

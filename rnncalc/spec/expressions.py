@@ -162,6 +162,8 @@ def _value(node: ast.AST, depth: int) -> Any:
         return result
     if isinstance(node, ast.Call):
         return _call(node, depth + 1)
+    if isinstance(node, ast.Lambda):    # Lambda(lambda x: ...): carried as source, never run
+        return ast.unparse(node)
     if isinstance(node, ast.Name) and placeholders.from_name(node.id):
         return placeholders.from_name(node.id)
     if isinstance(node, (ast.Name, ast.Attribute)):

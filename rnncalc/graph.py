@@ -51,6 +51,15 @@ class Node:
     weights: list[Weight] = field(default_factory=list)
     dtype: str = "float32"
     label: str = ""
+    #: A later call of a shared layer: the node of its first call (whose row, name
+    #: and weights it shares) and which call of that layer this is (1, 2, ...).
+    owner: str = ""
+    call_index: int = 0
+
+    @property
+    def layer_name(self) -> str:
+        """The layer this node is a call of (its own name unless a later shared call)."""
+        return self.owner or self.name
 
     @property
     def params(self) -> int:
@@ -202,6 +211,35 @@ class _Builder:
         self.register(node, "")
         self.nodes.append(node)
 
+    def add_call(self, decl: LayerDecl) -> None:
+        """A later call of an earlier layer: same layer and weights, its own tensors."""
+        owner = self.by_name.get(decl.shared or "")
+        if owner is None or owner.layer is None or owner.owner:
+            known = [n.name for n in self.nodes if not n.owner]
+            raise SpecError(f"'call: {decl.shared}': no earlier layer has that name",
+                            hint=did_you_mean(decl.shared or "", known))
+        calls = 1 + sum(1 for n in self.nodes if n.owner == owner.name)
+        name = decl.alias or f"{owner.name}_call_{calls}"
+        resolved = [self.resolve(r) for r in [*(decl.inputs or ()), *decl.initial_state]]
+        shapes = [s for _, s in resolved]
+        layer = owner.layer.called_with(decl.call_args)
+        layer.check_inputs(shapes)
+        if owner.input_shapes and [len(s) for s in shapes] != [len(s) for s in
+                                                             owner.input_shapes]:
+            raise SpecError(f"'{owner.name}' was built for inputs "
+                            f"{', '.join(format_shape(s) for s in owner.input_shapes)}; a "
+                            f"second call gets {', '.join(format_shape(s) for s in shapes)}")
+        weights = layer.weights(shapes)
+        if [w.shape for w in weights] != [w.shape for w in owner.weights]:
+            raise SpecError(f"'{owner.name}' cannot be called on "
+                            f"{', '.join(format_shape(s) for s in shapes)}: its weights were "
+                            f"built for {', '.join(format_shape(s) for s in owner.input_shapes)}")
+        outputs = layer.output_shapes(shapes)
+        node = Node(name, owner.kind, layer, [t for t, _ in resolved], shapes, outputs, [],
+                    dtype=layer.dtype, label=decl.label, owner=owner.name, call_index=calls)
+        self.register(node, "")
+        self.nodes.append(node)
+
     def teach(self, err: SpecError, inbound: list[TensorRef]) -> SpecError:
         """A rank error after a layer that dropped the time axis: say which switch keeps it.
 
@@ -223,6 +261,13 @@ class _Builder:
             self.add_input(decl.name, decl.batch_shape, decl.dtype, decl.where)
         for decl in self.spec.layers:
             context = (decl.where, f"{decl.label} ({decl.call.name})")
+            if decl.shared is not None:
+                context = (decl.where, f"{decl.label} (call {decl.shared})")
+                try:
+                    self.add_call(decl)
+                except SpecError as err:
+                    raise err.at(*context) from None
+                continue
             try:
                 refuse_placeholders(decl.call)
                 layer = self.make_layer(decl.call, self.namer)
@@ -242,6 +287,13 @@ class _Builder:
         nodes = keras_order(self.inputs, self.nodes, outputs) if self.spec.functional else \
             self.nodes
         kept = {id(n) for n in nodes}   # identity: Node equality compares every field
+        names = {n.name for n in nodes}
+        for node in nodes:
+            if node.owner and node.owner not in names:
+                raise SpecError(
+                    f"'{node.name}' calls '{node.owner}' again, but that layer's first call "
+                    "feeds no output; rnncalc shows a shared layer at its first call: make it "
+                    "feed an output (or call the layer once)").at(node.label or self.spec.source)
         return Graph(self.model_name(), self.inputs, nodes, outputs, self.spec.functional,
                      unused=[n.name for n in self.nodes if id(n) not in kept])
 

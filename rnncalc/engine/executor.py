@@ -76,7 +76,7 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             try:
                 mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
                 extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask, **extra))
+                outs = list(node.layer.forward(xs, weights.get(node.layer_name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None

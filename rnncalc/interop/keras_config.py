@@ -119,12 +119,8 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                     name not in used:
                 continue        # a Keras mask computed by ops, passed on only as mask=
             nodes = entry.get("inbound_nodes") or []
-            if len(nodes) != 1:
-                if not nodes:
-                    raise SpecError("the layer is not connected to anything (no inbound "
-                                    "nodes)")
-                raise SpecError(f"the layer is called {len(nodes)} times (a shared layer); "
-                                "rnncalc builds each layer once")
+            if not nodes:
+                raise SpecError("the layer is not connected to anything (no inbound nodes)")
             tensors, states = _node_tensors(nodes[0])
             if not tensors:
                 raise SpecError("the layer has no input tensors")
@@ -135,6 +131,17 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
             raise err.at(source, label) from None
         layers.append(LayerDecl(call, tuple(tensors), tuple(states), label, source,
                                 _call_args(kind, nodes[0])))
+        for k, node in enumerate(nodes[1:], start=1):      # a shared layer, called again
+            try:
+                tensors, states = _node_tensors(node)
+                if kind in _RECURRENT and len(tensors) > 1:
+                    tensors, states = tensors[:1], tensors[1:] + states
+            except SpecError as err:
+                raise err.at(source, f"{label} call {k + 1}") from None
+            layers.append(LayerDecl(Call(str(name)), tuple(tensors), tuple(states),
+                                    f"{label} call {k + 1}", source, _call_args(kind, node),
+                                    shared=str(name), alias=call_name(str(name), k)))
+    layers = _ready_order(layers)
     order = [r.name for r in _tensor_list(config.get("input_layers"), source, "input_layers")]
     ordered = [inputs[n] for n in order if n in inputs]
     ordered += [d for n, d in inputs.items() if n not in order]
@@ -232,10 +239,36 @@ def _history(item: Any) -> Ref:
     if not isinstance(item, (list, tuple)) or len(item) < 3 or not isinstance(item[0], str):
         raise SpecError(f"unexpected tensor reference {show(item)}")
     name, node, index = item[0], item[1], item[2]
-    if node != 0:
-        raise SpecError(f"uses call #{node} of the shared layer '{name}'; rnncalc builds each "
-                        "layer once")
-    return Ref(name, int(index))
+    if not isinstance(node, int) or isinstance(node, bool) or node < 0:
+        raise SpecError(f"unexpected tensor reference {show(item)}")
+    return Ref(call_name(name, node), int(index))
+
+
+def call_name(layer: str, node: int) -> str:
+    """How rnncalc names call ``node`` of a shared layer (call 0 is the layer itself)."""
+    return layer if node == 0 else f"{layer}_call_{node}"
+
+
+def _ready_order(decls: list[LayerDecl]) -> list[LayerDecl]:
+    """Layer entries in an order where each one's inputs come first.
+
+    Keras lists each layer once, at its first call; a later call of a shared
+    layer may read layers listed after it, so its entry waits until they are placed.
+    """
+    names = {d.alias or d.call.kwargs.get("name") for d in decls}
+    placed: set[Any] = set()
+    pending, ordered = list(decls), []
+    def ready(decl: LayerDecl) -> bool:
+        refs = [*(decl.inputs or ()), *decl.initial_state]
+        return all(r.name in placed or r.name not in names for r in refs)
+
+    while pending:
+        # none ready (a cycle): keep the order; the graph builder reports it
+        first = next((k for k, d in enumerate(pending) if ready(d)), 0)
+        decl = pending.pop(first)
+        ordered.append(decl)
+        placed.add(decl.alias or decl.call.kwargs.get("name"))
+    return ordered
 
 
 def _tensor_list(value: Any, source: str, key: str) -> list[Ref]:

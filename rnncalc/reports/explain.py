@@ -164,6 +164,9 @@ def explain(graph: Graph, convention: str = "keras", dtype: str | None = None,
             groups, params, notes = _torch_groups(t), t.params, t.notes
         else:
             groups, params, notes = _keras_groups(node), node.params, ()
+            if node.owner:
+                notes = (f"call {node.call_index + 1} of '{node.owner}': its weights are "
+                         "shared, counted once (there)",)
         layers.append(LayerExplain(node.name, node.kind, tuple(node.output_shapes), groups,
                                    params, node.params, notes, cost.layer(node.name)))
     total = sum(layer.params for layer in layers)

@@ -98,6 +98,10 @@ def layer_modules(layer: Layer, inputs: list[Shape]) -> list[TorchModule]:
 def torch_layer(node: Node) -> TorchLayer:
     """The ``torch.nn`` modules of one layer node, with counts and notes."""
     assert node.layer is not None
+    if node.owner:      # a second call: the same module object, called again in forward()
+        return TorchLayer(node.name, node.kind, (), 0, 0, 0, (
+            f"calls the module of '{node.owner}' again (self.{node.owner}(...) in forward): "
+            "shared weights, counted once",))
     modules = tuple(layer_modules(node.layer, node.input_shapes))
     notes = tuple(n for m in modules for n in m.notes)
     if not modules and node.weights:

@@ -86,13 +86,21 @@ def ref_text(graph: Graph, ref: TensorRef) -> str:
     return f"{ref.node}[{ref.index}]"
 
 
-def _layer_record(graph: Graph, node: Node) -> LayerRecord:
+def _connected(graph: Graph, ref: TensorRef) -> str:
+    """Keras' ``layer[call][output]``: ``lstm[1][0]`` is the second call's first output."""
+    source = graph.node(ref.node)
+    return f"{source.layer_name}[{source.call_index}][{ref.index}]"
+
+
+def _layer_record(graph: Graph, node: Node, calls: list[Node] | None = None) -> LayerRecord:
+    """One row; a shared layer's row lists the inputs of every call (``calls``)."""
+    calls = sorted(calls or [node], key=lambda n: n.call_index)
     trainable = node.trainable_params
     return LayerRecord(
         name=node.name,
         type=node.kind,
-        inputs=tuple(ref_text(graph, r) for r in node.inbound),
-        connected_to=tuple(f"{r.node}[0][{r.index}]" for r in node.inbound),
+        inputs=tuple(ref_text(graph, r) for n in calls for r in n.inbound),
+        connected_to=tuple(_connected(graph, r) for n in calls for r in n.inbound),
         output_shapes=tuple(node.output_shapes),
         params=node.params,
         trainable_params=trainable,
@@ -114,7 +122,11 @@ def _inner(node: Node) -> str | None:
 
 def summarize(graph: Graph) -> SummaryRecord:
     """Collect per-layer records and totals from a built graph."""
-    layers = tuple(_layer_record(graph, n) for n in graph.nodes)
+    calls: dict[str, list[Node]] = {}     # one row per layer, at its first call
+    for n in graph.nodes:
+        calls.setdefault(n.layer_name, []).append(n)
+    layers = tuple(_layer_record(graph, graph.node(name), group)
+                   for name, group in calls.items())
     total = sum(rec.params for rec in layers)
     trainable = sum(rec.trainable_params for rec in layers)
     trainable_bytes = sum(

@@ -56,6 +56,8 @@ class LayerDecl:
     label: str      # "layers[2]"
     where: str      # "model.yaml:7"
     call_args: dict[str, Any] = field(default_factory=dict)   # use_causal_mask: true, ...
+    shared: str | None = None      # ``call: name``: call that earlier layer again
+    alias: str | None = None       # ``as: name``: how later entries refer to this call
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,36 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     return InputDecl(explicit or name, shape, dtype, where)
 
 
+SHARED_KEYS = ("call", "inputs", "as", "initial_state")
+
+
+def _shared_call(entry: dict[str, Any], label: str, where: str) -> LayerDecl:
+    """``{call: shared_lstm, inputs: question, as: question_code}``: a layer called again."""
+    target = entry["call"]
+    context = f"{label} (call)"
+    if not isinstance(target, str) or not target:
+        raise SpecError(f"'call': expected the name of an earlier layer, got {show(target)}"
+                        ).at(where, context)
+    alias = entry.get("as")
+    if alias is not None and (not isinstance(alias, str) or not alias):
+        raise SpecError(f"'as': expected a name for this call, got {show(alias)}").at(
+            where, context)
+    if "inputs" not in entry:
+        raise SpecError(f"a second call of '{target}' needs 'inputs:'").at(where, context)
+    call_args = {k: v for k, v in entry.items() if k not in SHARED_KEYS}
+    for key in call_args:
+        if not str(key)[:1].islower():
+            raise SpecError(f"unknown key '{key}' in a 'call:' entry (takes: call, inputs, as, "
+                            "call arguments)").at(where, context)
+    try:
+        refs = parse_refs(entry["inputs"])
+        states = parse_refs(entry["initial_state"]) if "initial_state" in entry else ()
+    except SpecError as err:
+        raise err.at(where, context) from None
+    return LayerDecl(Call(target), refs, states, label, where, call_args, shared=target,
+                     alias=alias)
+
+
 def model_spec(doc: Document) -> ModelSpec:
     """Check a document's structure and return its :class:`ModelSpec`."""
     data = doc.data
@@ -170,6 +202,10 @@ def model_spec(doc: Document) -> ModelSpec:
     for i, entry in enumerate(raw_layers):
         where = doc.where(("layers", i))
         label = f"layers[{i}]"
+        if isinstance(entry, dict) and "call" in entry:
+            layers.append(_shared_call(entry, label, where))
+            functional = True
+            continue
         try:
             call, meta = split_entry(entry)
         except SpecError as err:

@@ -30,6 +30,7 @@ from rnncalc.graph import Graph, Node, TensorRef
 from rnncalc.initializers import ALIASES, Initializer
 from rnncalc.layers import Layer, Namer, layer_class
 from rnncalc.layers.base import snake_case
+from rnncalc.layers.convolution import WINDOW_ARGS
 from rnncalc.spec.model import ModelSpec
 
 FORMATS = ("yaml", "keras")
@@ -192,6 +193,8 @@ def _plain(name: str, value: Any) -> Any:
     if isinstance(value, tuple):
         if name == "axis" and len(value) == 1:
             return value[0]
+        if name in WINDOW_ARGS and len(set(value)) == 1:
+            return value[0]          # kernel_size=(3, 3) is written 3, as Keras users do
         return list(value)
     return value
 

@@ -73,7 +73,7 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             xs = [values[r.node][r.index] for r in node.inbound]
             ms = [masks[r.node][r.index] for r in node.inbound]
             try:
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), ms[0]))
+                outs = list(node.layer.forward_masked(xs, weights.get(node.name, {}), ms))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:
                 raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None

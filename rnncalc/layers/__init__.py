@@ -1,11 +1,13 @@
 """All layer kinds. Importing this package registers every kind in ``LAYER_KINDS``."""
 
 from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
+    activation_layers,
     convolution,
     core,
     merging,
     normalization,
     recurrent,
+    regularization,
     reshaping,
     wrappers,
 )

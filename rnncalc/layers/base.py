@@ -86,6 +86,11 @@ class Forward:
         """Inference-time outputs for these inputs (a list, one array per output)."""
         raise NotImplementedError(f"{type(self).__name__} has no forward pass")
 
+    def forward_masked(self, inputs: list[Any], weights: dict[str, Any],
+                       masks: list[Any]) -> list[Any]:
+        """``forward`` given every input's mask; merges override it (Keras' merge rules)."""
+        return self.forward(inputs, weights, masks[0] if masks else None)
+
     def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
         """Keras' ``compute_mask``: the mask of each output (``None``: unmasked)."""
         return [masks[0] if self.SUPPORTS_MASKING else None]

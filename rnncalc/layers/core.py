@@ -247,4 +247,14 @@ class Masking(Layer):
         return [np.any(inputs[0] != self.config["mask_value"], axis=-1)]
 
 
+class Identity(Layer):
+    """Returns its input unchanged (mask included)."""
 
+    kind = "Identity"
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0]]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        return [TorchModule("nn.Identity()")]

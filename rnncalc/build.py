@@ -9,10 +9,10 @@ from typing import Any
 
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, ShapeOptions, build_graph
+from rnncalc.reports.summary import summarize
 from rnncalc.spec.forms import to_call
 from rnncalc.spec.loader import Document, load
 from rnncalc.spec.model import LayerDecl, ModelSpec, model_spec
-from rnncalc.summary import summarize
 
 
 def parse_dims(text: str) -> tuple[int | None, ...]:

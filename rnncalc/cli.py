@@ -127,7 +127,7 @@ def summary(
     """
     from rnncalc.build import load_models
     from rnncalc.graph import build_graph
-    from rnncalc.summary import summarize
+    from rnncalc.reports.summary import summarize
 
     if columns or expand or dtype or convention is not Convention.keras:
         return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
@@ -191,7 +191,7 @@ def export(
 ) -> None:
     """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
     from rnncalc.build import load_spec
-    from rnncalc.export import export as export_text
+    from rnncalc.reports.export import export as export_text
 
     options = shape_options(input_shape, batch_size, timesteps)
     sys.stdout.write(export_text(load_spec(spec, layer, model=model), to.value, options))
@@ -302,7 +302,6 @@ def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
                      dtype: str | None, model: int | None) -> None:
     """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
     from rnncalc.build import load_spec
-    from rnncalc.cost import costed_summary
     from rnncalc.graph import build_graph
     from rnncalc.render.summary_columns import (
         columns_markdown,
@@ -310,6 +309,7 @@ def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
         grid,
         parse_columns,
     )
+    from rnncalc.reports.cost import costed_summary
 
     graph = build_graph(load_spec(spec, layer, model=model), options)
     report = costed_summary(graph, options.convention, dtype)
@@ -345,8 +345,8 @@ def explain(
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     from rnncalc.build import load_spec
-    from rnncalc.explain import explain as explain_record
     from rnncalc.graph import build_graph
+    from rnncalc.reports.explain import explain as explain_record
 
     options = cost_options(input_shape, batch_size, timesteps, convention)
     graph = build_graph(load_spec(spec, layer, model=model), options)

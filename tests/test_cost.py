@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from rnncalc.build import load_spec
-from rnncalc.cost import model_cost
-from rnncalc.counting import Poly
 from rnncalc.graph import ShapeOptions, build_graph
+from rnncalc.layers.counting import Poly
+from rnncalc.reports.cost import model_cost
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = json.loads((GOLDEN / "torch_cost_reference.json").read_text())

@@ -14,7 +14,7 @@ import pytest
 from rnncalc.build import load_spec
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
-from rnncalc.pytorch import torch_record
+from rnncalc.reports.pytorch import torch_record
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MODULES = json.loads((GOLDEN / "torch_modules.json").read_text())["modules"]

@@ -19,7 +19,7 @@ from rich.console import Console
 from rnncalc.build import load_spec
 from rnncalc.graph import build_graph
 from rnncalc.render.summary_table import summary_markdown, summary_table
-from rnncalc.summary import summarize
+from rnncalc.reports.summary import summarize
 from tests.conftest import GOLDEN, SPECS
 
 SPEC_FILES = sorted(SPECS.rglob("*.yaml"))

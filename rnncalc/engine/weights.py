@@ -19,7 +19,7 @@ from rnncalc.engine.initializers import sample
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph
 from rnncalc.layers import Weight
-from rnncalc.shapes import format_shape
+from rnncalc.layers.shapes import format_shape
 
 Weights = dict[str, dict[str, np.ndarray]]    # layer name -> weight name -> values
 _POSITIONAL = re.compile(r"arr_(\d+)")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, anything, axes, is_int, number, optional, show
-from rnncalc.counting import ACT, ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
+from rnncalc.layers.arguments import Arg, anything, axes, is_int, number, optional, show
 from rnncalc.layers.base import Layer, Weight, require_known
-from rnncalc.shapes import Shape, format_shape, normalize_axis
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.counting import ACT, ADD, MUL, CostTerm, describe_dims, size
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, format_shape, normalize_axis
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 def non_negative(value: Any) -> float:

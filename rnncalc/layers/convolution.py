@@ -13,15 +13,35 @@ from itertools import product
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.activations import activation
-from rnncalc.arguments import REQUIRED, Arg, anything, boolean, choice, is_int, optional, show
-from rnncalc.counting import ACT, ADD, CMP, MAC, MUL, CostTerm, describe_dims, positions, size
 from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import (
+    REQUIRED,
+    Arg,
+    anything,
+    boolean,
+    choice,
+    is_int,
+    optional,
+    positive_int,
+    show,
+)
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
+    ACT,
+    ADD,
+    CMP,
+    MAC,
+    MUL,
+    CostTerm,
+    describe_dims,
+    positions,
+    size,
+)
+from rnncalc.layers.initializers import init_arg
 from rnncalc.layers.reshaping import DATA_FORMAT
-from rnncalc.shapes import Dim, Shape, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.shapes import Dim, Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 #: Per-axis size arguments: equal entries may be written as one int (``kernel_size=3``).
 WINDOW_ARGS = ("kernel_size", "strides", "dilation_rate", "pool_size")
@@ -267,8 +287,6 @@ class Conv(ConvBase):
 
     @classmethod
     def make_args(cls) -> tuple[Arg, ...]:
-        from rnncalc.arguments import positive_int
-
         return (Arg("filters", positive_int), *cls.window_args(),
                 Arg("groups", positive_int, 1),
                 Arg("activation", activation, "linear"), Arg("use_bias", boolean, True),
@@ -348,7 +366,7 @@ class Conv(ConvBase):
                             tuple(state), tuple(notes))]
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         c = self.config
         x = _channels_last(inputs[0], c["data_format"])
@@ -393,8 +411,6 @@ class DepthwiseConv(ConvBase):
 
     @classmethod
     def make_args(cls) -> tuple[Arg, ...]:
-        from rnncalc.arguments import positive_int
-
         window = cls.window_args()
         return (window[0], Arg("depth_multiplier", positive_int, 1), *window[1:],
                 Arg("activation", activation, "linear"), Arg("use_bias", boolean, True),
@@ -452,7 +468,7 @@ class DepthwiseConv(ConvBase):
                             tuple(state), tuple(notes))]
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         c = self.config
         x = _channels_last(inputs[0], c["data_format"])
@@ -477,8 +493,6 @@ class SeparableConv(ConvBase):
 
     @classmethod
     def make_args(cls) -> tuple[Arg, ...]:
-        from rnncalc.arguments import positive_int
-
         window = cls.window_args()
         return (Arg("filters", positive_int), *window, Arg("depth_multiplier", positive_int, 1),
                 Arg("activation", activation, "linear"), Arg("use_bias", boolean, True),
@@ -554,7 +568,7 @@ class SeparableConv(ConvBase):
         return [depth, point]
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         c = self.config
         x = _channels_last(inputs[0], c["data_format"])

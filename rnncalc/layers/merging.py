@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, boolean, integer, is_int, show
-from rnncalc.counting import ADD, CMP, MAC, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, boolean, integer, is_int, show
 from rnncalc.layers.base import Layer
-from rnncalc.shapes import Dim, Shape, format_shape, normalize_axis
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.counting import ADD, CMP, MAC, MUL, CostTerm, describe_dims, size
+from rnncalc.layers.shapes import Dim, Shape, format_shape, normalize_axis
+from rnncalc.layers.torch_modules import TorchModule
 
 
 def _shapes_text(shapes: list[Shape]) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, anything, number, optional, rate, show
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, anything, number, optional, rate, show
 from rnncalc.layers.base import Layer
-from rnncalc.shapes import Shape
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.shapes import Shape
+from rnncalc.layers.torch_modules import TorchModule
 
 
 def _unit_interval(value: Any) -> float:

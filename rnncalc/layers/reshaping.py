@@ -6,11 +6,11 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import Arg, choice, int_tuple, is_int, optional, positive_int, show
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, choice, int_tuple, is_int, optional, positive_int, show
 from rnncalc.layers.base import Layer, require_rank
-from rnncalc.shapes import Shape, format_shape, known_prod
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.shapes import Shape, format_shape, known_prod
+from rnncalc.layers.torch_modules import TorchModule
 
 DATA_FORMAT = Arg("data_format", optional(choice("channels_last", "channels_first")), None)
 

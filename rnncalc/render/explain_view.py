@@ -6,11 +6,11 @@ Weight lines read like the seed notebook's hand derivation:
 
 from __future__ import annotations
 
-from rnncalc.counting import MAC
-from rnncalc.explain import ExplainRecord, LayerExplain, WeightLine, count
+from rnncalc.layers.counting import MAC
+from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import OP_UNITS, poly, size, unknown_note
 from rnncalc.render.numbers import readable_bytes
-from rnncalc.shapes import format_shape, format_shapes
+from rnncalc.reports.explain import ExplainRecord, LayerExplain, WeightLine, count
 
 
 def _weight(w: WeightLine, indent: str) -> str:

@@ -22,7 +22,7 @@ from rnncalc.engine.memory import format_bytes
 from rnncalc.engine.run import OutputTensor, RunResult
 from rnncalc.engine.weights import flat
 from rnncalc.errors import SpecError
-from rnncalc.shapes import format_shape
+from rnncalc.layers.shapes import format_shape
 
 
 def output_label(out: OutputTensor, result: RunResult) -> str:

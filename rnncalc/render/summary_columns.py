@@ -14,13 +14,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnncalc.cost import CostRecord
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.pytorch import TorchRecord
+from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import poly, size, unknown_note
 from rnncalc.render.numbers import count, readable_bytes
-from rnncalc.shapes import format_shape, format_shapes
-from rnncalc.summary import SummaryRecord
+from rnncalc.reports.cost import CostRecord
+from rnncalc.reports.pytorch import TorchRecord
+from rnncalc.reports.summary import SummaryRecord
 
 COLUMNS = {
     "output_shape": "Output Shape",

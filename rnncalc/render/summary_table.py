@@ -6,9 +6,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnncalc.layers.shapes import format_shapes
 from rnncalc.render.numbers import count, readable_bytes
-from rnncalc.shapes import format_shapes
-from rnncalc.summary import SummaryRecord
+from rnncalc.reports.summary import SummaryRecord
 
 
 def _rows(record: SummaryRecord, sep: str = ", ") -> list[tuple[str, str, str, str]]:

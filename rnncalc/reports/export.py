@@ -23,14 +23,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.arguments import COMMON_ARGS, Arg
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, Node, TensorRef
-from rnncalc.initializers import ALIASES, Initializer
 from rnncalc.layers import Layer, Namer, layer_class
+from rnncalc.layers.arguments import COMMON_ARGS, Arg
 from rnncalc.layers.base import snake_case
+from rnncalc.layers.calls import Call
 from rnncalc.layers.convolution import WINDOW_ARGS
+from rnncalc.layers.initializers import ALIASES, Initializer
 from rnncalc.spec.model import ModelSpec
 
 FORMATS = ("yaml", "keras")
@@ -179,7 +179,7 @@ def _is_default(arg: Arg, value: Any) -> bool:
 
 def _init_config(init: Initializer) -> dict[str, Any]:
     """The initializer's arguments that differ from its defaults."""
-    from rnncalc.initializers import INITIALIZER_ARGS
+    from rnncalc.layers.initializers import INITIALIZER_ARGS
 
     defaults = {a.name: a.default for a in INITIALIZER_ARGS.get(init.name, ())
                 if not a.required and init.name != "Constant"}   # Keras wants Constant's value

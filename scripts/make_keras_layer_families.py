@@ -8,7 +8,8 @@ as Keras-exact. Only Keras can say what exact is, so this script asks it:
 
 * ``tests/golden/keras_layer_families.json``: summaries (names, output shapes,
   weights, counts) of every model in :func:`summary_cases`, recorded by the same
-  code as ``scripts/make_keras_golden.py`` (imported, not copied);
+  code as ``scripts/make_keras_golden.py`` (imported, not copied), and each
+  model's ``to_json()`` (``keras_json``) for the Keras config reader;
 * ``tests/golden/numeric_families/``: for every model in :func:`numeric_cases`,
   Keras' weights (``np.savez(path, *model.get_weights())``), inputs and
   inference outputs, written by ``scripts/make_keras_numeric.py``'s ``run_case``.
@@ -327,7 +328,12 @@ def record_summaries(keras: Any) -> dict[str, Any]:
     assert len(ids) == len(set(ids)), "duplicate case ids"
     models = []
     for c in cases:
-        models.append(golden.record(keras, c))
+        entry = golden.record(keras, c)
+        if "expected" in entry:      # what model.to_json() writes, for the config reader
+            keras.backend.clear_session()
+            entry["keras_json"] = json.loads(golden.build_model(keras, copy.deepcopy(
+                c["spec"])).to_json())
+        models.append(entry)
     return {"keras_version": keras.__version__, "backend": keras.backend.backend(),
             "generated_by": "scripts/make_keras_layer_families.py", "models": models}
 

@@ -112,3 +112,17 @@ def test_weight_names_and_order(model_id: str) -> None:
     assert shapes == [tuple(s) for s in m["weight_shapes"]]
     names = [k.rsplit("/", 1)[-1] for k in flat(by_order)]
     assert names == [k.rsplit("/", 1)[-1] for k in m["weight_keys"]]
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_keras_to_json_reads_the_same(cli, tmp_path, model: dict) -> None:
+    """The JSON Keras' ``model.to_json()`` wrote gives Keras' own summary."""
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model["keras_json"]))
+    result = cli("summary", path, "--json")
+    assert result.code == 0, result.err
+    got = json.loads(result.out)
+    expected = model["expected"]
+    assert [(x["name"], x["output_shapes"], x["params"]) for x in got["layers"]] == [
+        (x["name"], x["output_shapes"], x["params"]) for x in expected["layers"]]
+    assert got["total_params"] == expected["total_params"]

@@ -126,3 +126,32 @@ def test_keras_to_json_reads_the_same(cli, tmp_path, model: dict) -> None:
     assert [(x["name"], x["output_shapes"], x["params"]) for x in got["layers"]] == [
         (x["name"], x["output_shapes"], x["params"]) for x in expected["layers"]]
     assert got["total_params"] == expected["total_params"]
+
+
+TORCH = [m for m in json.loads((GOLDEN / "torch_modules.json").read_text())["modules"]
+         if "keras" in m]
+
+
+def test_enough_torch_fixtures() -> None:
+    assert len(TORCH) >= 20
+
+
+@pytest.mark.parametrize("m", TORCH, ids=[m["id"] for m in TORCH])
+def test_pytorch_convention_matches_torch(m: dict) -> None:
+    """State_dict names/shapes and counts as torch has them; shapes agree channels-first."""
+    from rnncalc.build import load_spec
+    from rnncalc.graph import ShapeOptions, build_graph
+    from rnncalc.reports.pytorch import torch_record
+
+    options = ShapeOptions(input_shape=tuple(m["keras_input_shape"]),
+                           batch_size=m["forward"]["batch"], convention="pytorch")
+    graph = build_graph(load_spec(None, [m["keras"]]), options)
+    (layer,) = torch_record(graph).layers
+    got = [(key.split(".", 1)[1], list(p.shape)) for key, p in layer.state_dict]
+    assert got == [(e["name"], e["shape"]) for e in m["state_dict"]]
+    assert (layer.params, layer.trainable_params) == (m["params"], m["trainable_params"])
+    keras_out = list(graph.nodes[0].output_shapes[0])
+    channels_first = [keras_out[0], keras_out[-1], *keras_out[1:-1]]
+    assert m["forward"]["output_shape"] == channels_first
+    module = "Conv1d" if m["module"] == "Separable" else m["module"]
+    assert f"nn.{module}(" in layer.calls, layer.calls

@@ -77,7 +77,14 @@ def _check(label: str, value: np.ndarray, weight: Weight, path: str) -> np.ndarr
 
 def load_weights(path: str, graph: Graph) -> Weights:
     """Read and check ``--weights``: every weight present, nothing extra, right shapes."""
-    arrays = _read_npz(path)
+    return assign_weights(_read_npz(path), graph, path)
+
+
+def assign_weights(arrays: dict[str, np.ndarray], graph: Graph, path: str) -> Weights:
+    """Check named arrays (``arr_k`` or ``<layer>/<weight>`` keys) against the graph's weights.
+
+    ``path`` names where they came from in messages (a file, or ``weights=`` in Python).
+    """
     if any(k.startswith("weights/") for k in arrays):
         arrays = {k.removeprefix("weights/"): v for k, v in arrays.items()
                   if k.startswith("weights/")}

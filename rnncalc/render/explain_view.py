@@ -98,3 +98,17 @@ def explain_text(record: ExplainRecord) -> str:
     if unknown_note(c.training_total):
         out.append(unknown_note(c.training_total))
     return "\n".join(out) + "\n"
+
+
+def explain_markdown(record: ExplainRecord) -> str:
+    """The explanation for a markdown document: per layer a heading and its lines as code."""
+    text = explain_text(record).rstrip("\n").split("\n\n")
+    head, *layers = text
+    out = [f"**{head.splitlines()[0]}**", ""]
+    for block in layers:
+        lines = block.splitlines()
+        if lines and " -> " in lines[0] and not lines[0].startswith(" "):
+            out += [f"### {lines[0]}", "", "```", *lines[1:], "```", ""]
+        else:
+            out += [f"- {line}" for line in lines] + [""]
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -199,13 +199,14 @@ class CostedSummary:
 
 
 def costed_summary(graph: Graph, convention: str = "keras",
-                   dtype: str | None = None) -> CostedSummary:
+                   dtype: str | None = None, record: Any = None) -> CostedSummary:
     """Summary record, cost record and (for ``pytorch``) the torch.nn record of a graph."""
     from rnncalc.reports.summary import summarize
 
+    record = record if record is not None else summarize(graph)
     torch = None
     if convention == "pytorch":
         from rnncalc.reports.pytorch import torch_record
 
         torch = torch_record(graph)
-    return CostedSummary(summarize(graph), model_cost(graph, convention, dtype), torch)
+    return CostedSummary(record, model_cost(graph, convention, dtype), torch)

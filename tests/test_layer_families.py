@@ -12,11 +12,11 @@ import json
 import numpy as np
 import pytest
 
-from rnncalc.build import graph_from_data, summary_dict
 from rnncalc.engine.executor import concrete_shapes, execute
 from rnncalc.engine.weights import flat, load_weights
 from rnncalc.errors import SpecError
 from tests.conftest import GOLDEN
+from tests.support import graph_from_data, summary_dict
 from tests.test_keras_golden import _keras_weights
 
 SUMMARIES = json.loads((GOLDEN / "keras_layer_families.json").read_text())["models"]
@@ -139,9 +139,9 @@ def test_enough_torch_fixtures() -> None:
 @pytest.mark.parametrize("m", TORCH, ids=[m["id"] for m in TORCH])
 def test_pytorch_convention_matches_torch(m: dict) -> None:
     """State_dict names/shapes and counts as torch has them; shapes agree channels-first."""
-    from rnncalc.build import load_spec
     from rnncalc.graph import ShapeOptions, build_graph
     from rnncalc.reports.pytorch import torch_record
+    from tests.support import load_spec
 
     options = ShapeOptions(input_shape=tuple(m["keras_input_shape"]),
                            batch_size=m["forward"]["batch"], convention="pytorch")

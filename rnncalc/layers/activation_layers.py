@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, anything, axes, is_int, number, optional, show
+from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
+    Arg,
+    anything,
+    axes,
+    is_int,
+    number,
+    optional,
+    show,
+)
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.layers.counting import ACT, ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.initializers import init_arg
@@ -31,6 +40,7 @@ class ElementwiseActivation(Layer):
 
     SUPPORTS_MASKING = True
     WHAT = "activation"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
@@ -195,6 +205,7 @@ class Softmax(Layer):
     kind = "Softmax"
     ARGS = (Arg("axis", axes, -1),)
     SUPPORTS_MASKING = True
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         x = inputs[0]

@@ -18,7 +18,7 @@ from math import prod
 from typing import Any, ClassVar
 
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.layers.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.layers.arguments import DTYPE_BYTES, IGNORED_ARGS, Arg, bind
 from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
@@ -130,6 +130,10 @@ class Layer(Forward):
     ACCEPTS_INPUT_DIM: ClassVar[bool] = False
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Keras arguments accepted without effect beyond ``ARGS``. Kinds that declare every
+    #: argument their Keras layer takes narrow this to the base Layer's, so anything else
+    #: is refused as Keras refuses it ("Unrecognized keyword arguments").
+    ACCEPTED_UNUSED: ClassVar[frozenset[str]] = IGNORED_ARGS
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
 
@@ -146,7 +150,8 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
-        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM)
+        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
+                      ignored=cls.ACCEPTED_UNUSED)
         cls.check_config(config)
         return cls(config, namer)
 

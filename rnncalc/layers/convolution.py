@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from rnncalc.errors import SpecError
 from rnncalc.layers.activations import activation
 from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
     REQUIRED,
     Arg,
     anything,
@@ -165,6 +166,7 @@ class ConvBase(Layer):
 
     RANK: ClassVar[int] = 1
     CAUSAL: ClassVar[bool] = False
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
 
     @classmethod
     def window_args(cls) -> tuple[Arg, ...]:
@@ -598,6 +600,7 @@ class Pooling(Layer):
     """Shared shape rule and window sweep of the max and average poolings of any rank."""
 
     RANK: ClassVar[int] = 1
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     POOL_DEFAULT: ClassVar[int | None] = 2
     TORCH: ClassVar[str] = ""
 
@@ -760,6 +763,7 @@ class GlobalPooling(Layer):
     """Shared shape rule of the global poolings: every spatial axis disappears."""
 
     RANK: ClassVar[int] = 1
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (DATA_FORMAT, Arg("keepdims", boolean, False))
     TORCH: ClassVar[str] = ""
 

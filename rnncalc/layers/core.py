@@ -6,6 +6,7 @@ from typing import Any
 
 from rnncalc.layers.activations import activation
 from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
     Arg,
     anything,
     boolean,
@@ -251,6 +252,7 @@ class Identity(Layer):
     """Returns its input unchanged (mask included)."""
 
     kind = "Identity"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, boolean, integer, is_int, show
+from rnncalc.layers.arguments import LAYER_BASE_ARGS, Arg, boolean, integer, is_int, show
 from rnncalc.layers.base import Layer
 from rnncalc.layers.counting import ADD, CMP, MAC, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.shapes import Dim, Shape, format_shape, normalize_axis
@@ -29,6 +29,7 @@ class ElementwiseMerge(Layer):
     """Keras' ``Merge`` shape rule: right-aligned broadcasting, batch sizes agree."""
 
     MAX_INPUTS = None
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
 
     @staticmethod
     def _broadcast(a: tuple[Dim, ...], b: tuple[Dim, ...], shapes: list[Shape]) -> tuple[Dim, ...]:
@@ -239,6 +240,7 @@ class Dot(Layer):
     """Per-sample dot product of two tensors over ``axes`` (cosine with ``normalize``)."""
 
     kind = "Dot"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     MIN_INPUTS = 2
     MAX_INPUTS = 2
     ARGS = (Arg("axes", _dot_axes), Arg("normalize", boolean, False))
@@ -323,6 +325,7 @@ class Concatenate(Layer):
     """Joins tensors along ``axis``; every other dim must match."""
 
     kind = "Concatenate"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     MAX_INPUTS = None
     ARGS = (Arg("axis", integer, -1),)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, axes, boolean, number
+from rnncalc.layers.arguments import LAYER_BASE_ARGS, Arg, axes, boolean, number
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.initializers import init_arg
@@ -222,6 +222,7 @@ class UnitNormalization(Layer):
     """Scales each sample to unit L2 norm over ``axis`` (no weights)."""
 
     kind = "UnitNormalization"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (Arg("axis", axes, -1),)
     SUPPORTS_MASKING = True
 

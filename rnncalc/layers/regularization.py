@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, anything, number, optional, rate, show
+from rnncalc.layers.arguments import LAYER_BASE_ARGS, Arg, anything, number, optional, rate, show
 from rnncalc.layers.base import Layer
 from rnncalc.layers.shapes import Shape
 from rnncalc.layers.torch_modules import TorchModule
@@ -27,6 +27,7 @@ class InferenceIdentity(Layer):
     """A layer whose inference output is its input, mask included."""
 
     SUPPORTS_MASKING = True
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     TORCH = ""
     TORCH_NOTE = ""
 

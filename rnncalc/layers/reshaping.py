@@ -7,7 +7,16 @@ from math import prod
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, choice, int_tuple, is_int, optional, positive_int, show
+from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
+    Arg,
+    choice,
+    int_tuple,
+    is_int,
+    optional,
+    positive_int,
+    show,
+)
 from rnncalc.layers.base import Layer, require_rank
 from rnncalc.layers.shapes import Shape, format_shape, known_prod
 from rnncalc.layers.torch_modules import TorchModule
@@ -143,6 +152,7 @@ class ZeroPadding1D(Layer):
     """Zeros added before and after the time axis: ``padding`` (before, after)."""
 
     kind = "ZeroPadding1D"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (Arg("padding", _pair("before, after"), (1, 1)), DATA_FORMAT)
 
     def _axis(self) -> int:
@@ -173,6 +183,7 @@ class ZeroPadding2D(Layer):
     """Zero rows and columns around an image: ``((top, bottom), (left, right))``."""
 
     kind = "ZeroPadding2D"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (Arg("padding", _pairs, ((1, 1), (1, 1))), DATA_FORMAT)
 
     def _axes(self) -> tuple[int, int]:
@@ -204,6 +215,7 @@ class Cropping1D(Layer):
     """Drops ``cropping`` (before, after) steps of the time axis (axis 1)."""
 
     kind = "Cropping1D"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (Arg("cropping", _pair("before, after"), (1, 1)),)
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
@@ -232,6 +244,7 @@ class UpSampling1D(Layer):
     """Repeats each timestep ``size`` times."""
 
     kind = "UpSampling1D"
+    ACCEPTED_UNUSED = LAYER_BASE_ARGS
     ARGS = (Arg("size", positive_int, 2),)
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:

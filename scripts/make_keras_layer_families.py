@@ -12,7 +12,8 @@ as Keras-exact. Only Keras can say what exact is, so this script asks it:
   model's ``to_json()`` (``keras_json``) for the Keras config reader;
 * ``tests/golden/numeric_families/``: for every model in :func:`numeric_cases`,
   Keras' weights (``np.savez(path, *model.get_weights())``), inputs and
-  inference outputs, written by ``scripts/make_keras_numeric.py``'s ``run_case``.
+  inference outputs, written by ``scripts/make_keras_numeric.py``'s ``run_case``;
+  a few of them also as ``.keras`` archives (:data:`ARCHIVED`).
 
 Run where Keras is installed (never a dependency of rnncalc)::
 
@@ -540,9 +541,29 @@ def record_numeric(keras: Any, out_dir: Path, only: set[str] | None) -> None:
     print(f"{len(models)} numeric models -> {out_dir}", file=sys.stderr)
 
 
+# Numeric models also saved as .keras archives (config.json + model.weights.h5), so
+# rnncalc's archive reader runs them with their own weights.
+ARCHIVED = ("crnn_ocr_small", "sepconv1d_multiplier_same_dilation", "dwconv1d_multiplier3",
+            "prelu_shared", "mask_multiply_three", "mask_maximum_both_lstm", "dot_variants",
+            "conv3d_same_strides_channels_first", "zeropad2d_asym_conv")
+
+
+def record_archives(keras: Any, out_dir: Path) -> None:
+    import numpy as np
+
+    by_id = {c["id"]: c for c in numeric_cases()}
+    for cid in ARCHIVED:
+        model = numeric.build_model(keras, copy.deepcopy(by_id[cid]["spec"]))
+        with np.load(out_dir / f"{cid}.weights.npz") as saved:
+            model.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
+        model.save(out_dir / f"{cid}.keras")
+        print(f"{cid}.keras: saved", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("summary", "numeric", "all"), default="all")
+    parser.add_argument("--part", choices=("summary", "numeric", "archives", "all"),
+                        default="all")
     parser.add_argument("--only", action="append", default=[], help="numeric model id")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -557,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     if args.part in ("numeric", "all"):
         record_numeric(keras, NUMERIC_OUT, set(args.only) or None)
+    if args.part in ("archives", "all"):
+        record_archives(keras, NUMERIC_OUT)
     print(f"done in {time.time() - start:.1f}s", file=sys.stderr)
     return 0
 

@@ -155,3 +155,22 @@ def test_pytorch_convention_matches_torch(m: dict) -> None:
     assert m["forward"]["output_shape"] == channels_first
     module = "Conv1d" if m["module"] == "Separable" else m["module"]
     assert f"nn.{module}(" in layer.calls, layer.calls
+
+
+ARCHIVES = sorted(p.stem for p in NUMERIC_DIR.glob("*.keras"))
+
+
+@pytest.mark.parametrize("model_id", ARCHIVES)
+def test_keras_archive_runs_like_keras(model_id: str) -> None:
+    """A saved .keras (config + HDF5 weights) runs with its own weights as Keras did."""
+    pytest.importorskip("h5py")
+    import rnncalc
+
+    m = NUMERIC[model_id]
+    io = np.load(NUMERIC_DIR / f"{model_id}.io.npz")
+    model = rnncalc.load(str(NUMERIC_DIR / f"{model_id}.keras"))
+    inputs = {i["name"]: io[f"input/{i['name']}"] for i in m["inputs"]}
+    outputs = list(model.run(inputs=inputs).values())
+    assert len(outputs) == len(m["outputs"])
+    for k, got in enumerate(outputs):
+        np.testing.assert_allclose(got, io[f"output/{k}"], atol=INDEX["atol"], rtol=0)

@@ -97,16 +97,45 @@ def _has_input_args(call: Call) -> bool:
 # -- Functional -------------------------------------------------------------------
 
 
+# Keras 3 records the ops it uses to compute masks (Embedding's ``not_equal``, a merge's
+# ``logical_or``) as graph nodes and passes their result as ``mask=``; rnncalc derives
+# the same masks from the layers themselves, so such nodes are dropped when nothing but
+# a ``mask`` argument (or another such op) reads them.
+_MASK_OPS = frozenset({"NotEqual", "LogicalOr", "LogicalAnd", "Any", "ExpandDims",
+                       "BroadcastTo"})
+
+
+def _mask_only_ops(entries: list[Any]) -> frozenset[str]:
+    """Names of mask-op nodes whose outputs feed only ``mask`` arguments."""
+    ops, read = set(), set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        name = entry.get("name") or config.get("name")
+        if entry.get("class_name") in _MASK_OPS:
+            ops.add(name)
+            continue
+        for node in entry.get("inbound_nodes") or []:
+            if isinstance(node, dict):
+                kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if k != "mask"}
+                read |= {r.name for r in _keras3_tensors([node.get("args", []), kwargs])}
+    return frozenset(ops - read)
+
+
 def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise SpecError(f"{source}: Functional config without a 'layers' list")
     inputs: dict[str, InputDecl] = {}
     layers: list[LayerDecl] = []
+    mask_ops = _mask_only_ops(config["layers"])
     for i, entry in enumerate(config["layers"]):
         label = _label(i, entry)
         try:
             kind, layer_config = _entry(entry)
             name = entry.get("name") or layer_config.get("name")
+            if name in mask_ops and kind in _MASK_OPS:
+                continue
             if kind == "InputLayer":
                 decl = _input_decl({**layer_config, "name": name}, source)
                 inputs[str(decl.name)] = decl
@@ -118,7 +147,7 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                                     "nodes)")
                 raise SpecError(f"the layer is called {len(nodes)} times (a shared layer); "
                                 "rnncalc builds each layer once")
-            tensors, states = _node_tensors(nodes[0])
+            tensors, states = _node_tensors(nodes[0], mask_ops)
             if not tensors:
                 raise SpecError("the layer has no input tensors")
             call = layer_call(kind, {**layer_config, "name": name}, drop_input_args=True)
@@ -135,13 +164,20 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                      True, source, dict(extra))
 
 
-def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
-    """(input tensors, initial-state tensors) of one inbound node, either format."""
+def _node_tensors(node: Any, mask_ops: frozenset[str] = frozenset()
+                  ) -> tuple[list[Ref], list[Ref]]:
+    """(input tensors, initial-state tensors) of one inbound node, either format.
+
+    A ``mask`` computed by Keras' own mask ops (``mask_ops``) is left out: rnncalc
+    derives it from the layers.
+    """
     if isinstance(node, dict):                     # Keras 3
         tensors = _keras3_tensors(node.get("args", []))
         kwargs = node.get("kwargs") or {}
         states = _keras3_tensors(kwargs.get("initial_state") or [])
         for key, value in kwargs.items():
+            if key == "mask" and all(r.name in mask_ops for r in _keras3_tensors(value)):
+                continue
             if key != "initial_state" and _keras3_tensors(value):
                 raise SpecError(f"the layer is called with a tensor for '{key}'; rnncalc "
                                 "supports only inputs and initial_state")

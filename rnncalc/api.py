@@ -450,9 +450,15 @@ class Summary:
                     title=self.title)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``summary --json`` document."""
-        document = self.cost().to_dict() if self.costed else self.record.to_dict()
-        return {"found_at": self.title, **document} if self.title else document
+        """The ``summary --json`` document (``"schema": "rnncalc/summary/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("summary", self.model_dict())
+
+    def model_dict(self) -> dict[str, Any]:
+        """The model's record without the schema tag (one entry of ``"models"``)."""
+        body = self.cost().to_dict() if self.costed else self.record.to_dict()
+        return {"found_at": self.title, **body} if self.title else body
 
     def to_json(self) -> str:
         """``summary --json`` text (with its closing newline)."""
@@ -497,7 +503,10 @@ class Explanation:
         self.record = record
 
     def to_dict(self) -> dict[str, Any]:
-        return self.record.to_dict()
+        """The ``explain --json`` document (``"schema": "rnncalc/explain/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("explain", self.record.to_dict())
 
     def to_json(self) -> str:
         from rnncalc.render.json_out import dumps

@@ -19,7 +19,9 @@ SEED_MODELS = [
 def test_seed_notebook_models_match_the_notebook(cli, seed_notebook):
     result = cli("summary", seed_notebook, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    doc = json.loads(result.out)
+    assert doc["schema"] == "rnncalc/summary/1"
+    models = doc["models"]
     assert [[(x["output_shapes"][0], x["params"]) for x in m["layers"]] for m in models] == \
         SEED_MODELS
     assert [m["total_params"] for m in models] == [42, 42, 42, 48, 529_441]
@@ -93,7 +95,7 @@ def test_python_file(cli, tmp_path):
     path.write_text(PY)
     result = cli("summary", path, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    models = json.loads(result.out)["models"]
     assert [m["name"] for m in models] == ["clf", "sequential", "sequential"]
     clf, built, later = models
     assert [x["output_shapes"][0] for x in clf["layers"]] == [[None, 30, 100], [None, 128],

@@ -27,6 +27,9 @@ from hypothesis import strategies as st
 
 from tests.test_engine_properties import image_model
 
+# Property and fuzz suites take most of the run: `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILES = sorted((ROOT / "specs").rglob("*.yaml"))
 

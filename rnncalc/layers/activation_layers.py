@@ -94,8 +94,15 @@ class LeakyReLU(ElementwiseActivation):
     """``x`` for ``x >= 0``, ``negative_slope · x`` below (Keras' default slope is 0.3)."""
 
     kind = "LeakyReLU"
-    ARGS = (Arg("negative_slope", non_negative, 0.3),)
+    # ``alpha``: the Keras 2 name Keras 3 still reads (tf.keras configs write it).
+    ARGS = (Arg("negative_slope", non_negative, 0.3),
+            Arg("alpha", optional(non_negative), None, positional=False))
     WHAT = "leaky relu"
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        if config["alpha"] is not None:
+            config["negative_slope"], config["alpha"] = config["alpha"], None
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np

@@ -83,6 +83,12 @@ CONV_IGNORED = ignored("kernel_regularizer", "bias_regularizer", "activity_regul
                        "kernel_constraint", "bias_constraint")
 
 
+def padding_choice(*options: str) -> Any:
+    """Keras' ``standardize_padding``: one of ``options``, any letter case."""
+    check = choice(*options)
+    return lambda value: check(value.lower() if isinstance(value, str) else value)
+
+
 def conv_length(length: Dim, window: int, stride: int, padding: str, dilation: int = 1) -> Dim:
     """Output length of a window sweep along one axis, as Keras computes it."""
     if length is None:
@@ -173,7 +179,7 @@ class ConvBase(Layer):
         r = cls.RANK
         pads = ("valid", "same", "causal") if cls.CAUSAL else ("valid", "same")
         return (size_arg("kernel_size", r), size_arg("strides", r, 1),
-                Arg("padding", choice(*pads), "valid"), DATA_FORMAT,
+                Arg("padding", padding_choice(*pads), "valid"), DATA_FORMAT,
                 size_arg("dilation_rate", r, 1))
 
     def in_channels(self, x: Shape) -> int:
@@ -610,7 +616,7 @@ class Pooling(Layer):
         pool = (size_arg("pool_size", r) if cls.POOL_DEFAULT is None
                 else size_arg("pool_size", r, cls.POOL_DEFAULT))
         return (pool, Arg("strides", optional(sizes(r)), None),
-                Arg("padding", choice("valid", "same"), "valid"), DATA_FORMAT)
+                Arg("padding", padding_choice("valid", "same"), "valid"), DATA_FORMAT)
 
     def strides(self) -> tuple[int, ...]:
         return self.config["strides"] or self.config["pool_size"]

@@ -148,6 +148,17 @@ def summary_cases() -> list[dict[str, Any]]:
                                            data_format="channels_first")], shape=[4, 20]))
     add("error_dwconv1d_rank4", seq([ly("DepthwiseConv1D", kernel_size=3)],
                                     shape=[5, 20, 4]), True)
+    add("dwconv2d_multiplier2_same", seq([ly("DepthwiseConv2D", kernel_size=3,
+                                             depth_multiplier=2, padding="same")],
+                                         shape=[8, 9, 3]))
+    add("dwconv2d_strides_channels_first", seq([ly("DepthwiseConv2D", kernel_size=[2, 3],
+                                                   strides=2, data_format="channels_first")],
+                                               shape=[3, 8, 9]))
+    add("sepconv2d_valid", seq([ly("SeparableConv2D", filters=6, kernel_size=3)],
+                               shape=[8, 8, 4]))
+    add("sepconv2d_multiplier_dilation", seq([ly("SeparableConv2D", filters=5, kernel_size=3,
+                                                 depth_multiplier=3, dilation_rate=2,
+                                                 use_bias=False)], shape=[9, 9, 2]))
     # -- poolings -----------------------------------------------------------------
     add("maxpool2d_default", seq([ly("MaxPooling2D")], shape=[28, 28, 8]))
     add("maxpool2d_pool3", seq([ly("MaxPooling2D", pool_size=3)], shape=[28, 28, 8]))
@@ -172,6 +183,15 @@ def summary_cases() -> list[dict[str, Any]]:
                                       shape=[3, 7, 8, 2]))
     add("maxpool3d_channels_first", seq([ly("MaxPooling3D", data_format="channels_first")],
                                         shape=[2, 4, 6, 6]))
+    add("avgpool3d_valid", seq([ly("AveragePooling3D", pool_size=2)], shape=[4, 6, 6, 2]))
+    add("avgpool3d_same_channels_first", seq([ly("AveragePooling3D", pool_size=[1, 3, 3],
+                                                 strides=2, padding="same",
+                                                 data_format="channels_first")],
+                                             shape=[2, 4, 7, 7]))
+    add("globalpool3d", fn({"v": {"shape": [3, 4, 5, 2]}}, [
+        fl("GlobalMaxPooling3D", inputs="v", name="gmp"),
+        fl("GlobalAveragePooling3D", inputs="v", keepdims=True, name="gap")],
+        outputs=["gmp", "gap"]))
     add("globalmaxpool2d", seq([ly("GlobalMaxPooling2D")], shape=[5, 6, 7]))
     add("globalavgpool2d", seq([ly("GlobalAveragePooling2D")], shape=[5, 6, 7]))
     add("globalavgpool2d_keepdims", seq([ly("GlobalAveragePooling2D", keepdims=True)],
@@ -406,6 +426,16 @@ def numeric_cases() -> list[dict[str, Any]]:
     case("dwconv1d_same_strides_channels_first", s([4, 10], [L(
         "DepthwiseConv1D", kernel_size=4, strides=3, padding="same",
         data_format="channels_first", depth_multiplier=2)]))
+    case("dwconv2d_multiplier2_same", s([6, 7, 3], [L("DepthwiseConv2D", kernel_size=3,
+                                                       depth_multiplier=2, padding="same")]))
+    case("sepconv2d_strides_channels_first", s([2, 7, 8], [L(
+        "SeparableConv2D", filters=3, kernel_size=[3, 2], strides=2, depth_multiplier=2,
+        data_format="channels_first", activation="relu")]))
+    case("avgpool3d_global3d", numeric.fn({"v": {"shape": [4, 4, 6, 2]}}, [
+        F("AveragePooling3D", inputs="v", pool_size=[2, 2, 3], name="ap"),
+        F("GlobalMaxPooling3D", inputs="v", name="gmp"),
+        F("GlobalAveragePooling3D", inputs="v", data_format="channels_first", name="gap")],
+        outputs=["ap", "gmp", "gap"]))
     case("maxpool2d_same_odd", s([7, 9, 2], [L("Dense", units=3),
                                              L("MaxPooling2D", padding="same")]))
     case("maxpool2d_pool3_strides1", s([6, 6, 2], [L("MaxPooling2D", pool_size=3, strides=1)]))

@@ -204,6 +204,12 @@ class ConvBase(Layer):
         out[c_axis] = cout
         return [tuple(out)]
 
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        """The padded input, one tap's input slice and the output being summed."""
+        def n(shape: Shape) -> int:
+            return prod(d or 1 for d in shape)
+        return 2 * n(inputs[0]) + 3 * n(outputs[0])
+
     def positions_of(self, y: Shape) -> Shape:
         """(batch, *spatial) of an output shape: where one output vector is computed."""
         axes, _ = spatial_axes(self.RANK, self.config["data_format"])
@@ -493,7 +499,15 @@ class DepthwiseConv1D(DepthwiseConv):
     RANK = 1
 
 
+class DepthwiseConv2D(DepthwiseConv):
+    """2-D depthwise convolution: kernel ``(kh, kw, C, depth_multiplier)``."""
+
+    kind = "DepthwiseConv2D"
+    RANK = 2
+
+
 DepthwiseConv1D.ARGS = DepthwiseConv1D.make_args()
+DepthwiseConv2D.ARGS = DepthwiseConv2D.make_args()
 
 
 class SeparableConv(ConvBase):
@@ -596,7 +610,16 @@ class SeparableConv1D(SeparableConv):
     RANK = 1
 
 
+class SeparableConv2D(SeparableConv):
+    """2-D separable convolution: depthwise ``(kh, kw, C, M)``, pointwise ``(1, 1, C·M, F)``."""
+
+    kind = "SeparableConv2D"
+    aliases = ("SeparableConvolution2D",)
+    RANK = 2
+
+
 SeparableConv1D.ARGS = SeparableConv1D.make_args()
+SeparableConv2D.ARGS = SeparableConv2D.make_args()
 
 
 # -- window poolings ---------------------------------------------------------------
@@ -633,6 +656,12 @@ class Pooling(Layer):
 
     #: ``(what, op, per_window)`` with ``per_window(n)`` the count for a window of n.
     REDUCE: tuple[tuple[str, str, Any], ...] = ()
+
+    def scratch_values(self, inputs: list[Shape], outputs: list[Shape]) -> int:
+        """The padded input and every window stacked: ``prod(pool_size)`` outputs' worth."""
+        def n(shape: Shape) -> int:
+            return prod(d or 1 for d in shape)
+        return n(inputs[0]) + (prod(self.config["pool_size"]) + 2) * n(outputs[0])
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
@@ -758,7 +787,23 @@ class AveragePooling2D(Pooling):
         return _mean(windows)
 
 
-for _cls in (MaxPooling1D, MaxPooling2D, MaxPooling3D, AveragePooling1D, AveragePooling2D):
+class AveragePooling3D(Pooling):
+    """Mean over (depth, rows, cols) windows (no default pool_size in Keras 3)."""
+
+    kind = "AveragePooling3D"
+    aliases = ("AvgPool3D",)
+    RANK = 3
+    POOL_DEFAULT = None
+    REDUCE = _AVG_REDUCE
+    TORCH = "nn.AvgPool3d"
+    TORCH_EXTRA = ["count_include_pad=False"]
+
+    def pool(self, windows: Any) -> Any:
+        return _mean(windows)
+
+
+for _cls in (MaxPooling1D, MaxPooling2D, MaxPooling3D, AveragePooling1D, AveragePooling2D,
+             AveragePooling3D):
     _cls.ARGS = _cls.make_args()
 
 
@@ -877,3 +922,21 @@ class GlobalAveragePooling2D(_GlobalAverage, GlobalPooling):
     aliases = ("GlobalAvgPool2D",)
     RANK = 2
     TORCH = "nn.AdaptiveAvgPool2d"
+
+
+class GlobalMaxPooling3D(_GlobalMax, GlobalPooling):
+    """Maximum over all (depth, rows, cols) positions."""
+
+    kind = "GlobalMaxPooling3D"
+    aliases = ("GlobalMaxPool3D",)
+    RANK = 3
+    TORCH = "nn.AdaptiveMaxPool3d"
+
+
+class GlobalAveragePooling3D(_GlobalAverage, GlobalPooling):
+    """Mean over all (depth, rows, cols) positions."""
+
+    kind = "GlobalAveragePooling3D"
+    aliases = ("GlobalAvgPool3D",)
+    RANK = 3
+    TORCH = "nn.AdaptiveAvgPool3d"

@@ -86,3 +86,20 @@ def test_pytorch_convention_matches_torch(m: dict) -> None:
     module = "Conv1d" if m["module"] == "Separable" else m["module"]
     assert f"nn.{module}(" in layer.calls, layer.calls
 
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_every_view_of_every_model(cli, tmp_path, model: dict) -> None:
+    """explain, costed columns, the PyTorch convention and a run all work on each model."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(model["spec"]))
+    unknown = [i for i in model["expected"]["inputs"] if None in i["shape"][1:]]
+    shape = ["--timesteps", "8"] if unknown else []
+    for args in (["explain"], ["explain", "--convention", "pytorch"],
+                 ["summary", "--columns", "output_shape,params,macs,flops"],
+                 ["summary", "--convention", "pytorch", "--json"]):
+        result = cli(*args, spec)
+        assert result.code == 0, (args, result.err)
+    if all(None not in i["shape"][2:] for i in unknown):    # --timesteps binds axis 1
+        result = cli("run", spec, "--json", *shape)
+        assert result.code == 0, result.err

@@ -425,8 +425,8 @@ class DepthwiseConv(ConvBase):
 
     @classmethod
     def make_args(cls) -> tuple[Arg, ...]:
-        window = cls.window_args()
-        return (window[0], Arg("depth_multiplier", positive_int, 1), *window[1:],
+        window = cls.window_args()      # Keras: kernel_size, strides, padding, depth_multiplier
+        return (*window[:3], Arg("depth_multiplier", positive_int, 1), *window[3:],
                 Arg("activation", activation, "linear"), Arg("use_bias", boolean, True),
                 init_arg("depthwise_initializer", "glorot_uniform"),
                 init_arg("bias_initializer", "zeros"),

@@ -39,7 +39,7 @@ class InputLayer(Layer):
         Arg("batch_size", optional(positive_int), None),
         Arg("dtype", optional(dtype), None),
         Arg("sparse", anything, None),
-        Arg("batch_shape", optional(dims), None),
+        Arg("batch_shape", optional(dims), None, positional=False),   # Keras: after ragged
     )
 
     def batch_shape(self) -> Shape | None:
@@ -59,6 +59,8 @@ class Embedding(Layer):
         Arg("input_dim", positive_int),
         Arg("output_dim", positive_int),
         init_arg("embeddings_initializer", "uniform"),
+        Arg("embeddings_regularizer", anything, None),    # Keras' positional order
+        Arg("embeddings_constraint", anything, None),
         Arg("mask_zero", boolean, False),
     )
 

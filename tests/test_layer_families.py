@@ -72,12 +72,12 @@ def test_enough_torch_fixtures() -> None:
 @pytest.mark.parametrize("m", TORCH, ids=[m["id"] for m in TORCH])
 def test_pytorch_convention_matches_torch(m: dict) -> None:
     """State_dict names/shapes and counts as torch has them; shapes agree channels-first."""
-    from rnncalc.graph import ShapeOptions, build_graph
-    from rnncalc.reports.pytorch import torch_record
+    from rnncalc.graph import ShapeOptions
+    from rnncalc.reports.pytorch import build_torch_graph, torch_record
 
     options = ShapeOptions(input_shape=tuple(m["keras_input_shape"]),
-                           batch_size=m["forward"]["batch"], convention="pytorch")
-    graph = build_graph(load_spec(None, [m["keras"]]), options)
+                           batch_size=m["forward"]["batch"])
+    graph = build_torch_graph(load_spec(None, [m["keras"]]), options)
     (layer,) = torch_record(graph).layers
     got = [(key.split(".", 1)[1], list(p.shape)) for key, p in layer.state_dict]
     assert got == [(e["name"], e["shape"]) for e in m["state_dict"]]
@@ -137,7 +137,7 @@ def test_positional_arguments_in_keras_order(kind: str) -> None:
 
 
 STRICT = sorted(k for k in SIGNATURES["layers"]
-                if layer_class(k).ACCEPTED_UNUSED is LAYER_BASE_ARGS)
+                if layer_class(k).IGNORED_ARGS is LAYER_BASE_ARGS)
 
 
 @pytest.mark.parametrize("kind", STRICT)

@@ -2,13 +2,17 @@
 
 from rnncalc.layers import (  # noqa: F401  (imported to register the kinds)
     activation_layers,
+    attention,
+    conv_recurrent,
     convolution,
     core,
     merging,
     normalization,
+    preprocessing,
     recurrent,
     regularization,
     reshaping,
+    rnn,
     wrappers,
 )
 from rnncalc.layers.base import LAYER_KINDS, Layer, Namer, Weight, layer_class

@@ -40,7 +40,7 @@ class ElementwiseActivation(Layer):
 
     SUPPORTS_MASKING = True
     WHAT = "activation"
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
@@ -212,7 +212,7 @@ class Softmax(Layer):
     kind = "Softmax"
     ARGS = (Arg("axis", axes, -1),)
     SUPPORTS_MASKING = True
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         x = inputs[0]

@@ -216,7 +216,7 @@ LAYER_BASE_ARGS = frozenset({"activity_regularizer", "autocast"})
 
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
          *, accepts_input_dim: bool = False,
-         ignored: frozenset[str] = IGNORED_ARGS) -> dict[str, Any]:
+         ignored: frozenset[str] | None = None) -> dict[str, Any]:
     """Bind a call's arguments to declared ``args``; return the full config.
 
     Raises :class:`SpecError` naming the argument for unknown names, missing
@@ -239,7 +239,8 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
             raise SpecError(f"argument names must be strings, got {show(key)}")
         if key in given:
             raise SpecError(f"argument '{key}' given twice")
-        if key not in declared and key not in common and key not in ignored:
+        if key not in declared and key not in common and key not in (
+                IGNORED_ARGS if ignored is None else ignored):
             raise SpecError(f"unknown argument '{key}'",
                             hint=did_you_mean(key, [*declared, *common]))
         given[key] = value

@@ -172,7 +172,8 @@ class ConvBase(Layer):
 
     RANK: ClassVar[int] = 1
     CAUSAL: ClassVar[bool] = False
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    COMPACT_ARGS = WINDOW_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     @classmethod
     def window_args(cls) -> tuple[Arg, ...]:
@@ -629,7 +630,8 @@ class Pooling(Layer):
     """Shared shape rule and window sweep of the max and average poolings of any rank."""
 
     RANK: ClassVar[int] = 1
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
+    COMPACT_ARGS = WINDOW_ARGS
     POOL_DEFAULT: ClassVar[int | None] = 2
     TORCH: ClassVar[str] = ""
 
@@ -814,7 +816,7 @@ class GlobalPooling(Layer):
     """Shared shape rule of the global poolings: every spatial axis disappears."""
 
     RANK: ClassVar[int] = 1
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
     ARGS = (DATA_FORMAT, Arg("keepdims", boolean, False))
     TORCH: ClassVar[str] = ""
 

@@ -29,7 +29,7 @@ class ElementwiseMerge(Layer):
     """Keras' ``Merge`` shape rule: right-aligned broadcasting, batch sizes agree."""
 
     MAX_INPUTS = None
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     @staticmethod
     def _broadcast(a: tuple[Dim, ...], b: tuple[Dim, ...], shapes: list[Shape]) -> tuple[Dim, ...]:
@@ -70,12 +70,10 @@ class ElementwiseMerge(Layer):
     # -- forward pass ---------------------------------------------------------------
 
     SUPPORTS_MASKING = True
+    TAKES_INPUT_MASKS = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        return self.forward_masked(inputs, weights, [mask] + [None] * (len(inputs) - 1))
-
-    def forward_masked(self, inputs: list[Any], weights: dict[str, Any],
-                       masks: list[Any]) -> list[Any]:
+        """``mask``: every input's mask (a list), as the engine hands it to merges."""
         import numpy as np
 
         # Keras: inputs of lower rank gain axes at position 1 (after the batch axis).
@@ -85,6 +83,8 @@ class ElementwiseMerge(Layer):
             while x.ndim < rank:
                 x = np.expand_dims(x, 1)
             xs.append(x)
+        masks = list(mask) if isinstance(mask, (list, tuple)) else [mask] + [None] * (
+            len(xs) - 1)
         return [self.merge_masked(xs, masks) if any(m is not None for m in masks)
                 else self.merge(xs)]
 
@@ -240,7 +240,7 @@ class Dot(Layer):
     """Per-sample dot product of two tensors over ``axes`` (cosine with ``normalize``)."""
 
     kind = "Dot"
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
     MIN_INPUTS = 2
     MAX_INPUTS = 2
     ARGS = (Arg("axes", _dot_axes), Arg("normalize", boolean, False))
@@ -325,7 +325,7 @@ class Concatenate(Layer):
     """Joins tensors along ``axis``; every other dim must match."""
 
     kind = "Concatenate"
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
     MAX_INPUTS = None
     ARGS = (Arg("axis", integer, -1),)
 

@@ -222,7 +222,7 @@ class UnitNormalization(Layer):
     """Scales each sample to unit L2 norm over ``axis`` (no weights)."""
 
     kind = "UnitNormalization"
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
     ARGS = (Arg("axis", axes, -1),)
     SUPPORTS_MASKING = True
 

@@ -27,7 +27,7 @@ class InferenceIdentity(Layer):
     """A layer whose inference output is its input, mask included."""
 
     SUPPORTS_MASKING = True
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
     TORCH = ""
     TORCH_NOTE = ""
 

@@ -169,7 +169,7 @@ class _Edges(Layer):
 
     RANK: ClassVar[int] = 1
     EDGES: ClassVar[str] = ""
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     def edges(self) -> tuple[tuple[int, int], ...]:
         value = self.config[self.EDGES]
@@ -298,7 +298,7 @@ class UpSampling(Layer):
     """Repeats every position ``size`` times along each spatial axis (nearest neighbour)."""
 
     RANK: ClassVar[int] = 1
-    ACCEPTED_UNUSED = LAYER_BASE_ARGS
+    IGNORED_ARGS = LAYER_BASE_ARGS
 
     def sizes(self) -> tuple[int, ...]:
         size = self.config["size"]

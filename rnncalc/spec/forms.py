@@ -13,6 +13,7 @@ from typing import Any
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import show
 from rnncalc.layers.calls import FORMS_HINT, Call, as_call
+from rnncalc.spec.placeholders import from_text
 
 # Keys that place a layer in a functional graph rather than configure it.
 META_KEYS = ("inputs", "initial_state")
@@ -30,6 +31,8 @@ def parse_values(value: Any) -> Any:
     Parsing text is the spec's job: the layers only ever see parsed values.
     """
     if isinstance(value, str):
+        if from_text(value) is not None:      # "?" / "?u": a size left to solve/sweep
+            return from_text(value)
         if _CALL_TEXT.match(value):
             from rnncalc.spec.expressions import parse_call
 
@@ -55,11 +58,25 @@ def to_call(entry: Any) -> Call:
     return as_call(parse_values(entry))
 
 
+def _is_call_arg(key: Any) -> bool:
+    """Call arguments are snake_case (``use_causal_mask``); layer names are CamelCase."""
+    return isinstance(key, str) and key[:1].islower()
+
+
 def split_entry(entry: Any) -> tuple[Call, dict[str, Any]]:
-    """A layer list entry as its call plus its graph placement (``inputs``, ...)."""
+    """A layer list entry as its call plus its graph placement (``inputs``, ...).
+
+    Beside a one-key layer mapping, snake_case keys other than ``inputs`` and
+    ``initial_state`` are the layer's call arguments (``use_causal_mask: true``);
+    they come back under ``meta["call_args"]``.
+    """
     if isinstance(entry, dict) and "type" not in entry and "class_name" not in entry:
-        meta = {k: entry[k] for k in META_KEYS if k in entry}
+        meta: dict[str, Any] = {k: entry[k] for k in META_KEYS if k in entry}
         rest = {k: v for k, v in entry.items() if k not in META_KEYS}
+        layer_keys = [k for k in rest if not _is_call_arg(k)]
+        if len(rest) > 1 and len(layer_keys) == 1:
+            meta["call_args"] = {k: v for k, v in rest.items() if _is_call_arg(k)}
+            rest = {layer_keys[0]: rest[layer_keys[0]]}
         return to_call(rest), meta
     if isinstance(entry, dict):
         meta = {k: entry[k] for k in META_KEYS if k in entry}

@@ -125,7 +125,8 @@ def _keras_positional(kind: str) -> list[str]:
 
 # Kinds outside this family whose positional order differs from Keras' after the first
 # few arguments (rnncalc lists only what it models; Keras puts regularizers in between).
-POSITIONAL_ORDER_KNOWN = {"GRU", "LSTM", "SimpleRNN"}
+POSITIONAL_ORDER_KNOWN = {"ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "GRU", "GRUCell", "LSTM",
+                          "LSTMCell", "SimpleRNN", "SimpleRNNCell"}
 
 
 @pytest.mark.parametrize("kind", [

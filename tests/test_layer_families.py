@@ -13,6 +13,8 @@ import json
 import sys
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from rnncalc.layers import layer_class
 from rnncalc.layers.arguments import LAYER_BASE_ARGS
@@ -148,3 +150,23 @@ def test_strict_kinds_take_exactly_keras_arguments(kind: str) -> None:
     assert keras <= ours, f"Keras takes {sorted(keras - ours)}"
     extra = ours - keras - BASE_NAMES
     assert extra <= THROUGH_KWARGS, f"Keras refuses {sorted(extra)}"
+
+
+ALL_ARG_NAMES = sorted({a.name for k in SIGNATURES["layers"] for a in layer_class(k).ARGS}
+                       | {p["name"] for ps in SIGNATURES["layers"].values() for p in ps})
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(kind=st.sampled_from(STRICT), name=st.sampled_from(ALL_ARG_NAMES))
+def test_arguments_of_other_layers_are_refused(kind: str, name: str) -> None:
+    """Any other layer's argument given to these kinds is refused, as Keras refuses it."""
+    from rnncalc.errors import SpecError
+    from rnncalc.layers import Namer
+    from rnncalc.layers.arguments import COMMON_ARGS
+    from rnncalc.layers.calls import Call
+
+    cls = layer_class(kind)
+    allowed = {a.name for a in cls.ARGS} | {a.name for a in COMMON_ARGS} | LAYER_BASE_ARGS
+    assume(name not in allowed and name != "input_dim")
+    with pytest.raises(SpecError, match=f"unknown argument '{name}'"):
+        cls.from_call(Call(kind, (), {name: 1}), Namer())

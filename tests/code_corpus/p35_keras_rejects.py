@@ -7,4 +7,4 @@ good = keras.Sequential([layers.Input((12, 2)), layers.LSTM(8), layers.Dense(1)]
 
 bad = keras.Sequential()
 bad.add(layers.Input((12, 2)))
-bad.add(layers.LSTM(8, batch_input_shape=(4, 12, 2)))
+bad.add(layers.LSTM(8, batch_size=4))

@@ -70,6 +70,10 @@ ColumnsOpt = Annotated[list[str] | None, typer.Option(
     "--columns", help="Summary columns, comma-separated: output_shape, params, params_percent, "
     "macs, flops, trainable, connected_to, weights.")]
 ExpandOpt = Annotated[bool, typer.Option("--expand", help="Add a sub-row per weight.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="NAME=VALUE (repeatable): a value a notebook or .py file reads from its data "
+    "(--set maxlen=80 --set 'x_train.shape[1]=60' --set 'len(chars)=57').",
+    show_default=False)]
 ModelOpt = Annotated[int | None, typer.Option(
     "--model", min=1, help="Pick the N-th model (1-based) of a notebook or .py file.")]
 
@@ -120,12 +124,13 @@ def summary(
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer.
 
-    A notebook or .py file gets one summary per Sequential model found in it.
+    A notebook or .py file gets one summary per Keras model found in it.
     """
-    from rnncalc.build import load_models
+    from rnncalc.build import load_models, parse_bindings
     from rnncalc.graph import build_graph
     from rnncalc.summary import summarize
 
@@ -133,10 +138,10 @@ def summary(
         return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
                                                           convention),
                                 Format.json if json_flag else format, columns, expand,
-                                dtype.value if dtype else None, model)
+                                dtype.value if dtype else None, model, set_)
 
     options = shape_options(input_shape, batch_size, timesteps)
-    found = load_models(spec, layer, model=model)
+    found = load_models(spec, layer, model=model, bindings=parse_bindings(set_))
     several = model is None and any(f.title for f in found)
     fmt = Format.json if json_flag else format
     documents = []
@@ -144,6 +149,11 @@ def summary(
         try:
             graph = build_graph(item.spec, options)
         except SpecError as err:
+            if several and len(found) > 1 and "no input shape" in str(err):
+                # Keras leaves such a model unbuilt until it sees data; the others still print
+                sys.stderr.write(f"note: {item.title}: skipped, no input shape (Keras leaves "
+                                 "it unbuilt too); pick it with --model N --input-shape DIMS\n")
+                continue
             raise err.at(item.title) from None
         record = summarize(graph)
         note_unused(graph)
@@ -188,13 +198,16 @@ def export(
     batch_size: BatchOpt = None,
     timesteps: TimestepsOpt = None,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
-    from rnncalc.build import load_spec
+    from rnncalc.build import load_spec, parse_bindings
     from rnncalc.export import export as export_text
 
     options = shape_options(input_shape, batch_size, timesteps)
-    sys.stdout.write(export_text(load_spec(spec, layer, model=model), to.value, options))
+    bindings = parse_bindings(set_)
+    sys.stdout.write(export_text(load_spec(spec, layer, model=model, bindings=bindings),
+                                 to.value, options))
 
 
 class Cell(str, Enum):
@@ -232,13 +245,14 @@ def run(
     heatmap: Annotated[bool, typer.Option(
         "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Run the model in NumPy with Keras 3 inference semantics and print the outputs.
 
     With no SPEC and no --layer: the seed notebook's example, SimpleRNN(8,
     return_sequences=True) on (timesteps=10, input_dim=4).
     """
-    from rnncalc.build import load_spec
+    from rnncalc.build import load_spec, parse_bindings
     from rnncalc.engine.memory import parse_size
     from rnncalc.engine.run import RunOptions, example_layer, run_graph
     from rnncalc.graph import build_graph
@@ -254,7 +268,7 @@ def run(
         layer = [example_layer(cell.value if cell else None, units)]
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
-    model_spec = load_spec(spec, layer, model=model)
+    model_spec = load_spec(spec, layer, model=model, bindings=parse_bindings(set_))
     graph = build_graph(model_spec, shape_options(input_shape, batch_size, timesteps))
     saved = None
     if weights is None and model_spec.extra.get("weights_file"):   # a .keras / .h5 model
@@ -299,9 +313,9 @@ def cost_options(input_shape: str | None, batch_size: int | None, timesteps: int
 
 
 def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
-                     dtype: str | None, model: int | None) -> None:
+                     dtype: str | None, model: int | None, set_: list[str] | None) -> None:
     """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
-    from rnncalc.build import load_spec
+    from rnncalc.build import load_spec, parse_bindings
     from rnncalc.cost import costed_summary
     from rnncalc.graph import build_graph
     from rnncalc.render.summary_columns import (
@@ -311,7 +325,8 @@ def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
         parse_columns,
     )
 
-    graph = build_graph(load_spec(spec, layer, model=model), options)
+    bindings = parse_bindings(set_)
+    graph = build_graph(load_spec(spec, layer, model=model, bindings=bindings), options)
     report = costed_summary(graph, options.convention, dtype)
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps
@@ -342,14 +357,16 @@ def explain(
     json_flag: Annotated[bool, typer.Option("--json", help="Print the explanation as one "
                                             "JSON document.")] = False,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
-    from rnncalc.build import load_spec
+    from rnncalc.build import load_spec, parse_bindings
     from rnncalc.explain import explain as explain_record
     from rnncalc.graph import build_graph
 
     options = cost_options(input_shape, batch_size, timesteps, convention)
-    graph = build_graph(load_spec(spec, layer, model=model), options)
+    bindings = parse_bindings(set_)
+    graph = build_graph(load_spec(spec, layer, model=model, bindings=bindings), options)
     record = explain_record(graph, options.convention, dtype.value if dtype else None,
                             layer_name)
     if json_flag:

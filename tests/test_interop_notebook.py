@@ -93,6 +93,7 @@ later.add(layers.LSTM(4))
 later.build((None, 7, 3))
 
 loop = keras.Sequential()
+loop.add(layers.Input((5,)))
 for n in [8, 4]:
     loop.add(layers.Dense(n))
 '''
@@ -104,17 +105,33 @@ def test_python_file(cli, tmp_path):
     result = cli("summary", path, "--json")
     assert result.code == 0, result.err
     models = json.loads(result.out)
-    assert [m["name"] for m in models] == ["clf", "sequential", "sequential"]
-    clf, built, later = models
+    # build() is never called, so (as in Keras) it builds no model; the loop is followed
+    assert [m["name"] for m in models] == ["clf", "sequential_1", "sequential_2"]
+    clf, later, loop = models
     assert [x["output_shapes"][0] for x in clf["layers"]] == [[None, 30, 100], [None, 128],
                                                               [None, 3]]
     assert clf["total_params"] == 500_000 + 4 * (100 * 128 + 128 * 128 + 128) + 129 * 3
-    assert built["layers"][0]["output_shapes"] == [[None, 32]]
     assert later["layers"][0]["output_shapes"] == [[None, 4]]
+    assert [x["name"] for x in loop["layers"]] == ["dense_2", "dense_3"]
     assert models[0]["found_at"].endswith("line 9")
-    assert "X_train.shape[1]" in result.err      # skipped, with the reason
-    assert "loop or branch" in result.err
+    assert "X_train.shape[1]" in result.err and "--set" in result.err   # skipped, with why
     assert "import" not in result.out
+    bound = cli("summary", path, "--json", "--set", "X_train.shape[1]=32")
+    assert "model 2 of 4, line 23: skipped, no input shape" in bound.err
+    picked = cli("summary", path, "--json", "--set", "X_train.shape[1]=32", "--model", "2",
+                 "--input-shape", "7")
+    assert json.loads(picked.out)["layers"][0]["output_shapes"] == [[None, 32]]
+
+
+def test_helper_only_file_reads_the_builder_with_its_defaults(cli, tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text("from keras import layers, Sequential\n"
+                    "def build(hidden=16, steps=None):\n"
+                    "    return Sequential([layers.Input(shape=(steps, 8)),\n"
+                    "                       layers.Bidirectional(layers.GRU(hidden))])\n")
+    result = cli("summary", path, "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)[0]["layers"][0]["output_shapes"] == [[None, 32]]
 
 
 def test_nothing_is_executed(cli, tmp_path):
@@ -130,7 +147,7 @@ def test_no_model_found(cli, tmp_path):
     path = tmp_path / "empty.py"
     path.write_text("x = 1\n")
     result = cli("summary", path)
-    assert result.code == 2 and "no Sequential model" in result.err
+    assert result.code == 2 and "no Keras model" in result.err
     bad = tmp_path / "bad.ipynb"
     bad.write_text("{not json")
     result = cli("summary", bad)

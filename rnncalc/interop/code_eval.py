@@ -1,0 +1,1268 @@
+"""A static reader of Keras code: follows the program without running it.
+
+The code cells (or the ``.py`` file) are read in order as one program by a
+small interpreter over :mod:`ast` that knows only plain data and Keras'
+model-building calls:
+
+* constants, arithmetic, f-strings, lists, dicts, comprehensions, ``**kwargs``;
+* ``if`` on known values, ``for`` over known lists and ``range``; a branch or
+  loop that cannot be followed makes what it assigns unknown, and a model it
+  would change is skipped with the reason;
+* functions and classes of the code, called with their arguments (helpers
+  that build models, config classes, a tokenizer's ``vocabulary_size()``);
+* Keras: layers (any ``keras.layers.X`` / ``tf.keras.layers.X`` / imported
+  name), ``Input``, layer calls, ``Sequential`` (``add``/``pop``/``build``),
+  ``Model(inputs, outputs)`` and ``keras.Model`` subclasses (``__init__`` makes
+  layers, ``call`` is read like a functional model when the model is called).
+
+Nothing is imported, opened or executed: an ``import`` only names a module,
+calls into libraries give :class:`~rnncalc.interop.code_values.Unknown`
+values that remember their source text (``x_train.shape[1]``), and ``--set``
+bindings replace those by the user's values. Layer names are drawn from one
+session-wide counter in creation order, as Keras 3 names them.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from rnncalc.calls import Call
+from rnncalc.interop.code_values import (
+    MISSING,
+    BoundMethod,
+    Builtin,
+    CallNode,
+    CallResult,
+    FunctionalModel,
+    InputNode,
+    Instance,
+    LayerObj,
+    Model,
+    Module,
+    Namer,
+    Opaque,
+    Partial,
+    SequentialModel,
+    SubclassedModel,
+    SuperProxy,
+    Tensor,
+    Unknown,
+    UserClass,
+    UserFunction,
+)
+
+MAX_NUMBER = 10**30
+MAX_ITEMS = 100_000          # longest list/str a reading builds
+MAX_LOOP = 10_000            # iterations of one loop followed
+MAX_STEPS = 2_000_000        # evaluation steps for a whole file
+MAX_DEPTH = 40               # nested calls of the code's own functions
+
+# Keras layer classes by name, besides the kinds rnncalc registers: a bare name
+# (imported with ``from keras.layers import *``) is taken for a layer when listed.
+OTHER_LAYERS = frozenset("""
+Conv2D Conv3D Conv1DTranspose Conv2DTranspose SeparableConv1D SeparableConv2D DepthwiseConv1D
+DepthwiseConv2D MaxPooling2D MaxPooling3D AveragePooling2D AveragePooling3D MaxPool2D AvgPool2D
+GlobalMaxPooling2D GlobalAveragePooling2D GlobalMaxPool2D GlobalAvgPool2D ZeroPadding1D
+ZeroPadding2D Cropping1D Cropping2D UpSampling1D UpSampling2D ConvLSTM1D ConvLSTM2D ConvLSTM3D
+RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells Attention AdditiveAttention
+MultiHeadAttention Dot Maximum Minimum TextVectorization StringLookup IntegerLookup Hashing
+CategoryEncoding Normalization Lambda ReLU LeakyReLU PReLU ELU Softmax GaussianNoise
+GaussianDropout AlphaDropout ActivityRegularization Identity UnitNormalization
+GroupNormalization CuDNNLSTM CuDNNGRU ThresholdedReLU Rescaling Resizing
+""".split())
+MERGE_FUNCTIONS = {"concatenate": "Concatenate", "add": "Add", "subtract": "Subtract",
+                   "multiply": "Multiply", "average": "Average", "maximum": "Maximum",
+                   "minimum": "Minimum", "dot": "Dot"}
+# Keras 3 class names for aliases (Keras names a layer after its class).
+CLASS_OF = {"MaxPool1D": "MaxPooling1D", "AvgPool1D": "AveragePooling1D",
+            "GlobalMaxPool1D": "GlobalMaxPooling1D", "GlobalAvgPool1D": "GlobalAveragePooling1D",
+            "Convolution1D": "Conv1D", "MaxPool2D": "MaxPooling2D",
+            "AvgPool2D": "AveragePooling2D", "GlobalMaxPool2D": "GlobalMaxPooling2D",
+            "GlobalAvgPool2D": "GlobalAveragePooling2D", "Convolution2D": "Conv2D"}
+VALUE_MODULES = ("initializers", "regularizers", "constraints")
+KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras", "kr", "K")
+CALL_KWARGS_IGNORED = ("training", "mask")
+
+
+def layer_names() -> frozenset[str]:
+    from rnncalc.layers import LAYER_KINDS
+
+    return frozenset(LAYER_KINDS) | OTHER_LAYERS
+
+
+def _named_values() -> tuple[set[str], set[str]]:
+    from rnncalc.activations import ACTIVATIONS
+    from rnncalc.arguments import DTYPES
+
+    return set(ACTIVATIONS), set(DTYPES)
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Halt(Exception):
+    """Stop reading the current function (``raise``, a budget reached)."""
+
+
+class Scope:
+    """Names of one module or function call; lookups fall back to the enclosing scope."""
+
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+        self.globals_names: set[str] = set()
+
+    def lookup(self, name: str) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        return MISSING
+
+    def root(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def set(self, name: str, value: Any) -> None:
+        if name in self.globals_names:
+            self.root().vars[name] = value
+        else:
+            self.vars[name] = value
+
+
+@dataclass
+class Place:
+    """Where the reader is: the cell (``None`` for a ``.py`` file) and its prompt number."""
+
+    cell: int | None = None
+    execution_count: int | None = None
+
+    def at(self, line: int) -> str:
+        if self.cell is None:
+            return f"line {line}"
+        label = f"cell {self.cell}"
+        if self.execution_count is not None:
+            label += f" (In [{self.execution_count}])"
+        return f"{label}, line {line}"
+
+
+class Reader:
+    """Reads statements in order; ``models`` collects every model the code builds."""
+
+    def __init__(self, bindings: dict[str, Any] | None = None) -> None:
+        self.bindings = dict(bindings or {})
+        self.used_bindings: set[str] = set()
+        self.namer = Namer()
+        self.models: list[Model] = []
+        self.place = Place()
+        self.globals = Scope()
+        self.globals.vars["__name__"] = "__main__"
+        self.steps = 0
+        self.depth = 0
+        self.order = 0
+        self.functions_called: set[int] = set()
+        self.selves: list[Any] = []
+        self.notes: list[str] = []
+        self.top_functions: list[UserFunction] = []
+        self.layers = layer_names()
+        self.activations, self.dtypes = _named_values()
+
+    # -- places and unknowns ----------------------------------------------------------
+
+    def where(self, node: ast.AST) -> str:
+        return self.place.at(getattr(node, "lineno", 0))
+
+    def unknown(self, node: ast.AST, reason: str = "") -> Any:
+        """An unknown for ``node``'s source, or the user's ``--set`` value for it."""
+        text = _source(node)
+        if text in self.bindings:
+            self.used_bindings.add(text)
+            return self.bindings[text]
+        return Unknown(text, self.where(node), reason)
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Halt("the reading budget is used up")
+
+    # -- statements -------------------------------------------------------------------
+
+    def run(self, tree: ast.Module, place: Place) -> None:
+        self.place = place
+        for stmt in tree.body:
+            try:
+                self.statement(stmt, self.globals)
+            except (_Return, _Break, _Continue, _Halt):
+                continue
+            except RecursionError:
+                self.forget(stmt, self.globals)
+
+    def block(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            self.statement(stmt, scope)
+
+    def statement(self, stmt: ast.stmt, scope: Scope) -> None:
+        self.tick()
+        if isinstance(stmt, ast.Assign):
+            value = self.ev(stmt.value, scope)
+            for target in stmt.targets:
+                self.assign(target, value, scope)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.ev(stmt.value, scope), scope)
+        elif isinstance(stmt, ast.AugAssign):
+            current = self.ev(_load(stmt.target), scope)
+            value = self.binop(stmt.op, current, self.ev(stmt.value, scope), stmt)
+            self.assign(stmt.target, value, scope)
+        elif isinstance(stmt, ast.Expr):
+            self.ev(stmt.value, scope)
+        elif isinstance(stmt, ast.If):
+            test = self.truth(self.ev(stmt.test, scope))
+            if test is None:
+                self.forget(stmt, scope)
+            else:
+                self.block(stmt.body if test else stmt.orelse, scope)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.for_loop(stmt, scope)
+        elif isinstance(stmt, ast.While):
+            test = self.truth(self.ev(stmt.test, scope))
+            if test is False:
+                self.block(stmt.orelse, scope)
+            else:
+                self.forget(stmt, scope)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.define_function(stmt, scope)
+        elif isinstance(stmt, ast.ClassDef):
+            self.define_class(stmt, scope)
+        elif isinstance(stmt, ast.Return):
+            raise _Return(None if stmt.value is None else self.ev(stmt.value, scope))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    scope.set(alias.asname, Module(alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.set(top, Module(top))
+        elif isinstance(stmt, ast.ImportFrom):
+            base = stmt.module or ""
+            for alias in stmt.names:
+                if alias.name != "*":
+                    scope.set(alias.asname or alias.name, Module(f"{base}.{alias.name}"))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, self.unknown(item.context_expr), scope)
+            self.block(stmt.body, scope)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.block(stmt.body, scope)
+            self.block(stmt.orelse, scope)
+            self.block(stmt.finalbody, scope)
+        elif isinstance(stmt, ast.Break):
+            raise _Break()
+        elif isinstance(stmt, ast.Continue):
+            raise _Continue()
+        elif isinstance(stmt, ast.Raise):
+            raise _Halt("raise")
+        elif isinstance(stmt, ast.Global):
+            scope.globals_names.update(stmt.names)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    scope.vars.pop(target.id, None)
+
+    def for_loop(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        items = self.iterate(self.ev(stmt.iter, scope))
+        if items is None:
+            self.forget(stmt, scope)
+            return
+        for item in items:
+            self.assign(stmt.target, item, scope)
+            try:
+                self.block(stmt.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.block(stmt.orelse, scope)
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        """The items of a known iterable, or ``None``."""
+        if isinstance(value, range):
+            return list(value) if len(value) <= MAX_LOOP else None
+        if isinstance(value, dict):
+            value = list(value)
+        if isinstance(value, (list, tuple, str)) and len(value) <= MAX_LOOP:
+            return list(value)
+        if isinstance(value, CallResult):
+            return None
+        return None
+
+    def forget(self, stmt: ast.stmt, scope: Scope) -> None:
+        """A branch or loop that cannot be followed: what it assigns becomes unknown,
+        and a model it changes cannot be read."""
+        reason = f"a loop or branch that cannot be followed ({self.where(stmt)})"
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                scope.set(node.id, Unknown(node.id, self.where(node), reason))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("add", "pop", "build"):
+                try:
+                    target = self.ev(node.func.value, scope)
+                except (_Halt, _Return, _Break, _Continue, RecursionError):
+                    continue
+                if isinstance(target, SequentialModel):
+                    target.fail(f"layers are added inside {reason}")
+
+    def define_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        kind = "function"
+        for deco in node.decorator_list:
+            name = _source(deco)
+            if name == "staticmethod":
+                kind = "staticmethod"
+            elif name == "classmethod":
+                kind = "classmethod"
+        func = UserFunction(node, scope, self.defaults(node.args, scope), kind,
+                            place=self.place)
+        scope.set(node.name, func)
+        if scope is self.globals:
+            self.top_functions.append(func)
+
+    def defaults(self, args: ast.arguments, scope: Scope) -> dict[str, Any]:
+        positional = [*args.posonlyargs, *args.args]
+        values: dict[str, Any] = {}
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            values[arg.arg] = self.ev(default, scope)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                values[arg.arg] = self.ev(default, scope)
+        return values
+
+    def define_class(self, node: ast.ClassDef, scope: Scope) -> None:
+        bases = [self.ev(b, scope) for b in node.bases]
+        keras_base = None
+        for base in bases:
+            if isinstance(base, Module) and base.last in ("Model", "Sequential"):
+                keras_base = "Model"
+            elif isinstance(base, Module) and base.last == "Layer":
+                keras_base = keras_base or "Layer"
+            elif isinstance(base, UserClass) and base.keras_base:
+                keras_base = keras_base or base.keras_base
+        cls = UserClass(node.name, bases, {}, keras_base, self.where(node))
+        body = Scope(scope)
+        self.block(node.body, body)
+        for name, value in body.vars.items():
+            if isinstance(value, UserFunction):
+                value.owner = cls
+            cls.attrs[name] = value
+        scope.set(node.name, cls)
+
+    def assign(self, target: ast.expr, value: Any, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            if target.id in self.bindings:
+                self.used_bindings.add(target.id)
+                value = self.bindings[target.id]
+            scope.set(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target, value, scope)
+        elif isinstance(target, ast.Subscript):
+            container = self.ev(target.value, scope)
+            key = self.ev(target.slice, scope)
+            if isinstance(container, dict) and _hashable(key):
+                container[key] = value
+            elif isinstance(container, list) and isinstance(key, int) and \
+                    -len(container) <= key < len(container):
+                container[key] = value
+        elif isinstance(target, ast.Attribute):
+            owner = self.ev(target.value, scope)
+            if isinstance(owner, (Instance, SubclassedModel, UserClass)):
+                owner.attrs[target.attr] = value
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, value, scope)
+
+    def unpack(self, target: ast.Tuple | ast.List, value: Any, scope: Scope) -> None:
+        elts = target.elts
+        if isinstance(value, CallResult):
+            for k, element in enumerate(elts):
+                self.assign(element, value.tensor(k), scope)
+            return
+        if isinstance(value, (list, tuple, str)) and not any(
+                isinstance(e, ast.Starred) for e in elts):
+            if len(value) == len(elts):
+                for element, item in zip(elts, value):
+                    self.assign(element, item, scope)
+                return
+        if isinstance(value, (list, tuple)) and sum(isinstance(e, ast.Starred) for e in elts) == 1:
+            star = next(i for i, e in enumerate(elts) if isinstance(e, ast.Starred))
+            after = len(elts) - star - 1
+            if len(value) >= len(elts) - 1:
+                for element, item in zip(elts[:star], value[:star]):
+                    self.assign(element, item, scope)
+                self.assign(elts[star], list(value[star:len(value) - after]), scope)
+                for element, item in zip(elts[star + 1:], value[len(value) - after:]):
+                    self.assign(element, item, scope)
+                return
+        for element in elts:
+            self.forget_target(element, scope)
+
+    def forget_target(self, target: ast.expr, scope: Scope) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self.assign(node, self.unknown(node), scope)
+
+    # -- expressions ------------------------------------------------------------------
+
+    def ev(self, node: ast.expr, scope: Scope) -> Any:
+        self.tick()
+        method = getattr(self, f"ev_{type(node).__name__}", None)
+        if method is None:
+            return self.unknown(node)
+        return method(node, scope)
+
+    def ev_Constant(self, node: ast.Constant, scope: Scope) -> Any:
+        if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
+            return self.unknown(node)
+        return node.value
+
+    def ev_Name(self, node: ast.Name, scope: Scope) -> Any:
+        value = scope.lookup(node.id)
+        if value is MISSING or isinstance(value, Unknown):
+            if node.id in self.bindings:
+                self.used_bindings.add(node.id)
+                return self.bindings[node.id]
+        if value is not MISSING:
+            return value
+        if node.id in self.layers or node.id in ("Sequential", "Model", "Input", "InputLayer"):
+            return Module(f"keras.layers.{node.id}")
+        if node.id in KERAS_ROOTS[:4] or node.id == "layers":
+            return Module(node.id)
+        if node.id in _BUILTINS:
+            return Builtin(node.id)
+        return self.unknown(node)
+
+    def ev_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
+        owner = self.ev(node.value, scope)
+        attr = node.attr
+        if isinstance(owner, Module):
+            if attr in self.activations and any(p in owner.path.split(".")
+                                                for p in ("nn", "activations")):
+                return attr
+            if attr in self.dtypes and owner.path.split(".")[0] in KERAS_ROOTS + ("np",
+                                                                                  "numpy"):
+                return attr
+            return Module(f"{owner.path}.{attr}")
+        if isinstance(owner, (Instance, SubclassedModel)):
+            if attr in owner.attrs:
+                return owner.attrs[attr]
+            cls = owner.cls
+            found = cls.lookup(attr) if cls is not None else MISSING
+            if isinstance(found, UserFunction):
+                if found.kind == "staticmethod":
+                    return found
+                if found.kind == "classmethod":
+                    return BoundMethod(found, cls)
+                return BoundMethod(found, owner)
+            if found is not MISSING:
+                return found
+            if isinstance(owner, SubclassedModel):
+                return Builtin(f"model.{attr}", owner)
+            return self.unknown(node)
+        if isinstance(owner, UserClass):
+            found = owner.lookup(attr)
+            if isinstance(found, UserFunction) and found.kind == "classmethod":
+                return BoundMethod(found, owner)
+            return self.unknown(node) if found is MISSING else found
+        if isinstance(owner, (SequentialModel, FunctionalModel)):
+            return Builtin(f"model.{attr}", owner)
+        if isinstance(owner, SuperProxy):
+            return Builtin(f"super.{attr}", owner.self_value)
+        if isinstance(owner, LayerObj):
+            return Builtin(f"layer.{attr}", owner)
+        if isinstance(owner, (list, dict, str, tuple)) and f"{_kind(owner)}.{attr}" in _METHODS:
+            return Builtin(f"{_kind(owner)}.{attr}", owner)
+        return self.unknown(node)
+
+    def ev_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
+        owner = self.ev(node.value, scope)
+        key = self.ev(node.slice, scope)
+        if isinstance(owner, CallResult) and isinstance(key, int) and key >= 0:
+            return owner.tensor(key)
+        if isinstance(owner, (list, tuple, str)) and isinstance(key, (int, slice)) and \
+                not isinstance(key, bool):
+            try:
+                return owner[key]
+            except IndexError:
+                return self.unknown(node)
+        if isinstance(owner, dict) and _hashable(key) and key in owner:
+            return owner[key]
+        return self.unknown(node)
+
+    def ev_Slice(self, node: ast.Slice, scope: Scope) -> Any:
+        parts = [None if p is None else self.ev(p, scope) for p in (node.lower, node.upper,
+                                                                     node.step)]
+        if all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
+            return slice(*parts)
+        return self.unknown(node)
+
+    def ev_Tuple(self, node: ast.Tuple, scope: Scope) -> Any:
+        return tuple(self.elements(node.elts, scope, node))
+
+    def ev_List(self, node: ast.List, scope: Scope) -> Any:
+        return self.elements(node.elts, scope, node)
+
+    def ev_Set(self, node: ast.Set, scope: Scope) -> Any:
+        items = self.elements(node.elts, scope, node)
+        return set(items) if all(_hashable(i) for i in items) else self.unknown(node)
+
+    def elements(self, elts: list[ast.expr], scope: Scope, node: ast.expr) -> list[Any]:
+        items: list[Any] = []
+        for element in elts:
+            if isinstance(element, ast.Starred):
+                inner = self.ev(element.value, scope)
+                if isinstance(inner, (list, tuple)):
+                    items.extend(inner)
+                else:
+                    items.append(self.unknown(element))
+            else:
+                items.append(self.ev(element, scope))
+        return items
+
+    def ev_Dict(self, node: ast.Dict, scope: Scope) -> Any:
+        result: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                inner = self.ev(value, scope)
+                if not isinstance(inner, dict):
+                    return self.unknown(node)
+                result.update(inner)
+                continue
+            k = self.ev(key, scope)
+            if not _hashable(k):
+                return self.unknown(node)
+            result[k] = self.ev(value, scope)
+        return result
+
+    def ev_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Any:
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+                continue
+            if not isinstance(value, ast.FormattedValue):
+                return self.unknown(node)
+            inner = self.ev(value.value, scope)
+            if not _plain_scalar(inner):
+                return self.unknown(node)
+            spec = ""
+            if value.format_spec is not None:
+                spec = self.ev(value.format_spec, scope)
+                if not isinstance(spec, str):
+                    return self.unknown(node)
+            if value.conversion == ord("r"):
+                inner = repr(inner)
+            elif value.conversion in (ord("s"), ord("a")):
+                inner = str(inner)
+            try:
+                parts.append(format(inner, spec))
+            except (ValueError, TypeError):
+                return self.unknown(node)
+        text = "".join(parts)
+        return text if len(text) <= MAX_ITEMS else self.unknown(node)
+
+    def ev_BinOp(self, node: ast.BinOp, scope: Scope) -> Any:
+        return self.binop(node.op, self.ev(node.left, scope), self.ev(node.right, scope), node)
+
+    def binop(self, op: ast.operator, a: Any, b: Any, node: ast.AST) -> Any:
+        for side in (a, b):
+            if isinstance(side, (Tensor, CallResult, Opaque)):
+                reason = side.reason if isinstance(side, Opaque) else \
+                    f"tensor arithmetic '{_source(node)}' ({self.where(node)}) is not a layer"
+                return Opaque(reason)
+            if isinstance(side, Unknown):
+                return side
+        if isinstance(op, ast.Add) and type(a) is type(b) and isinstance(a, (list, tuple)):
+            return a + b if len(a) + len(b) <= MAX_ITEMS else self.unknown(node)
+        func = _BINOPS.get(type(op))
+        if func is None or not (_plain(a) and _plain(b)):
+            return self.unknown(node)
+        if isinstance(op, ast.Pow) and isinstance(b, (int, float)) and abs(b) > 256:
+            return self.unknown(node)
+        if isinstance(op, (ast.LShift, ast.RShift)) and isinstance(b, int) and b > 256:
+            return self.unknown(node)
+        if isinstance(op, ast.Mult) and isinstance(a, (str, list, tuple)) or \
+                isinstance(op, ast.Mult) and isinstance(b, (str, list, tuple)):
+            size = (len(a) * b) if isinstance(a, (str, list, tuple)) and isinstance(b, int) \
+                else (len(b) * a) if isinstance(a, int) else MAX_ITEMS + 1
+            if size > MAX_ITEMS:
+                return self.unknown(node)
+        try:
+            result = func(a, b)
+        except Exception:      # ZeroDivisionError, TypeError, ... on plain data
+            return self.unknown(node)
+        if isinstance(result, (int, float)) and not isinstance(result, bool) and \
+                abs(result) > MAX_NUMBER:
+            return self.unknown(node)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_ITEMS:
+            return self.unknown(node)
+        return result
+
+    def ev_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
+        operand = self.ev(node.operand, scope)
+        if isinstance(node.op, ast.Not):
+            test = self.truth(operand)
+            return self.unknown(node) if test is None else not test
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            if isinstance(node.op, ast.Invert) and isinstance(operand, int):
+                return ~operand
+        return operand if isinstance(operand, Unknown) else self.unknown(node)
+
+    def ev_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Any:
+        last: Any = None
+        for value_node in node.values:
+            last = self.ev(value_node, scope)
+            test = self.truth(last)
+            if test is None:
+                return self.unknown(node)
+            if isinstance(node.op, ast.And) and not test:
+                return last
+            if isinstance(node.op, ast.Or) and test:
+                return last
+        return last
+
+    def ev_Compare(self, node: ast.Compare, scope: Scope) -> Any:
+        left = self.ev(node.left, scope)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.ev(right_node, scope)
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if isinstance(left, Unknown) or isinstance(right, Unknown):
+                    return self.unknown(node)
+                same = left is right or (left is None and right is None)
+                result = same if isinstance(op, ast.Is) else not same
+            else:
+                if not (_plain(left) and _plain(right)):
+                    return self.unknown(node)
+                try:
+                    result = _COMPARE[type(op)](left, right)
+                except Exception:
+                    return self.unknown(node)
+            if not result:
+                return False
+            left = right
+        return True
+
+    def ev_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
+        test = self.truth(self.ev(node.test, scope))
+        if test is None:
+            return self.unknown(node)
+        return self.ev(node.body if test else node.orelse, scope)
+
+    def ev_Lambda(self, node: ast.Lambda, scope: Scope) -> Any:
+        return UserFunction(node, scope, self.defaults(node.args, scope), place=self.place)
+
+    def ev_NamedExpr(self, node: ast.NamedExpr, scope: Scope) -> Any:
+        value = self.ev(node.value, scope)
+        self.assign(node.target, value, scope)
+        return value
+
+    def ev_ListComp(self, node: ast.ListComp, scope: Scope) -> Any:
+        items = self.comprehension(node, node.generators, scope, lambda s: [self.ev(node.elt, s)])
+        return self.unknown(node) if items is None else items
+
+    ev_GeneratorExp = ev_ListComp
+
+    def ev_SetComp(self, node: ast.SetComp, scope: Scope) -> Any:
+        items = self.ev_ListComp(node, scope)  # type: ignore[arg-type]
+        if isinstance(items, list) and all(_hashable(i) for i in items):
+            return set(items)
+        return self.unknown(node)
+
+    def ev_DictComp(self, node: ast.DictComp, scope: Scope) -> Any:
+        pairs = self.comprehension(node, node.generators, scope,
+                                   lambda s: [(self.ev(node.key, s), self.ev(node.value, s))])
+        if pairs is None or not all(_hashable(k) for k, _ in pairs):
+            return self.unknown(node)
+        return dict(pairs)
+
+    def comprehension(self, node: ast.expr, generators: list[ast.comprehension], scope: Scope,
+                      produce) -> list[Any] | None:
+        inner = Scope(scope)
+        results: list[Any] = []
+
+        def walk(k: int) -> bool:
+            if k == len(generators):
+                results.extend(produce(inner))
+                return len(results) <= MAX_ITEMS
+            gen = generators[k]
+            items = self.iterate(self.ev(gen.iter, inner))
+            if items is None:
+                return False
+            for item in items:
+                self.assign(gen.target, item, inner)
+                tests = [self.truth(self.ev(t, inner)) for t in gen.ifs]
+                if any(t is None for t in tests):
+                    return False
+                if all(tests) and not walk(k + 1):
+                    return False
+            return True
+
+        return results if walk(0) else None
+
+    def ev_Await(self, node: ast.Await, scope: Scope) -> Any:
+        return self.ev(node.value, scope)
+
+    # -- calls ------------------------------------------------------------------------
+
+    def ev_Call(self, node: ast.Call, scope: Scope) -> Any:
+        func = self.ev(node.func, scope)
+        args: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                inner = self.ev(arg.value, scope)
+                if isinstance(inner, (list, tuple)):
+                    args.extend(inner)
+                else:
+                    return self.unknown(node)
+            else:
+                args.append(self.ev(arg, scope))
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            if kw.arg is None:
+                inner = self.ev(kw.value, scope)
+                if not isinstance(inner, dict) or not all(isinstance(k, str) for k in inner):
+                    return self.unknown(node)
+                kwargs.update(inner)
+            else:
+                kwargs[kw.arg] = self.ev(kw.value, scope)
+        return self.call(func, args, kwargs, node)
+
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "add" and isinstance(node.func.value, ast.Name) and \
+                args and isinstance(args[0], LayerObj) and \
+                self.globals.lookup(node.func.value.id) is MISSING:
+            name = node.func.value.id
+            self.notes.append(f"{self.where(node)}: '{name}.add(...)' but no Sequential model "
+                              f"named '{name}' was built before; skipped")
+        if isinstance(func, Module):
+            return self.keras_call(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            return self.builtin(func, args, kwargs, node)
+        if isinstance(func, UserFunction):
+            return self.invoke(func, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.invoke(func.function, [func.self_value, *args], kwargs, node)
+        if isinstance(func, UserClass):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, Partial):
+            return self.call(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node)
+        if isinstance(func, LayerObj):
+            return self.call_layer(func, args, kwargs, node)
+        if isinstance(func, SequentialModel) and not func.has_input and args and \
+                isinstance(args[0], Tensor) and isinstance(args[0].source, InputNode):
+            func.build_shape = args[0].source.batch_shape     # Keras builds it on this call
+            func.has_input = True
+        if isinstance(func, (SequentialModel, FunctionalModel)):
+            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
+                          "nested models are not supported yet")
+        if isinstance(func, SubclassedModel):
+            self.trace(func, args, kwargs, node)
+            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
+                          "nested models are not supported yet")
+        if isinstance(func, Instance) and func.cls.keras_base == "Layer":
+            return Opaque(f"custom layer class '{func.cls.name}' ({func.cls.where}) is not "
+                          "supported")
+        return self.unknown(node)
+
+    def invoke(self, func: UserFunction, args: list[Any], kwargs: dict[str, Any],
+               node: ast.AST) -> Any:
+        if self.depth >= MAX_DEPTH:
+            return self.unknown(node, "calls nested too deeply")
+        self.functions_called.add(id(func))
+        scope = Scope(func.scope)
+        spec = func.node.args
+        positional = [*spec.posonlyargs, *spec.args]
+        for k, arg in enumerate(positional):
+            if k < len(args):
+                scope.vars[arg.arg] = args[k]
+            elif arg.arg in kwargs:
+                scope.vars[arg.arg] = kwargs.pop(arg.arg)
+            elif arg.arg in func.defaults:
+                scope.vars[arg.arg] = func.defaults[arg.arg]
+            else:
+                scope.vars[arg.arg] = Unknown(arg.arg, self.where(node),
+                                              "an argument the call does not give")
+        if spec.vararg is not None:
+            scope.vars[spec.vararg.arg] = tuple(args[len(positional):])
+        for arg in spec.kwonlyargs:
+            if arg.arg in kwargs:
+                scope.vars[arg.arg] = kwargs.pop(arg.arg)
+            else:
+                scope.vars[arg.arg] = func.defaults.get(
+                    arg.arg, Unknown(arg.arg, self.where(node), "a missing argument"))
+        if spec.kwarg is not None:
+            scope.vars[spec.kwarg.arg] = dict(kwargs)
+        self.depth += 1
+        method = func.owner is not None and func.kind == "function" and bool(args)
+        if method:
+            self.selves.append(args[0])
+        caller_place = self.place
+        if func.place is not None:
+            self.place = func.place      # lines inside the function are in its own cell
+        try:
+            if isinstance(func.node, ast.Lambda):
+                return self.ev(func.node.body, scope)
+            self.block(func.node.body, scope)
+        except _Return as ret:
+            return ret.value
+        except _Halt:
+            return self.unknown(node)
+        except (_Break, _Continue):
+            return None
+        finally:
+            self.depth -= 1
+            self.place = caller_place
+            if method:
+                self.selves.pop()
+        return None
+
+    def instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
+                    node: ast.Call) -> Any:
+        if cls.keras_base == "Model":
+            model = SubclassedModel(name="", where=self.where(node), cls=cls)
+            self.models.append(model)
+            init = cls.lookup("__init__")
+            if isinstance(init, UserFunction):
+                self.invoke(init, [model, *args], kwargs, node)
+            if not model.named:
+                self.name_model(model, kwargs)
+            return model
+        instance = Instance(cls)
+        init = cls.lookup("__init__")
+        if isinstance(init, UserFunction):
+            self.invoke(init, [instance, *args], kwargs, node)
+        return instance
+
+    def name_model(self, model: SubclassedModel, kwargs: dict[str, Any]) -> None:
+        name = kwargs.get("name")
+        model.name = name if isinstance(name, str) else self.namer.auto(
+            model.cls.name if model.cls else "Model")
+        model.named = True
+
+    # -- Keras ------------------------------------------------------------------------
+
+    def keras_call(self, func: Module, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.Call) -> Any:
+        path, last = func.path, func.last
+        parts = path.split(".")
+        if last == "Sequential":
+            return self.new_sequential(args, kwargs, node)
+        if last in ("Model", "Functional") and len(parts) > 1 or path in ("Model",):
+            return self.new_functional(args, kwargs, node)
+        if last == "Input" or (last == "InputLayer" and "input_tensor" in kwargs):
+            return self.new_input(args, kwargs, node)
+        if last == "partial" and parts[0] in ("functools", "partial"):
+            if args:
+                return Partial(args[0], tuple(args[1:]), dict(kwargs))
+            return self.unknown(node)
+        if last in MERGE_FUNCTIONS and any(p == "layers" for p in parts[:-1]):
+            layer = self.new_layer(MERGE_FUNCTIONS[last], [], {
+                k: v for k, v in kwargs.items() if k not in ("inputs",)}, node)
+            inputs = args[0] if args else kwargs.get("inputs")
+            return self.call_layer(layer, [inputs], {}, node).tensor(0)
+        if any(p in VALUE_MODULES for p in parts[:-1]) or (
+                parts[0] in ("tf", "tensorflow") and "initializers" in parts):
+            return Call(last, tuple(_as_value(a) for a in args),
+                        {k: _as_value(v) for k, v in kwargs.items()})
+        if last and last[0].isupper() and (
+                last in self.layers or any(p == "layers" for p in parts[:-1])):
+            return self.new_layer(last, args, kwargs, node)
+        return self.unknown(node)
+
+    def new_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
+                  node: ast.AST) -> LayerObj | Opaque:
+        if "batch_size" in kwargs and class_name not in ("Input", "InputLayer"):
+            # Keras 2 took it on any layer; Keras 3 refuses it (Input takes it)
+            return Opaque(f"Keras 3 refuses {class_name}(batch_size=...) ({self.where(node)}): "
+                          f"Unrecognized keyword arguments passed to {class_name}: "
+                          f"{{'batch_size': {kwargs['batch_size']!r}}}")
+        name = kwargs.get("name")
+        if not isinstance(name, str):
+            name = self.namer.auto(CLASS_OF.get(class_name, class_name))
+        kwargs = {k: _as_value(v) for k, v in kwargs.items()}
+        kwargs["name"] = name
+        call = Call(class_name, tuple(_as_value(a) for a in args), kwargs)
+        return LayerObj(call, name, self.where(node))
+
+    def new_input(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Tensor:
+        names = ("shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor")
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        name = bound.get("name")
+        if not isinstance(name, str):
+            name = self.namer.auto("InputLayer")
+        shape = bound.get("shape", bound.get("input_shape"))
+        batch_shape = bound.get("batch_shape", bound.get("batch_input_shape"))
+        if batch_shape is not None:
+            full = tuple(batch_shape) if isinstance(batch_shape, (list, tuple)) else batch_shape
+        elif shape is not None:
+            batch = bound.get("batch_size")
+            full = (batch, *shape) if isinstance(shape, (list, tuple)) else \
+                ((batch, shape) if isinstance(shape, int) else shape)
+        else:
+            full = None
+        dtype = bound.get("dtype")
+        call_kwargs = {k: _as_value(v) for k, v in bound.items()
+                       if k in ("shape", "batch_size", "dtype", "batch_shape")}
+        call_kwargs["name"] = name
+        source = InputNode(name, full if isinstance(full, tuple) or full is None else full,
+                           dtype if isinstance(dtype, str) else None, self.where(node),
+                           Call("InputLayer" if "shape" not in call_kwargs else "Input", (),
+                                call_kwargs))
+        return Tensor(source)
+
+    def new_sequential(self, args: list[Any], kwargs: dict[str, Any],
+                       node: ast.Call) -> SequentialModel:
+        name = kwargs.get("name")
+        model = SequentialModel(name if isinstance(name, str) else self.namer.auto("Sequential"),
+                                self.where(node))
+        self.models.append(model)
+        items = args[0] if args else kwargs.get("layers")
+        if items is None:
+            return model
+        if not isinstance(items, (list, tuple)):
+            model.fail(self.explain(items, "the layer list"))
+            return model
+        for item in items:
+            self.seq_add(model, item, node, rebuild=False)
+        self.seq_rebuild(model)
+        return model
+
+    def seq_add(self, model: SequentialModel, item: Any, node: ast.AST,
+                rebuild: bool = True) -> None:
+        if isinstance(item, Tensor) and isinstance(item.source, InputNode):
+            if model.has_input:
+                model.fail(f"a second Input added ({self.where(node)}); Keras refuses it")
+            model.items.append(item.source)
+            model.has_input = True
+        elif isinstance(item, LayerObj):
+            if not model.items and any(k in item.call.kwargs for k in (
+                    "input_shape", "batch_input_shape", "input_dim")):
+                self.namer.auto("InputLayer")
+                model.has_input = True
+            if item.kind == "InputLayer":
+                model.has_input = True
+            model.items.append(item)
+        elif isinstance(item, (SequentialModel, FunctionalModel, SubclassedModel)):
+            model.fail(f"model '{item.name}' is added as a layer ({self.where(node)}); nested "
+                       "models are not supported yet")
+            return
+        elif isinstance(item, Opaque):
+            model.fail(item.reason)
+            return
+        else:
+            model.fail(self.explain(item, f"the layer added at {self.where(node)}"))
+            return
+        if rebuild:
+            self.seq_rebuild(model)
+
+    def seq_rebuild(self, model: SequentialModel) -> None:
+        """Keras rebuilds a Sequential whose input is known as a Functional (a name drawn)."""
+        if model.has_input and len(model.items) > 1:
+            self.namer.auto("Functional")
+
+    def new_functional(self, args: list[Any], kwargs: dict[str, Any],
+                       node: ast.Call) -> FunctionalModel:
+        inputs = args[0] if args else kwargs.get("inputs")
+        outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+        name = kwargs.get("name")
+        model = FunctionalModel(name if isinstance(name, str) else self.namer.auto("Functional"),
+                                self.where(node))
+        self.models.append(model)
+        model.inputs = [_tensor(v) for v in _flatten(inputs)]
+        model.outputs = [_tensor(v) for v in _flatten(outputs)]
+        return model
+
+    def call_layer(self, layer: LayerObj, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.AST) -> Any:
+        inputs: list[Any] = []
+        for arg in args or [kwargs.get("inputs")]:
+            inputs.extend(_flatten(arg))
+        states = _flatten(kwargs.get("initial_state")) if "initial_state" in kwargs else []
+        for value in [*inputs, *states]:
+            if isinstance(value, Opaque):
+                return value
+            if not isinstance(value, (Tensor, CallResult)):
+                return Opaque(self.explain(value, f"the input of layer '{layer.name}' "
+                                                  f"({self.where(node)})"))
+        self.order += 1
+        call_node = CallNode(layer, [_tensor(v) for v in inputs], [_tensor(v) for v in states],
+                             self.where(node), self.order)
+        layer.calls.append(call_node)
+        return CallResult(call_node)
+
+    def trace(self, model: SubclassedModel, args: list[Any], kwargs: dict[str, Any],
+              node: ast.AST) -> None:
+        """Read a subclassed model's ``call`` on its first inputs, like a functional model."""
+        if model.traced:
+            return
+        model.traced = True
+        inputs = []
+        for value in _flatten(args[0] if args else kwargs.get("inputs")):
+            if isinstance(value, Tensor) and isinstance(value.source, InputNode):
+                inputs.append(value)
+            elif isinstance(value, Unknown):
+                shape = self.bindings.get(f"{value.text}.shape")
+                if isinstance(shape, (list, tuple)):
+                    self.used_bindings.add(f"{value.text}.shape")
+                    inputs.append(Tensor(InputNode(self.namer.auto("InputLayer"), tuple(shape),
+                                                   None, self.where(node))))
+                else:
+                    model.fail(f"it is called on data ('{value.text}', {value.where}) whose "
+                               f"shape only the data knows: give it with --set "
+                               f"'{value.text}.shape=(BATCH, ...)'")
+                    return
+            else:
+                model.fail(self.explain(value, f"the input of model '{model.name}'"))
+                return
+        method = model.cls.lookup("call") if model.cls else MISSING
+        if not isinstance(method, UserFunction):
+            model.fail(f"class '{model.cls.name if model.cls else '?'}' has no call method")
+            return
+        argument: Any = inputs[0] if len(inputs) == 1 else list(inputs)
+        result = self.invoke(method, [model, argument], dict(kwargs), node)
+        model.inputs = inputs
+        model.outputs = [_tensor(v) for v in _flatten(result)]
+
+    def explain(self, value: Any, what: str) -> str:
+        if isinstance(value, Unknown):
+            return _needs(value, what)
+        if isinstance(value, Opaque):
+            return value.reason
+        return f"{what} is not a Keras layer or tensor rnncalc can follow"
+
+    # -- builtins ---------------------------------------------------------------------
+
+    def builtin(self, func: Builtin, args: list[Any], kwargs: dict[str, Any],
+                node: ast.Call) -> Any:
+        name = func.name
+        owner = func.self_value
+        if name.startswith("model."):
+            return self.model_method(owner, name[6:], args, kwargs, node)
+        if name.startswith("super."):
+            if name == "super.__init__" and isinstance(owner, SubclassedModel) and \
+                    not owner.named:
+                self.name_model(owner, kwargs)
+            return None
+        if name.startswith("layer."):
+            return self.unknown(node)
+        if name == "super":
+            return SuperProxy(self.selves[-1]) if self.selves else self.unknown(node)
+        if name in _METHODS and owner is not None:
+            return self.data_method(name, owner, args, kwargs, node)
+        if name == "print":
+            return None
+        if name == "len":
+            if args and isinstance(args[0], (list, tuple, str, dict, range, set)):
+                return len(args[0])
+            if args and isinstance(args[0], CallResult):
+                return self.unknown(node)
+            return self.unknown(node)
+        structural = name in ("list", "tuple", "enumerate", "zip", "reversed") and all(
+            isinstance(a, (list, tuple, range, str, dict)) for a in args)
+        if not structural and not all(_plain(a) or isinstance(a, range)
+                                      for a in [*args, *kwargs.values()]):
+            return self.unknown(node)
+        try:
+            result = _SAFE[name](*args, **kwargs)
+        except Exception:
+            return self.unknown(node)
+        if isinstance(result, range):
+            return result
+        if name in ("enumerate", "zip", "reversed", "sorted", "map", "filter"):
+            result = list(result)
+            if len(result) > MAX_ITEMS:
+                return self.unknown(node)
+        if isinstance(result, (int, float)) and not isinstance(result, bool) and \
+                abs(result) > MAX_NUMBER:
+            return self.unknown(node)
+        return result
+
+    def data_method(self, name: str, owner: Any, args: list[Any], kwargs: dict[str, Any],
+                    node: ast.Call) -> Any:
+        if name.startswith("str.") and not all(_plain(a) for a in [*args, *kwargs.values()]):
+            return self.unknown(node)
+        method = getattr(owner, name.split(".", 1)[1])
+        try:
+            result = method(*args, **kwargs)
+        except Exception:
+            return self.unknown(node)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_ITEMS:
+            return self.unknown(node)
+        if name in ("dict.items", "dict.keys", "dict.values"):
+            return [tuple(i) if isinstance(i, tuple) else i for i in result]
+        return result
+
+    def model_method(self, model: Any, method: str, args: list[Any], kwargs: dict[str, Any],
+                     node: ast.Call) -> Any:
+        if isinstance(model, SequentialModel):
+            if method == "add" and args:
+                self.seq_add(model, args[0], node)
+            elif method == "pop" and model.items:
+                model.items.pop()
+                self.seq_rebuild(model)
+            elif method == "build":
+                shape = args[0] if args else kwargs.get("input_shape")
+                if isinstance(shape, (list, tuple)):
+                    if not model.has_input:
+                        self.namer.auto("InputLayer")
+                    model.build_shape = tuple(shape)
+                    model.has_input = True
+                    self.namer.auto("Functional")
+                elif shape is not None:
+                    model.fail(self.explain(shape, f"the shape built at {self.where(node)}"))
+            return None
+        if isinstance(model, SubclassedModel) and method == "build":
+            shape = args[0] if args else kwargs.get("input_shape")
+            if isinstance(shape, (list, tuple)):
+                source = InputNode(self.namer.auto("InputLayer"), tuple(shape), None,
+                                   self.where(node))
+                self.trace(model, [Tensor(source)], {}, node)
+            return None
+        if isinstance(model, SubclassedModel) and method == "__call__":
+            return self.call(model, args, kwargs, node)
+        return self.unknown(node)
+
+    # -- truth ------------------------------------------------------------------------
+
+    def truth(self, value: Any) -> bool | None:
+        if isinstance(value, Unknown):
+            return None
+        if _plain(value) or isinstance(value, (set, range)):
+            return bool(value)
+        if isinstance(value, (LayerObj, Model, Tensor, CallResult, UserFunction, UserClass,
+                              Instance, Module)):
+            return True
+        return None
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _source(node: ast.AST, limit: int = 120) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:          # an unusual node: name it by type
+        return type(node).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _load(target: ast.expr) -> ast.expr:
+    copy = ast.parse(ast.unparse(target), mode="eval").body
+    return ast.copy_location(copy, target)
+
+
+def _needs(value: Unknown, what: str) -> str:
+    if value.reason:
+        return f"{what} uses '{value.text}' ({value.where}), which comes from {value.reason}"
+    return (f"{what} uses '{value.text}' ({value.where}), which only the data or a library "
+            f"call knows: give it with --set '{value.text}=VALUE'")
+
+
+def needs(value: Unknown, what: str) -> str:
+    """The note for a model that cannot be read because of an unknown value."""
+    return _needs(value, what)
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", dict: "dict", str: "str", tuple: "tuple"}[type(value)]
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool, type(None))) or (
+        isinstance(value, tuple) and all(_hashable(v) for v in value))
+
+
+def _plain_scalar(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool, type(None)))
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Plain data only: numbers, strings, and lists/tuples/dicts of them."""
+    if _plain_scalar(value):
+        return True
+    if depth > 20:
+        return False
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return len(value) <= MAX_ITEMS and all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _flatten(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _flatten(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _flatten(item)]
+    return [value]
+
+
+def _tensor(value: Any) -> Tensor:
+    return value.tensor(0) if isinstance(value, CallResult) else value
+
+
+def _as_value(value: Any) -> Any:
+    """A value as it goes into a layer's Call: layer objects become their calls."""
+    if isinstance(value, LayerObj):
+        return value.call
+    if isinstance(value, list):
+        return [_as_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_as_value(v) for v in value)
+    if isinstance(value, UserFunction) and isinstance(value.node, ast.Lambda):
+        return _source(value.node, 10_000)
+    if isinstance(value, Module):
+        return value.last
+    return value
+
+
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+           ast.Pow: operator.pow, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+           ast.BitOr: operator.or_, ast.BitAnd: operator.and_, ast.BitXor: operator.xor}
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+            ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+_SAFE = {"range": range, "enumerate": enumerate, "zip": zip, "min": min, "max": max,
+         "sum": sum, "abs": abs, "round": round, "int": int, "float": float, "str": str,
+         "bool": bool, "list": list, "tuple": tuple, "dict": dict, "set": set,
+         "sorted": sorted, "reversed": reversed, "divmod": divmod, "any": any, "all": all}
+_BUILTINS = set(_SAFE) | {"len", "print", "super"}
+_METHODS = {
+    "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",
+    "list.count", "list.reverse", "dict.get", "dict.items", "dict.keys", "dict.values",
+    "dict.update", "dict.copy", "dict.setdefault", "dict.pop", "str.format", "str.join",
+    "str.lower", "str.upper", "str.strip", "str.split", "str.replace", "str.startswith",
+    "str.endswith", "str.title", "str.capitalize", "tuple.index", "tuple.count",
+}

@@ -40,3 +40,11 @@ def cli(capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def seed_notebook(tmp_path):
+    """The seed notebook written as a real .ipynb in a temporary folder."""
+    from tests.seed_notebook import write_seed_notebook
+
+    return write_seed_notebook(tmp_path / "seed.ipynb")

@@ -18,7 +18,7 @@ import pytest
 from rnncalc.graph import build_graph
 from rnncalc.interop.notebook import read_code
 from rnncalc.layers import LAYER_KINDS
-from rnncalc.summary import summarize
+from rnncalc.reports.summary import summarize
 
 ROOT = Path(__file__).resolve().parent
 TRUTH = json.loads((ROOT / "golden" / "code_corpus_truth.json").read_text())

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.seed_notebook import text_to_notebook, write_seed_notebook
+from tests.seed_notebook import text_to_notebook
 
 # The seed notebook's printed summaries: (output shape, params) per layer.
 SEED_MODELS = [
@@ -16,14 +14,6 @@ SEED_MODELS = [
     [([None, 10, 3], 27), ([None, 10, 3], 21)],
     [([None, None, 100], 500_000), ([None, 128], 29_312), ([None, 1], 129)],
 ]
-
-
-@pytest.fixture
-def seed_notebook(tmp_path):
-    path = write_seed_notebook(tmp_path / "seed.ipynb")
-    if path is None:
-        pytest.skip("the shared seed notebook is not available")
-    return path
 
 
 def test_seed_notebook_models_match_the_notebook(cli, seed_notebook):

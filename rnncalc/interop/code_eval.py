@@ -29,7 +29,6 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from rnncalc.calls import Call
 from rnncalc.interop.code_values import (
     MISSING,
     BoundMethod,
@@ -53,6 +52,7 @@ from rnncalc.interop.code_values import (
     UserClass,
     UserFunction,
 )
+from rnncalc.layers.calls import Call
 
 MAX_NUMBER = 10**30
 MAX_ITEMS = 100_000          # longest list/str a reading builds
@@ -94,8 +94,8 @@ def layer_names() -> frozenset[str]:
 
 
 def _named_values() -> tuple[set[str], set[str]]:
-    from rnncalc.activations import ACTIVATIONS
-    from rnncalc.arguments import DTYPES
+    from rnncalc.layers.activations import ACTIVATIONS
+    from rnncalc.layers.arguments import DTYPES
 
     return set(ACTIVATIONS), set(DTYPES)
 

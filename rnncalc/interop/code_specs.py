@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
 from rnncalc.interop.code_eval import needs
 from rnncalc.interop.code_values import (
@@ -29,6 +28,7 @@ from rnncalc.interop.code_values import (
     Unknown,
     contains_unknown,
 )
+from rnncalc.layers.calls import Call
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
 
 SHAPE_KWARGS = ("input_shape", "batch_input_shape")

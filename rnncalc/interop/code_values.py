@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.calls import Call
 from rnncalc.layers.base import snake_case
+from rnncalc.layers.calls import Call
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import io
 import json
 import os
 import zipfile
-from collections import Counter
 from typing import Any
 
 from rnncalc.errors import SpecError
@@ -125,16 +124,12 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
 
 
 def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str) -> dict[str, list[Any]]:
-    from rnncalc.layers.base import snake_case
+    from rnncalc.layers.base import Namer
 
-    counts: Counter[str] = Counter()
+    groups = Namer()      # Keras names the groups as it names layers: lstm, lstm_1, ...
     out: dict[str, list[Any]] = {}
     for name, kind in layers:
-        key = snake_case(kind)
-        n = counts[key]
-        counts[key] += 1
-        group_path = f"layers/{key}" if n == 0 else f"layers/{key}_{n}"
-        group = f.get(group_path)
+        group = f.get(f"layers/{groups.auto(kind)}")
         out[name] = _collect(group) if group is not None else []
     return out
 
@@ -172,7 +167,7 @@ def _names(values: Any) -> list[str]:
 def _assign(arrays: dict[str, list[Any]], graph: Any, path: str) -> Weights:
     import numpy as np
 
-    from rnncalc.shapes import format_shape
+    from rnncalc.layers.shapes import format_shape
 
     out: Weights = {}
     for node in graph.nodes:

@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.arguments import DTYPE_BYTES, Arg, bind
-from rnncalc.calls import Call
-from rnncalc.counting import CostTerm, MemoryTerm
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.initializers import Initializer
-from rnncalc.shapes import Shape, format_shape
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.layers.calls import Call
+from rnncalc.layers.counting import CostTerm, MemoryTerm
+from rnncalc.layers.initializers import Initializer
+from rnncalc.layers.shapes import Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,17 @@ class Namer:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
 
-    def auto(self, kind: str) -> str:
+    def peek(self, kind: str) -> str:
+        """The name the next ``kind`` would get, without taking it."""
         prefix = snake_case(kind)
         n = self._counts[prefix]
-        self._counts[prefix] += 1
         return prefix if n == 0 else f"{prefix}_{n}"
+
+    def auto(self, kind: str) -> str:
+        """Take the next default name for ``kind``."""
+        name = self.peek(kind)
+        self._counts[snake_case(kind)] += 1
+        return name
 
 
 def snake_case(name: str) -> str:
@@ -186,7 +192,7 @@ class Layer(Forward):
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []
 
-    # -- cost and conventions (rnncalc.cost, rnncalc.pytorch) --------------------
+    # -- cost and conventions (rnncalc.reports.cost, rnncalc.reports.pytorch) --------------------
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, choice, int_tuple, optional, positive_int
-from rnncalc.counting import ACT, ADD, CMP, MAC, MUL, CostTerm, describe_dims, positions, size
 from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import Arg, boolean, choice, int_tuple, optional, positive_int
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
+    ACT,
+    ADD,
+    CMP,
+    MAC,
+    MUL,
+    CostTerm,
+    describe_dims,
+    positions,
+    size,
+)
+from rnncalc.layers.initializers import init_arg
 from rnncalc.layers.reshaping import DATA_FORMAT
-from rnncalc.shapes import Dim, Shape, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.shapes import Dim, Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 def _one(name: str, default: Any = None) -> Arg:
@@ -159,7 +169,7 @@ class Conv1D(Layer):
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         c = self.config
         first = c["data_format"] == "channels_first"

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, non_negative_int, optional, positive_int, rate
-from rnncalc.counting import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import Arg, boolean, non_negative_int, optional, positive_int, rate
+from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
     ACT,
     ADD,
     INFERENCE,
@@ -25,11 +27,9 @@ from rnncalc.counting import (
     dim,
     positions,
 )
-from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
-from rnncalc.layers.base import Layer, Weight, require_known, require_rank
-from rnncalc.shapes import Shape, dims_compatible, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam, rnn_state_dict
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, dims_compatible, format_shape
+from rnncalc.reports.torch_layout import TorchModule, TorchParam, rnn_state_dict
 
 # Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. Accepted (keyword
 # only) so `--convention pytorch` can describe such modules; rejected under the
@@ -560,7 +560,7 @@ class SimpleRNN(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         # h_t = activation(x_t W_x + b + h_{t-1} W_h)
         if states is not None:
@@ -612,7 +612,7 @@ class LSTM(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         if states is not None:                       # z + h_{t-1} W_h
@@ -708,7 +708,7 @@ class GRU(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         h = None if states is None else states[0]

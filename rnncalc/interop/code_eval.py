@@ -57,7 +57,8 @@ from rnncalc.layers.calls import Call
 MAX_NUMBER = 10**30
 MAX_ITEMS = 100_000          # longest list/str a reading builds
 MAX_LOOP = 10_000            # iterations of one loop followed
-MAX_STEPS = 2_000_000        # evaluation steps for a whole file
+MAX_STEPS = 1_000_000        # evaluation steps for a whole file (about 5 s at worst)
+LOOP_STEPS = 10_000         # steps one loop may take before it is given up
 MAX_DEPTH = 40               # nested calls of the code's own functions
 
 # Keras layer classes by name, besides the kinds rnncalc registers: a bare name
@@ -115,6 +116,10 @@ class _Continue(Exception):
 
 class _Halt(Exception):
     """Stop reading the current function (``raise``, a budget reached)."""
+
+
+class _OverBudget(Exception):
+    """A loop or comprehension took more steps than it may: it is given up."""
 
 
 class Scope:
@@ -179,6 +184,8 @@ class Reader:
         self.functions_called: set[int] = set()
         self.selves: list[Any] = []
         self.notes: list[str] = []
+        self.exhausted = False
+        self.deadlines: list[int] = []
         self.top_functions: list[UserFunction] = []
         self.layers = layer_names()
         self.activations, self.dtypes = _named_values()
@@ -198,7 +205,13 @@ class Reader:
 
     def tick(self) -> None:
         self.steps += 1
+        if self.deadlines and self.steps > self.deadlines[-1]:
+            raise _OverBudget()
         if self.steps > MAX_STEPS:
+            if not self.exhausted:
+                self.exhausted = True
+                self.notes.append(f"{self.place.at(0).rsplit(', ', 1)[0]}: stopped reading "
+                                  "here: the code takes too long to follow statically")
             raise _Halt("the reading budget is used up")
 
     # -- statements -------------------------------------------------------------------
@@ -288,18 +301,78 @@ class Reader:
 
     def for_loop(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
         items = self.iterate(self.ev(stmt.iter, scope))
-        if items is None:
-            self.forget(stmt, scope)
+        if items is None or not self.builds_something(stmt, scope):
+            self.forget(stmt, scope)      # a training or data loop: nothing to follow
             return
-        for item in items:
-            self.assign(stmt.target, item, scope)
-            try:
-                self.block(stmt.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
+        own = self.push_deadline()
+        try:
+            for item in items:
+                self.assign(stmt.target, item, scope)
+                try:
+                    self.block(stmt.body, scope)
+                except _Break:
+                    return
+                except _Continue:
+                    continue
+        except _OverBudget:
+            if not own:
+                raise
+            self.deadlines.pop()
+            self.forget(stmt, scope)
+            self.deadlines.append(0)        # popped again below
+            return
+        finally:
+            self.deadlines.pop()
         self.block(stmt.orelse, scope)
+
+    def push_deadline(self) -> bool:
+        """Give the loop starting now its step budget (within any enclosing one's).
+
+        Returns whether the deadline is the loop's own rather than the enclosing
+        one's: only then does the loop handle running over it."""
+        deadline = self.steps + LOOP_STEPS
+        own = not self.deadlines or deadline < self.deadlines[-1]
+        self.deadlines.append(deadline if own else self.deadlines[-1])
+        return own
+
+    def builds_something(self, stmt: ast.stmt, scope: Scope) -> bool:
+        """Whether a loop may build or change a model (else it is not followed): it calls
+        ``add``/``append``-like methods, a class (a layer, a model), or a function of the
+        code, or stores into a container."""
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
+                    isinstance(node.value, ast.Name) and \
+                    isinstance(scope.lookup(node.value.id), (dict, list)):
+                return True
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else \
+                func.id if isinstance(func, ast.Name) else ""
+            if name in _MUTATORS or name[:1].isupper():
+                return True
+            target = scope.lookup(func.id) if isinstance(func, ast.Name) else MISSING
+            if isinstance(target, (UserClass, LayerObj, Partial)) or (
+                    isinstance(target, UserFunction) and self.function_builds(target)):
+                return True
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    isinstance(scope.lookup(func.value.id), (Instance, UserClass)):
+                return True
+        return False
+
+    def function_builds(self, func: UserFunction) -> bool:
+        """Whether a function of the code calls a class or an ``add``-like method."""
+        for node in ast.walk(func.node):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else \
+                    f.id if isinstance(f, ast.Name) else ""
+                if name in _MUTATORS or name[:1].isupper():
+                    return True
+                if isinstance(f, ast.Name) and f.id != getattr(func.node, "name", None) and \
+                        isinstance(func.scope.lookup(f.id), UserFunction):
+                    return True
+        return False
 
     def iterate(self, value: Any) -> list[Any] | None:
         """The items of a known iterable, or ``None``."""
@@ -487,8 +560,26 @@ class Reader:
             if isinstance(found, UserFunction) and found.kind == "classmethod":
                 return BoundMethod(found, owner)
             return self.unknown(node) if found is MISSING else found
+        if isinstance(owner, FunctionalModel) and attr in ("input", "inputs", "output",
+                                                          "outputs", "layers"):
+            if attr == "layers":
+                return functional_layers(owner)
+            tensors = owner.inputs if attr.startswith("input") else owner.outputs
+            return tensors[0] if attr in ("input", "output") and len(tensors) == 1 else \
+                list(tensors)
+        if isinstance(owner, SequentialModel) and attr == "layers":
+            return [item for item in owner.items if isinstance(item, LayerObj)]
         if isinstance(owner, (SequentialModel, FunctionalModel)):
             return Builtin(f"model.{attr}", owner)
+        if isinstance(owner, Tensor) and isinstance(owner.source, InputNode) and \
+                attr == "output":
+            return owner                  # model.layers[0] of a functional model: its input
+        if isinstance(owner, LayerObj) and attr in ("output", "input") and \
+                len(owner.calls) == 1:
+            call = owner.calls[0]
+            if attr == "output":
+                return CallResult(call)
+            return call.inputs[0] if len(call.inputs) == 1 else list(call.inputs)
         if isinstance(owner, SuperProxy):
             return Builtin(f"super.{attr}", owner.self_value)
         if isinstance(owner, LayerObj):
@@ -724,7 +815,15 @@ class Reader:
                     return False
             return True
 
-        return results if walk(0) else None
+        own = self.push_deadline()
+        try:
+            return results if walk(0) else None
+        except _OverBudget:
+            if not own:
+                raise
+            return None
+        finally:
+            self.deadlines.pop()
 
     def ev_Await(self, node: ast.Await, scope: Scope) -> Any:
         return self.ev(node.value, scope)
@@ -877,8 +976,10 @@ class Reader:
             return self.new_sequential(args, kwargs, node)
         if last in ("Model", "Functional") and len(parts) > 1 or path in ("Model",):
             return self.new_functional(args, kwargs, node)
-        if last == "Input" or (last == "InputLayer" and "input_tensor" in kwargs):
+        if last in ("Input", "InputLayer"):
             return self.new_input(args, kwargs, node)
+        if last == "TensorShape" and len(args) == 1 and isinstance(args[0], (list, tuple)):
+            return tuple(args[0])
         if last == "partial" and parts[0] in ("functools", "partial"):
             if args:
                 return Partial(args[0], tuple(args[1:]), dict(kwargs))
@@ -1167,6 +1268,23 @@ class Reader:
 # -- helpers ------------------------------------------------------------------------------
 
 
+def functional_layers(model: FunctionalModel) -> list[Any]:
+    """``model.layers`` of a functional model: its inputs, then its layers in call order."""
+    seen: dict[int, CallNode] = {}
+    stack = [t for t in model.outputs if isinstance(t, Tensor)]
+    while stack:
+        tensor = stack.pop()
+        if isinstance(tensor.source, CallNode) and id(tensor.source) not in seen:
+            seen[id(tensor.source)] = tensor.source
+            stack.extend(t for t in [*tensor.source.inputs, *tensor.source.initial_state]
+                         if isinstance(t, Tensor))
+    layers: list[Any] = [t for t in model.inputs if isinstance(t, Tensor)]
+    for node in sorted(seen.values(), key=lambda n: n.order):
+        if all(node.layer is not other for other in layers):
+            layers.append(node.layer)
+    return layers
+
+
 def _source(node: ast.AST, limit: int = 120) -> str:
     try:
         text = ast.unparse(node)
@@ -1259,6 +1377,7 @@ _SAFE = {"range": range, "enumerate": enumerate, "zip": zip, "min": min, "max": 
          "bool": bool, "list": list, "tuple": tuple, "dict": dict, "set": set,
          "sorted": sorted, "reversed": reversed, "divmod": divmod, "any": any, "all": all}
 _BUILTINS = set(_SAFE) | {"len", "print", "super"}
+_MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}
 _METHODS = {
     "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",
     "list.count", "list.reverse", "dict.get", "dict.items", "dict.keys", "dict.values",

@@ -96,7 +96,7 @@ def _sequential(model: SequentialModel, source: str, notes: list[str]) -> ModelS
                         "a layer name twice in a Sequential")
         seen.add(id(item))
         call = _shape_args(item, notes) if position == 0 else item.call
-        _check_known(call, f"layer '{item.name}'")
+        call = _check_known(call, f"layer '{item.name}'", notes)
         layers.append(LayerDecl(call, None, (), f"layers[{len(layers)}]",
                                 f"{source}: {item.where}"))
     if model.build_shape is not None and not inputs:
@@ -165,8 +165,8 @@ def _functional(model: FunctionalModel | SubclassedModel, source: str,
     inputs = [_input_decl(node, notes, source) for node in declared]
     decls = []
     for node in sorted(nodes.values(), key=lambda n: n.order):
-        _check_known(node.layer.call, f"layer '{node.layer.name}'")
-        decls.append(LayerDecl(node.layer.call, tuple(_ref(t) for t in node.inputs),
+        call = _check_known(node.layer.call, f"layer '{node.layer.name}'", notes)
+        decls.append(LayerDecl(call, tuple(_ref(t) for t in node.inputs),
                                tuple(_ref(t) for t in node.initial_state),
                                f"layers[{len(decls)}]", f"{source}: {node.where}"))
     refs = tuple(_ref(t) for t in outputs)
@@ -213,10 +213,23 @@ def _dims(shape: Any, what: str, notes: list[str], batch_first: bool) -> tuple[A
     return tuple(dims)
 
 
-def _check_known(call: Call, what: str) -> None:
+def _check_known(call: Call, what: str, notes: list[str] | None = None) -> Call:
+    """The call, if everything in it is known. Initial values only the data knows
+    (``weights=[embedding_matrix]``, ``Constant(matrix)``) change no shape or count: they
+    are left out, with a note."""
+    kwargs = dict(call.kwargs)
+    for key, value in call.kwargs.items():
+        found = contains_unknown(value)
+        if found is not None and (key == "weights" or key.endswith("_initializer")):
+            del kwargs[key]
+            if notes is not None:
+                notes.append(f"{what}: '{key}' comes from data ('{found.text}', {found.where});"
+                             " it changes no shape or count and is left out")
+    call = Call(call.name, call.args, kwargs)
     found = contains_unknown(call)
     if found is not None:
         raise _Skip(needs(found, what))
+    return call
 
 
 def _why(value: Any, what: str) -> str:

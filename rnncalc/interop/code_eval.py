@@ -450,6 +450,9 @@ class Reader:
             if target.id in self.bindings:
                 self.used_bindings.add(target.id)
                 value = self.bindings[target.id]
+            elif isinstance(value, Unknown) and value.text != target.id and not value.reason:
+                # later uses name the variable: that is what the user knows (and can --set)
+                value = Unknown(target.id, self.where(target), "", value.origin or value.text)
             scope.set(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target, value, scope)
@@ -876,9 +879,11 @@ class Reader:
         if isinstance(func, LayerObj):
             return self.call_layer(func, args, kwargs, node)
         if isinstance(func, SequentialModel) and not func.has_input and args and \
-                isinstance(args[0], Tensor) and isinstance(args[0].source, InputNode):
-            func.build_shape = args[0].source.batch_shape     # Keras builds it on this call
-            func.has_input = True
+                isinstance(_tensor(args[0]), Tensor):
+            shape = self.tensor_shape(_tensor(args[0]))
+            if shape is not None:
+                func.build_shape = shape          # Keras builds it on this first call
+                func.has_input = True
         if isinstance(func, (SequentialModel, FunctionalModel)):
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
@@ -1079,6 +1084,10 @@ class Reader:
         elif isinstance(item, Opaque):
             model.fail(item.reason)
             return
+        elif isinstance(item, Instance) and item.cls.keras_base == "Layer":
+            model.fail(f"custom layer class '{item.cls.name}' ({item.cls.where}) is not "
+                       "supported")
+            return
         else:
             model.fail(self.explain(item, f"the layer added at {self.where(node)}"))
             return
@@ -1111,6 +1120,11 @@ class Reader:
         for value in [*inputs, *states]:
             if isinstance(value, Opaque):
                 return value
+            if isinstance(value, Unknown):
+                origin = f" (= {value.origin})" if value.origin else ""
+                return Opaque(f"the input of layer '{layer.name}' ({self.where(node)}) is "
+                              f"'{value.text}'{origin}, {value.where}, not the output of a "
+                              "Keras layer: rnncalc follows layer calls only")
             if not isinstance(value, (Tensor, CallResult)):
                 return Opaque(self.explain(value, f"the input of layer '{layer.name}' "
                                                   f"({self.where(node)})"))
@@ -1128,8 +1142,14 @@ class Reader:
         model.traced = True
         inputs = []
         for value in _flatten(args[0] if args else kwargs.get("inputs")):
+            value = _tensor(value)
             if isinstance(value, Tensor) and isinstance(value.source, InputNode):
                 inputs.append(value)
+            elif isinstance(value, Tensor) and self.tensor_shape(value) is not None:
+                # called on a tensor inside another model: built on that tensor's shape
+                inputs.append(Tensor(InputNode(self.namer.auto("InputLayer"),
+                                               self.tensor_shape(value), None,
+                                               self.where(node))))
             elif isinstance(value, Unknown):
                 shape = self.bindings.get(f"{value.text}.shape")
                 if isinstance(shape, (list, tuple)):
@@ -1152,6 +1172,14 @@ class Reader:
         result = self.invoke(method, [model, argument], dict(kwargs), node)
         model.inputs = inputs
         model.outputs = [_tensor(v) for v in _flatten(result)]
+
+    def tensor_shape(self, tensor: Tensor) -> tuple[Any, ...] | None:
+        """The shape of a tensor inside a graph, worked out by building the graph up to it."""
+        if isinstance(tensor.source, InputNode):
+            return tensor.source.batch_shape
+        from rnncalc.interop.code_specs import output_shape
+
+        return output_shape(tensor)
 
     def explain(self, value: Any, what: str) -> str:
         if isinstance(value, Unknown):
@@ -1299,10 +1327,12 @@ def _load(target: ast.expr) -> ast.expr:
 
 
 def _needs(value: Unknown, what: str) -> str:
+    origin = f"= {value.origin}, " if value.origin else ""
     if value.reason:
-        return f"{what} uses '{value.text}' ({value.where}), which comes from {value.reason}"
-    return (f"{what} uses '{value.text}' ({value.where}), which only the data or a library "
-            f"call knows: give it with --set '{value.text}=VALUE'")
+        return (f"{what} uses '{value.text}' ({origin}{value.where}), which comes from "
+                f"{value.reason}")
+    return (f"{what} uses '{value.text}' ({origin}{value.where}), which only the data or a "
+            f"library call knows: give it with --set '{value.text}=VALUE'")
 
 
 def needs(value: Unknown, what: str) -> str:

@@ -250,3 +250,28 @@ def _validate(spec: ModelSpec) -> None:
         if "no input shape" in str(err):
             return          # shapes may come from --input-shape later
         raise
+
+
+def output_shape(tensor: Tensor) -> tuple[Any, ...] | None:
+    """The shape of a tensor made by layer calls, or ``None`` when it cannot be worked out."""
+    from rnncalc.graph import build_graph
+
+    inputs: dict[int, InputNode] = {}
+    stack, seen = [tensor], set()
+    while stack:
+        current = stack.pop()
+        source = current.source
+        if isinstance(source, InputNode):
+            inputs[id(source)] = source
+        elif id(source) not in seen:
+            seen.add(id(source))
+            stack.extend(t for t in [*source.inputs, *source.initial_state]
+                         if isinstance(t, Tensor))
+    probe = FunctionalModel("probe", "", inputs=[Tensor(i) for i in inputs.values()],
+                            outputs=[tensor])
+    try:
+        graph = build_graph(_functional(probe, "", []))
+    except (_Skip, SpecError):
+        return None
+    node = graph.node(graph.outputs[0].node)
+    return tuple(node.output_shapes[graph.outputs[0].index])

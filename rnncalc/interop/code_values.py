@@ -31,6 +31,7 @@ class Unknown:
     text: str
     where: str = ""
     reason: str = ""
+    origin: str = ""         # the expression a name was assigned from (``df.shape[1]``)
 
     def __repr__(self) -> str:
         return f"<unknown {self.text}>"

@@ -1209,6 +1209,13 @@ class Reader:
             return self.data_method(name, owner, args, kwargs, node)
         if name == "print":
             return None
+        if name == "isinstance" and len(args) == 2:
+            kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
+            if isinstance(args[0], Unknown) or not all(
+                    isinstance(k, Builtin) and k.name in _TYPES for k in kinds):
+                return self.unknown(node)
+            return isinstance(args[0], tuple(_TYPES[k.name] for k in kinds)) and \
+                not (isinstance(args[0], bool) and all(k.name != "bool" for k in kinds))
         if name == "len":
             if args and isinstance(args[0], (list, tuple, str, dict, range, set)):
                 return len(args[0])
@@ -1239,6 +1246,8 @@ class Reader:
                     node: ast.Call) -> Any:
         if name.startswith("str.") and not all(_plain(a) for a in [*args, *kwargs.values()]):
             return self.unknown(node)
+        if name == "str.format" and ("__" in owner or "." in owner.replace("{:.", "")):
+            return self.unknown(node)     # no attribute walks inside format fields
         method = getattr(owner, name.split(".", 1)[1])
         try:
             result = method(*args, **kwargs)
@@ -1406,7 +1415,9 @@ _SAFE = {"range": range, "enumerate": enumerate, "zip": zip, "min": min, "max": 
          "sum": sum, "abs": abs, "round": round, "int": int, "float": float, "str": str,
          "bool": bool, "list": list, "tuple": tuple, "dict": dict, "set": set,
          "sorted": sorted, "reversed": reversed, "divmod": divmod, "any": any, "all": all}
-_BUILTINS = set(_SAFE) | {"len", "print", "super"}
+_BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance"}
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
+          "dict": dict, "set": set}
 _MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}
 _METHODS = {
     "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",

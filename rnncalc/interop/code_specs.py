@@ -197,6 +197,10 @@ def _dims(shape: Any, what: str, notes: list[str], batch_first: bool) -> tuple[A
     if not isinstance(shape, (list, tuple)):
         raise _Skip(f"{what} is not a shape: {shape!r}")
     dims = list(shape)
+    for dim in dims:
+        if not (dim is None or isinstance(dim, Unknown) or (
+                isinstance(dim, int) and not isinstance(dim, bool) and dim > 0)):
+            raise _Skip(f"{what}: {dim!r} is not a dim (a positive integer or None)")
     # batch, then the time axis (the first per-sample axis) of a rank >= 3 input
     free = {0, 1} if batch_first else {0}
     rank = len(dims) - (1 if batch_first else 0)

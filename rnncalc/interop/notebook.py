@@ -40,7 +40,7 @@ def read_code_models(path: str, bindings: dict[str, Any] | None = None) -> list[
     """Every model found in a notebook or ``.py`` file that can be read; notes on stderr."""
     from rnncalc.spec.loader import read_text
 
-    text, source = read_text(path)
+    text, source = read_text(path, limit=MAX_SOURCE_BYTES)
     notes: list[str] = []
     models = read_code_text(text, source, path.lower().endswith(".ipynb"), bindings, notes)
     for note in notes:
@@ -52,7 +52,7 @@ def read_code(path: str, bindings: dict[str, Any] | None = None) -> list[CodeMod
     """Every model the code builds, in creation order, read or with its problem."""
     from rnncalc.spec.loader import read_text
 
-    text, source = read_text(path)
+    text, source = read_text(path, limit=MAX_SOURCE_BYTES)
     return read_code_text(text, source, path.lower().endswith(".ipynb"), bindings)
 
 

@@ -64,6 +64,7 @@ def test_corpus_file_matches_keras(name):
                 assert word in model.problem, (word, model.problem)
             continue
         assert model.problem is None, (name, index, model.problem)
+        assert model.name == expected["name"], (name, index)       # Keras' default names
         record = summarize(build_graph(model.spec)).to_dict()
         got = [(x["name"], x["type"]) for x in record["layers"]]
         want = [(x["name"], x["class"]) for x in expected["layers"]]

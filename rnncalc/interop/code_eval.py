@@ -884,6 +884,8 @@ class Reader:
             if shape is not None:
                 func.build_shape = shape          # Keras builds it on this first call
                 func.has_input = True
+                self.namer.auto("InputLayer")
+                self.namer.auto("Functional")
         if isinstance(func, (SequentialModel, FunctionalModel)):
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
@@ -985,6 +987,9 @@ class Reader:
             return self.new_input(args, kwargs, node)
         if last == "TensorShape" and len(args) == 1 and isinstance(args[0], (list, tuple)):
             return tuple(args[0])
+        if last == "clear_session":
+            self.namer.counts.clear()     # Keras starts its default names over
+            return None
         if last == "partial" and parts[0] in ("functools", "partial"):
             if args:
                 return Partial(args[0], tuple(args[1:]), dict(kwargs))
@@ -1072,8 +1077,9 @@ class Reader:
         elif isinstance(item, LayerObj):
             if not model.items and any(k in item.call.kwargs for k in (
                     "input_shape", "batch_input_shape", "input_dim")):
-                self.namer.auto("InputLayer")
+                self.namer.auto("InputLayer")       # Keras puts an InputLayer first
                 model.has_input = True
+                model.implicit_input = True
             if item.kind == "InputLayer":
                 model.has_input = True
             model.items.append(item)
@@ -1096,7 +1102,7 @@ class Reader:
 
     def seq_rebuild(self, model: SequentialModel) -> None:
         """Keras rebuilds a Sequential whose input is known as a Functional (a name drawn)."""
-        if model.has_input and len(model.items) > 1:
+        if model.has_input and len(model.items) + model.implicit_input > 1:
             self.namer.auto("Functional")
 
     def new_functional(self, args: list[Any], kwargs: dict[str, Any],
@@ -1209,6 +1215,9 @@ class Reader:
             return self.data_method(name, owner, args, kwargs, node)
         if name == "print":
             return None
+        if name == "getattr" and len(args) in (2, 3) and isinstance(args[0], Module) and \
+                isinstance(args[1], str) and args[1].isidentifier():
+            return Module(f"{args[0].path}.{args[1]}")
         if name == "isinstance" and len(args) == 2:
             kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
             if isinstance(args[0], Unknown) or not all(
@@ -1278,6 +1287,12 @@ class Reader:
                 elif shape is not None:
                     model.fail(self.explain(shape, f"the shape built at {self.where(node)}"))
             return None
+        if isinstance(model, FunctionalModel) and method == "get_layer":
+            wanted = args[0] if args else kwargs.get("name")
+            for layer in functional_layers(model):
+                if isinstance(layer, LayerObj) and layer.name == wanted:
+                    return layer
+            return self.unknown(node)
         if isinstance(model, SubclassedModel) and method == "build":
             shape = args[0] if args else kwargs.get("input_shape")
             if isinstance(shape, (list, tuple)):
@@ -1415,7 +1430,7 @@ _SAFE = {"range": range, "enumerate": enumerate, "zip": zip, "min": min, "max": 
          "sum": sum, "abs": abs, "round": round, "int": int, "float": float, "str": str,
          "bool": bool, "list": list, "tuple": tuple, "dict": dict, "set": set,
          "sorted": sorted, "reversed": reversed, "divmod": divmod, "any": any, "all": all}
-_BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance"}
+_BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance", "getattr"}
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set}
 _MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}

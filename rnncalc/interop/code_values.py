@@ -142,6 +142,7 @@ class SequentialModel(Model):
     items: list[Any] = field(default_factory=list)      # LayerObj / InputNode
     build_shape: tuple[Any, ...] | None = None
     has_input: bool = False
+    implicit_input: bool = False     # from a first layer's input_shape
 
 
 @dataclass(eq=False)

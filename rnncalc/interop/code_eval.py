@@ -577,6 +577,9 @@ class Reader:
         if isinstance(owner, Tensor) and isinstance(owner.source, InputNode) and \
                 attr == "output":
             return owner                  # model.layers[0] of a functional model: its input
+        if isinstance(owner, (Tensor, CallResult)) and attr == "shape":
+            shape = self.tensor_shape(_tensor(owner))   # a symbolic tensor's static shape
+            return shape if shape is not None else self.unknown(node)
         if isinstance(owner, LayerObj) and attr in ("output", "input") and \
                 len(owner.calls) == 1:
             call = owner.calls[0]
@@ -998,7 +1001,17 @@ class Reader:
             layer = self.new_layer(MERGE_FUNCTIONS[last], [], {
                 k: v for k, v in kwargs.items() if k not in ("inputs",)}, node)
             inputs = args[0] if args else kwargs.get("inputs")
-            return self.call_layer(layer, [inputs], {}, node).tensor(0)
+            if not isinstance(layer, LayerObj):
+                return layer
+            result = self.call_layer(layer, [inputs], {}, node)
+            return result.tensor(0) if isinstance(result, CallResult) else result
+        if last == "int_shape" or (last == "shape" and "ops" in parts):
+            tensor = _tensor(args[0]) if args else None
+            if isinstance(tensor, Tensor):
+                shape = self.tensor_shape(tensor)
+                if shape is not None:
+                    return shape
+            return self.unknown(node)
         if any(p in VALUE_MODULES for p in parts[:-1]) or (
                 parts[0] in ("tf", "tensorflow") and "initializers" in parts):
             return Call(last, tuple(_as_value(a) for a in args),

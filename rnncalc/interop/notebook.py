@@ -100,10 +100,12 @@ def find_code_models(cells: list[Cell], source: str, bindings: dict[str, Any] | 
                      notes: list[str] | None = None) -> list[CodeModel]:
     reader = Reader(bindings)
     for cell in cells:
-        tree = parse_cell(cell.source)
+        tree, problem = _parse(cell.source)
         if tree is None:
             if cell.number is None:
-                raise SpecError(f"{source}: not valid Python")
+                raise SpecError(f"{source}: not valid Python 3 ({problem})")
+            if notes is not None:
+                notes.append(f"cell {cell.number}: not Python, left out ({problem})")
             continue        # a cell that is not Python (or pseudocode): nothing to read
         reader.run(tree, Place(cell.number, cell.execution_count))
     if not reader.models:
@@ -157,10 +159,16 @@ def _calls_model(node: ast.expr) -> bool:
 
 def parse_cell(text: str) -> ast.Module | None:
     """A cell (or file) as Python, with IPython magic and shell lines left out."""
+    return _parse(text)[0]
+
+
+def _parse(text: str) -> tuple[ast.Module | None, str]:
     try:
-        return ast.parse(strip_magics(text))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        return ast.parse(strip_magics(text)), ""
+    except SyntaxError as err:
+        return None, f"line {err.lineno}: {err.msg}"
+    except (ValueError, RecursionError, MemoryError) as err:
+        return None, type(err).__name__
 
 
 def strip_magics(text: str) -> str:

@@ -59,6 +59,9 @@ def _fake_tensorflow() -> None:
                                   softmax=keras.activations.softmax,
                                   tanh=keras.activations.tanh)
     tf.initializers = keras.initializers
+    tf.test = types.SimpleNamespace(is_gpu_available=lambda *a, **k: False)   # a CPU run
+    if not hasattr(keras.backend, "int_shape"):      # Keras 2's K.int_shape, as it was
+        keras.backend.int_shape = lambda tensor: tuple(tensor.shape)
     _FAKES["tensorflow"] = tf
     _FAKES["tensorflow.keras"] = keras
     for sub in ("layers", "models", "optimizers", "initializers", "regularizers",

@@ -247,6 +247,10 @@ class Reader:
             self.ev(stmt.value, scope)
         elif isinstance(stmt, ast.If):
             test = self.truth(self.ev(stmt.test, scope))
+            if test is None and any(w in _source(stmt.test).lower() for w in _ACCELERATORS):
+                test = False         # read as run on a CPU (the tutorials' "no GPU" branch)
+                self.notes.append(f"{self.where(stmt)}: '{_source(stmt.test)}' is read as "
+                                  "False (no GPU)")
             if test is None:
                 self.forget(stmt, scope)
             else:
@@ -1446,6 +1450,7 @@ _SAFE = {"range": range, "enumerate": enumerate, "zip": zip, "min": min, "max": 
 _BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance", "getattr"}
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set}
+_ACCELERATORS = ("gpu", "cuda", "tpu")
 _MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}
 _METHODS = {
     "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",

@@ -455,9 +455,15 @@ class Summary:
                     title=self.title)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``summary --json`` document."""
-        document = self.cost().to_dict() if self.costed else self.record.to_dict()
-        return {"found_at": self.title, **document} if self.title else document
+        """The ``summary --json`` document (``"schema": "rnncalc/summary/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("summary", self.model_dict())
+
+    def model_dict(self) -> dict[str, Any]:
+        """The model's record without the schema tag (one entry of ``"models"``)."""
+        body = self.cost().to_dict() if self.costed else self.record.to_dict()
+        return {"found_at": self.title, **body} if self.title else body
 
     def to_json(self) -> str:
         """``summary --json`` text (with its closing newline)."""
@@ -471,16 +477,16 @@ class Summary:
 
         return grid_markdown(self.grid())
 
-    def renderable(self) -> Any:
-        """The rich table (for a console)."""
+    def renderable(self, width: int | None = None) -> Any:
+        """The rich table (for a console ``width`` columns wide: folded if it would not fit)."""
         from rnncalc.render.summary_grid import grid_table
 
-        return grid_table(self.grid())
+        return grid_table(self.grid(), width)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
+        from rnncalc.render.text import PLAIN_WIDTH, plain_text
 
-        return plain_text(self.renderable())
+        return plain_text(self.renderable(PLAIN_WIDTH))
 
     def __repr__(self) -> str:
         return (f"<rnncalc.Summary {self.record.name}: {self.record.total_params:,} params, "
@@ -502,7 +508,10 @@ class Explanation:
         self.record = record
 
     def to_dict(self) -> dict[str, Any]:
-        return self.record.to_dict()
+        """The ``explain --json`` document (``"schema": "rnncalc/explain/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("explain", self.record.to_dict())
 
     def to_json(self) -> str:
         from rnncalc.render.json_out import dumps

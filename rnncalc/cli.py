@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from rnncalc import __version__
+from rnncalc._version import __version__
 from rnncalc.errors import ExitCode, SpecError
 
 app = typer.Typer(
     name="rnncalc",
     help="Keras-exact RNN shapes, parameter counts and a NumPy engine, from a spec.",
-    add_completion=False,
-    no_args_is_help=True,
+    add_completion=True,
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -32,6 +32,23 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    csv = "csv"
+    latex = "latex"
+
+
+def _format(format: Any, json_flag: bool) -> Any:
+    """``--json`` is ``--format json``; with another ``--format`` it is a conflict, not a pick."""
+    if not json_flag:
+        return format
+    if format.value not in ("json", "table", "text"):
+        raise SpecError(f"--json and --format {format.value} ask for two formats; give one")
+    return type(format)("json")
+
+
+def _display(width: int | None, ascii: bool) -> None:
+    from rnncalc.render.console import configure
+
+    configure(width, ascii)
 
 
 SpecArg = Annotated[str | None, typer.Argument(
@@ -81,6 +98,11 @@ SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="NAME=VALUE (repeatable): a value a notebook or .py file reads from its data "
     "(--set maxlen=80 --set 'x_train.shape[1]=60' --set 'len(chars)=57').",
     show_default=False)]
+WidthOpt = Annotated[int | None, typer.Option(
+    "--width", min=20, help="Draw tables this many columns wide (default: the terminal's; "
+    "a table that does not fit is folded into one block per layer).")]
+AsciiOpt = Annotated[bool, typer.Option("--ascii", help="Draw tables with plain ASCII "
+                                        "characters.")]
 ModelOpt = Annotated[int | None, typer.Option(
     "--model", min=1, help="Pick the N-th model (1-based) of a notebook or .py file.")]
 
@@ -144,12 +166,15 @@ def summary(
     convention: ConventionOpt = Convention.keras,
     model: ModelOpt = None,
     set_: SetOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer.
 
     A notebook or .py file gets one summary per Keras model found in it.
     """
-    fmt = Format.json if json_flag else format
+    fmt = _format(format, json_flag)
+    _display(width, ascii)
     models = _load(spec, layer, input_shape, None, None, model, set_)
     summaries = []
     for m in models:
@@ -168,21 +193,31 @@ def summary(
         summaries.append(s)
         if fmt is Format.markdown:
             sys.stdout.write(("\n" if len(summaries) > 1 else "") + s.to_markdown())
+        elif fmt is Format.csv:
+            from rnncalc.render.summary_grid import grid_csv
+
+            sys.stdout.write(("\n" if len(summaries) > 1 else "") + grid_csv(s.grid()))
+        elif fmt is Format.latex:
+            from rnncalc.render.summary_grid import grid_latex
+
+            sys.stdout.write(("\n" if len(summaries) > 1 else "") + grid_latex(s.grid()))
         elif fmt is Format.table:
-            from rich.console import Console
             from rich.text import Text
 
-            console = Console()
+            from rnncalc.render.console import make_console
+
+            console = make_console()
             if m.title:
                 console.print(Text(("\n" if len(summaries) > 1 else "") + m.title,
                                    style="bold"), soft_wrap=True)
-            console.print(s.renderable())
+            console.print(s.renderable(console.width))
     if fmt is Format.json:
-        from rnncalc.render.json_out import dumps
+        from rnncalc.render.json_out import document, dumps
 
-        documents = [s.to_dict() for s in summaries]
         several = model is None and any(m.title for m in models)
-        sys.stdout.write(dumps(documents if several else documents[0]) + "\n")
+        body = (document("summary", {"models": [s.model_dict() for s in summaries]})
+                if several else summaries[0].to_dict())
+        sys.stdout.write(dumps(body) + "\n")
 
 
 class ExportFormat(str, Enum):
@@ -244,6 +279,8 @@ def run(
         "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
     model: ModelOpt = None,
     set_: SetOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
 ) -> None:
     """Run the model in NumPy with Keras 3 inference semantics and print the outputs.
 
@@ -253,6 +290,7 @@ def run(
     from rnncalc.engine.run import example_layer
     from rnncalc.render.run_output import ProgressBar
 
+    _display(width, ascii)
     if spec == "-" and input_file == "-":
         raise SpecError("SPEC and --input cannot both be - (standard input); put one in a file")
     example = spec is None and not layer
@@ -281,13 +319,12 @@ def run(
 
         write_run_json(result, sys.stdout.write)
         return
-    from rich.console import Console
-
+    from rnncalc.render.console import colour, make_console
     from rnncalc.render.run_output import run_renderables
 
-    console = Console()
+    console = make_console()
     for part in run_renderables(result, heatmap=heatmap, width=console.width,
-                                colour=console.color_system is not None):
+                                colour=colour(console)):
         console.print(part)
 
 
@@ -310,23 +347,50 @@ def explain(
     set_: SetOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
+    fmt = _format(format, json_flag)
     m = _one(spec, layer, input_shape, None, None, model, set_)
     e = m.explain(layer_name, convention=convention.value, dtype=dtype.value if dtype else None,
                   batch_size=batch_size, timesteps=timesteps)
-    if json_flag or format is ExplainFormat.json:
+    if fmt is ExplainFormat.json:
         sys.stdout.write(e.to_json())
-    elif format is ExplainFormat.markdown:
+    elif fmt is ExplainFormat.markdown:
         sys.stdout.write(e.to_markdown())
     else:
         sys.stdout.write(str(e))
 
 
+class SchemaName(str, Enum):
+    summary = "summary"
+    explain = "explain"
+    run = "run"
+
+
+@app.command()
+def schema(
+    command: Annotated[SchemaName, typer.Argument(help="Whose JSON output: summary, explain "
+                                                  "or run.", show_default=False)],
+) -> None:
+    """Print the JSON Schema of a command's JSON output (versioned: rnncalc/<command>/1)."""
+    from rnncalc.render.json_out import schema_text
+
+    sys.stdout.write(schema_text(command.value))
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn errors into one ``error:`` line and an exit code."""
-    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    """Entry point: run the app and turn errors into one ``error:`` line and an exit code.
+
+    ``--debug`` is accepted anywhere on the line; bare ``rnncalc`` prints the
+    help; a closed pipe (``| head``) ends quietly with status 0.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("RNNCALC_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
     command = typer.main.get_command(app)
+    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    if not args:
+        with command.make_context("rnncalc", ["--help"], resilient_parsing=True) as ctx:
+            sys.stdout.write(ctx.get_help() + "\n")
+        raise SystemExit(ExitCode.OK)
     try:
         result = command.main(args=args, prog_name="rnncalc", standalone_mode=False)
     except SpecError as err:
@@ -342,8 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _fail("interrupted", ExitCode.BAD_INPUT)
     except BrokenPipeError:
-        sys.stderr.close()
-        raise SystemExit(ExitCode.OK) from None
+        _quiet_exit()
     except RecursionError:
         if debug:
             raise
@@ -353,7 +416,22 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
               ExitCode.INTERNAL)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_exit()
     raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+
+def _quiet_exit() -> None:
+    """The reader closed the pipe: point stdout at /dev/null (so the exit flush cannot fail)
+    and end with status 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(ExitCode.OK)
 
 
 def _fail(message: str, code: ExitCode) -> None:

@@ -176,13 +176,32 @@ class _Builder:
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
                             "(recurrent layers and Bidirectional do)")
-        weights = layer.weights(shapes)
-        outputs = layer.output_shapes(shapes)
+        try:
+            weights = layer.weights(shapes)
+            outputs = layer.output_shapes(shapes)
+        except SpecError as err:
+            raise self.teach(err, inbound) from None
         check_size(outputs, weights)
         node = Node(layer.name, layer.kind, layer, inbound, shapes, outputs, weights,
                     dtype=layer.dtype, label=decl.label)
         self.register(node, "")
         self.nodes.append(node)
+
+    def teach(self, err: SpecError, inbound: list[TensorRef]) -> SpecError:
+        """A rank error after a layer that dropped the time axis: say which switch keeps it.
+
+        The classic stacked-RNN mistake (``LSTM(64)`` then ``LSTM(3)``): the first
+        layer returns only its last output, so the second gets no sequence.
+        """
+        if "rank" not in str(err) or err.hint:
+            return err
+        for ref in inbound[:1]:
+            source = self.by_name[ref.node]
+            option = source.layer.sequence_option() if source.layer else None
+            if option and ref.index == 0:
+                err.hint = (f"set {option}=True on '{source.name}' ({source.kind}) so it "
+                            "passes on the whole sequence")
+        return err
 
     def build(self) -> Graph:
         for decl in self.spec.inputs:

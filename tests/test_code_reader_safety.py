@@ -59,7 +59,7 @@ def test_python_payloads_are_never_run(cli, tmp_path):
     assert result.code == 0, result.err
     assert not marker.exists()
     record = json.loads(result.out)
-    records = record if isinstance(record, list) else [record]
+    records = record["models"] if "models" in record else [record]
     assert [x["type"] for x in records[-1]["layers"]] == ["LSTM", "Dense"]
 
 

@@ -19,7 +19,9 @@ SEED_MODELS = [
 def test_seed_notebook_models_match_the_notebook(cli, seed_notebook):
     result = cli("summary", seed_notebook, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    doc = json.loads(result.out)
+    assert doc["schema"] == "rnncalc/summary/1"
+    models = doc["models"]
     assert [[(x["output_shapes"][0], x["params"]) for x in m["layers"]] for m in models] == \
         SEED_MODELS
     assert [m["total_params"] for m in models] == [42, 42, 42, 48, 529_441]
@@ -94,7 +96,7 @@ def test_python_file(cli, tmp_path):
     path.write_text(PY)
     result = cli("summary", path, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    models = json.loads(result.out)["models"]
     # build() is never called, so (as in Keras) it builds no model; the loop is followed
     assert [m["name"] for m in models] == ["clf", "sequential_1", "sequential_2"]
     clf, later, loop = models
@@ -121,7 +123,7 @@ def test_helper_only_file_reads_the_builder_with_its_defaults(cli, tmp_path):
                     "                       layers.Bidirectional(layers.GRU(hidden))])\n")
     result = cli("summary", path, "--json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)[0]["layers"][0]["output_shapes"] == [[None, 32]]
+    assert json.loads(result.out)["models"][0]["layers"][0]["output_shapes"] == [[None, 32]]
 
 
 def test_nothing_is_executed(cli, tmp_path):

@@ -188,6 +188,14 @@ class Layer(Forward):
         n = len(self.output_shapes(inputs))
         return ["output"] if n == 1 else [f"output {k}" for k in range(n)]
 
+    def sequence_option(self) -> str | None:
+        """The argument that would make this layer output a whole sequence, when it is off.
+
+        Recurrent layers answer ``"return_sequences"`` unless it is set; the
+        graph uses it to teach after a rank error in the next layer.
+        """
+        return None
+
     def sublayers(self) -> list[Layer]:
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []

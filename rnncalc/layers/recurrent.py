@@ -117,6 +117,9 @@ class Recurrent(Layer):
             raise SpecError("a stateful layer needs a fixed batch size: give batch_size in the "
                             "input block, batch_input_shape, or --batch-size")
 
+    def sequence_option(self) -> str | None:
+        return None if self.config["return_sequences"] else "return_sequences"
+
     def output_names(self, inputs: list[Shape]) -> list[str]:
         """``sequence``/``output``, then the final states (``h``, ``c``) in Keras order."""
         head = "sequence" if self.config["return_sequences"] else "output"

@@ -81,6 +81,9 @@ class Bidirectional(Layer):
     def sublayers(self) -> list[Layer]:
         return [self.forward_layer, self.backward_layer]
 
+    def sequence_option(self) -> str | None:
+        return self.forward_layer.sequence_option()
+
     def output_names(self, inputs: list[Shape]) -> list[str]:
         """Merged output (or both directions'), then forward states, then backward states."""
         fw_in, bw_in = self._split(inputs)

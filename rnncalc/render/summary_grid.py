@@ -183,17 +183,70 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
     return lines
 
 
-def grid_table(g: Grid) -> RenderableType:
-    """The rich renderable: the table and its footer (the CLI prints a notebook heading)."""
-    table = Table(title=g.title, title_justify="left", show_lines=True, title_style="bold")
-    for name, right in zip(g.header, g.right):
+def table_width(g: Grid) -> int:
+    """Columns the table needs so that no cell line is split: the widest unbreakable piece
+    (a number, a shape, a name with its type may wrap only at the space before "(")."""
+    widths = []
+    for i, name in enumerate(g.header):
+        cells = [cells[i] for _, cells in g.rows]
+        pieces = [len(w) for c in [name, *cells] for line in c.split("\n")
+                  for w in ([line] if i else line.split(" ("))]
+        widths.append(max(pieces, default=1))
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def grid_table(g: Grid, width: int | None = None) -> RenderableType:
+    """The rich renderable: the table and its footer (the CLI prints a notebook heading).
+
+    Numbers, shapes and names are never split across lines: when the table
+    does not fit ``width``, each layer is drawn as a block of ``column: value``
+    lines instead.
+    """
+    from rnncalc.render.console import DISPLAY, table_box
+
+    footer = Text("\n".join(" " + line for line in g.footer))
+    limit = width or DISPLAY.width
+    if limit is not None and table_width(g) > limit:
+        return Group(_blocks(g, limit), footer)
+    table = Table(title=g.title, title_justify="left", show_lines=True, title_style="bold",
+                  box=table_box())
+    for i, (name, right) in enumerate(zip(g.header, g.right)):
         if right:
             table.add_column(name, justify="right", no_wrap=True)
         else:
-            table.add_column(name, overflow="fold")
+            table.add_column(name, overflow="fold", no_wrap=i > 0, min_width=None)
     for sub, cells in g.rows:
         table.add_row(*cells, style="dim" if sub else None)
-    return Group(table, Text("\n".join(" " + line for line in g.footer)))
+    return Group(table, footer)
+
+
+def _blocks(g: Grid, width: int) -> RenderableType:
+    """The grid folded for a narrow terminal: a heading per layer, one line per column.
+
+    A list of shapes too long for the line goes one shape per line; nothing
+    is ever cut inside a number, a shape or a name.
+    """
+    text = Text(g.title + "\n", style="bold", no_wrap=True, overflow="ignore")
+    for sub, cells in g.rows:
+        head, rest = cells[0], list(zip(g.header[1:], cells[1:]))
+        text.append(("  " if sub else "") + head + "\n", style="dim" if sub else "bold")
+        for name, cell in rest:
+            indent = ("    " if sub else "  ") + " " * (len(name) + 2)
+            lines = [part for part in cell.split("\n") if part] or ["-"]
+            lines = [piece for line in lines for piece in _fit(line, width - len(indent))]
+            text.append(f"{'    ' if sub else '  '}{name}: {lines[0]}\n")
+            for more in lines[1:]:
+                text.append(f"{indent}{more}\n")
+    return text
+
+
+def _fit(line: str, room: int) -> list[str]:
+    """A shape list split after each shape (``(None, 256),``) when it does not fit ``room``."""
+    if len(line) <= room or "), (" not in line:
+        return [line]
+    parts = line.split("), (")
+    return [("(" if i else "") + p + ("" if i == len(parts) - 1 else "),")
+            for i, p in enumerate(parts)]
 
 
 def grid_markdown(g: Grid) -> str:
@@ -213,4 +266,54 @@ def grid_markdown(g: Grid) -> str:
         lines.append("| " + " | ".join(shown) + " |")
     lines.append("")
     lines += [f"- {line}" for line in g.footer]
+    return "\n".join(lines) + "\n"
+
+
+def grid_csv(g: Grid) -> str:
+    """The rows as CSV for spreadsheets: a header row, one row per layer; the totals follow
+    as ``# Total params: ...`` comment lines."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(g.header)
+    for _, cells in g.rows:
+        writer.writerow([_plain_number(c) if right else c.replace(",\n", ", ").replace("\n", "; ")
+                         for c, right in zip(cells, g.right)])
+    for line in g.footer:
+        buffer.write(f"# {line}\n")
+    return buffer.getvalue()
+
+
+def _plain_number(cell: str) -> str:
+    """``335,872`` -> ``335872`` for spreadsheets; other text (``875.5 K``, ``5.5%``) as is."""
+    bare = cell.replace(",", "")
+    return bare if bare.isdigit() else cell
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}", "└": "", "×": r"$\times$", "·": r"$\cdot$"}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+def grid_latex(g: Grid) -> str:
+    """A ``tabular`` with booktabs rules for a thesis; shapes in ``\\texttt``."""
+    shape_columns = {i for i, name in enumerate(g.header)
+                     if name in (COLUMNS["output_shape"], COLUMNS["weights"])}
+    spec = "".join("r" if r else "l" for r in g.right)
+    lines = [f"% {_latex(g.title)}", r"\begin{tabular}{" + spec + "}", r"\toprule",
+             " & ".join(_latex(h) for h in g.header) + r" \\", r"\midrule"]
+    for _, cells in g.rows:
+        shown = []
+        for i, cell in enumerate(cells):
+            text = _latex(cell.replace(",\n", ", ").replace("\n", "; ").strip())
+            shown.append(rf"\texttt{{{text}}}" if i in shape_columns and text != "-" else text)
+        lines.append(" & ".join(shown) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    lines += [f"% {_latex(line)}" for line in g.footer]
     return "\n".join(lines) + "\n"

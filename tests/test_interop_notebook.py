@@ -144,3 +144,57 @@ def test_no_model_found(cli, tmp_path):
     bad.write_text("{not json")
     result = cli("summary", bad)
     assert result.code == 2 and "not a notebook" in result.err
+
+
+def _only(out: str) -> dict:
+    doc = json.loads(out)
+    models = doc.get("models", [doc])
+    assert len(models) == 1
+    return models[0]
+
+
+def _notebook(tmp_path, *cells):
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "code", "execution_count": i, "metadata": {}, "outputs": [],
+                     "source": c} for i, c in enumerate(cells, 1)]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def test_cells_are_one_program_and_cell_magics_decide_what_is_python(cli, tmp_path):
+    path = _notebook(
+        tmp_path,
+        "%matplotlib inline\nimport keras\nfrom keras import layers\nunits = 12",
+        "%%writefile train.py\nm = keras.Sequential([layers.Input((3, 2)), layers.LSTM(99)])",
+        "%%time\nmodel = keras.Sequential()\nmodel.add(layers.Input((7, 3)))",
+        "model.add(layers.GRU(units))\n!echo done",
+        "model.add(layers.Dense(1))")
+    result = cli("summary", path, "--json")
+    assert result.code == 0, result.err
+    record = _only(result.out)
+    assert [x["name"] for x in record["layers"]] == ["gru", "dense"]
+    assert record["layers"][0]["output_shapes"] == [[None, 12]]
+    assert "cell 3 (In [3]), line 2" in record["found_at"]
+
+
+def test_set_binds_names_and_expressions_and_says_when_unused(cli, tmp_path):
+    path = _notebook(
+        tmp_path,
+        "import numpy as np\nimport keras\nchars = sorted(set(open('t.txt').read()))\n"
+        "x_train = np.load('x.npy')",
+        "model = keras.Sequential([keras.Input((x_train.shape[1], len(chars))),\n"
+        "                          keras.layers.LSTM(8), keras.layers.Dense(len(chars))])")
+    plain = cli("summary", path, "--json")
+    assert plain.code == 2 and "len(chars)" in plain.err and "cell 2" in plain.err
+    bound = cli("summary", path, "--json", "--set", "len(chars)=40", "--set", "maxlen=3")
+    assert bound.code == 0, bound.err
+    layers = _only(bound.out)["layers"]
+    assert layers[0]["output_shapes"] == [[None, 8]] and layers[1]["params"] == 9 * 40
+    assert "x_train.shape[1]" in bound.err and "None" in bound.err     # the time axis
+    assert "--set maxlen" in bound.err                                  # never read
+    both = cli("summary", path, "--json", "--set", "len(chars)=40",
+               "--set", "x_train.shape[1]=25")
+    assert both.code == 0 and "None" not in both.err
+    assert cli("summary", path, "--set", "len(chars)").code == 2
+    assert cli("summary", path, "--set", "=4").code == 2

@@ -25,6 +25,8 @@ from rnncalc.interop.code_specs import CodeModel, to_code_model
 from rnncalc.interop.code_values import Unknown
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+# cell magics whose body IPython runs as Python (any other cell magic's body is not Python)
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "python", "python3", "debug")
 
 
 @dataclass
@@ -176,9 +178,13 @@ def strip_magics(text: str) -> str:
 
     A line counts only where a statement starts (not inside brackets, a string
     or after a backslash); ``x = !ls`` keeps its assignment (of an unknown).
-    ``%%cell_magic`` on the first line drops that line only.
+    ``%%time`` (and other cell magics that run Python) on the first line drops that
+    line only; a cell under any other cell magic (``%%bash``, ``%%writefile``) is left out.
     """
     lines = text.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and first[2:].split(" ")[0] not in PYTHON_CELL_MAGICS:
+        return ""            # %%bash, %%writefile, %%html...: the cell body is not run as Python
     out = []
     depth = 0
     quote: str | None = None

@@ -886,6 +886,9 @@ class Reader:
         if isinstance(func, LayerObj):
             return self.call_layer(func, args, kwargs, node)
         if isinstance(func, SequentialModel) and not func.has_input and args and \
+                isinstance(args[0], Unknown):
+            return self.model_method(func, "predict_on_batch", args, kwargs, node)
+        if isinstance(func, SequentialModel) and not func.has_input and args and \
                 isinstance(_tensor(args[0]), Tensor):
             shape = self.tensor_shape(_tensor(args[0]))
             if shape is not None:
@@ -1303,6 +1306,22 @@ class Reader:
                     self.namer.auto("Functional")
                 elif shape is not None:
                     model.fail(self.explain(shape, f"the shape built at {self.where(node)}"))
+            elif method in _DATA_METHODS and not model.has_input and args:
+                shape = self.data_shape(args[0], method, kwargs)
+                if shape is not None:          # Keras builds it on the first batch it sees
+                    self.namer.auto("InputLayer")
+                    model.build_shape = shape
+                    model.has_input = True
+                    self.namer.auto("Functional")
+                elif isinstance(args[0], Unknown):
+                    model.unbuilt_hint = args[0].text
+            return None
+        if isinstance(model, SubclassedModel) and method in _DATA_METHODS and args and \
+                not model.traced:
+            shape = self.data_shape(args[0], method, kwargs)
+            if shape is not None:
+                source = InputNode(self.namer.auto("InputLayer"), shape, None, self.where(node))
+                self.trace(model, [Tensor(source)], {}, node)
             return None
         if isinstance(model, FunctionalModel) and method == "get_layer":
             wanted = args[0] if args else kwargs.get("name")
@@ -1320,6 +1339,24 @@ class Reader:
         if isinstance(model, SubclassedModel) and method == "__call__":
             return self.call(model, args, kwargs, node)
         return self.unknown(node)
+
+    def data_shape(self, value: Any, method: str,
+                   kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The first batch's shape when a model meets data (``fit(x_train, ...)``): from
+        ``--set 'x_train.shape=(N, T, F)'``; the batch is what Keras' first batch holds."""
+        if not isinstance(value, Unknown):
+            return None
+        key = f"{value.text}.shape"
+        shape = self.bindings.get(key)
+        if not isinstance(shape, (list, tuple)) or not shape or \
+                not all(isinstance(d, int) and d > 0 for d in shape):
+            return None
+        self.used_bindings.add(key)
+        batch = shape[0]
+        if method in ("fit", "predict", "evaluate"):
+            size = kwargs.get("batch_size")
+            batch = min(size if isinstance(size, int) and size > 0 else 32, shape[0])
+        return (batch, *shape[1:])
 
     # -- truth ------------------------------------------------------------------------
 
@@ -1451,6 +1488,8 @@ _BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance", "getattr"}
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set}
 _ACCELERATORS = ("gpu", "cuda", "tpu")
+_DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch",
+                 "test_on_batch")
 _MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}
 _METHODS = {
     "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",

@@ -57,6 +57,10 @@ def to_code_model(model: Model, source: str) -> CodeModel:
     result = CodeModel(model.name, model.where, None, model.problem, list(model.notes), kind)
     if result.problem is not None:
         return result
+    if isinstance(model, SequentialModel) and not model.has_input and model.unbuilt_hint:
+        hint = model.unbuilt_hint
+        result.notes.append(f"no input shape: Keras builds it on the data fit() gets ('{hint}'):"
+                            f" give --set '{hint}.shape=(N, ...)'")
     try:
         if isinstance(model, SequentialModel):
             spec = _sequential(model, source, result.notes)

@@ -143,6 +143,7 @@ class SequentialModel(Model):
     build_shape: tuple[Any, ...] | None = None
     has_input: bool = False
     implicit_input: bool = False     # from a first layer's input_shape
+    unbuilt_hint: str | None = None  # the data fit() was given, when its shape is unknown
 
 
 @dataclass(eq=False)

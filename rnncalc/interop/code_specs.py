@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.interop.code_eval import needs
 from rnncalc.interop.code_values import (
     CallNode,
     FunctionalModel,
@@ -27,6 +26,7 @@ from rnncalc.interop.code_values import (
     Tensor,
     Unknown,
     contains_unknown,
+    needs,
 )
 from rnncalc.layers.calls import Call
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref

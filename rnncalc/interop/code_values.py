@@ -261,3 +261,21 @@ def contains_unknown(value: Any, depth: int = 0) -> Unknown | None:
         if found is not None:
             return found
     return None
+
+
+def needs(value: Unknown, what: str) -> str:
+    origin = f"= {value.origin}, " if value.origin else ""
+    if value.reason:
+        return (f"{what} uses '{value.text}' ({origin}{value.where}), which comes from "
+                f"{value.reason}")
+    return (f"{what} uses '{value.text}' ({origin}{value.where}), which only the data or a "
+            f"library call knows: give it with --set '{value.text}=VALUE'")
+
+
+def source_text(node: ast.AST, limit: int = 120) -> str:
+    """A node's source text, shortened for notes."""
+    try:
+        text = ast.unparse(node)
+    except Exception:          # an unusual node: name it by type
+        return type(node).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -202,15 +202,12 @@ def summary(
 
             sys.stdout.write(("\n" if len(summaries) > 1 else "") + grid_latex(s.grid()))
         elif fmt is Format.table:
-            from rich.text import Text
+            from rnncalc.render.console import DISPLAY, stdout_style
 
-            from rnncalc.render.console import make_console
-
-            console = make_console()
+            width, styled = stdout_style()
             if m.title:
-                console.print(Text(("\n" if len(summaries) > 1 else "") + m.title,
-                                   style="bold"), soft_wrap=True)
-            console.print(s.renderable(console.width))
+                sys.stdout.write(("\n" if len(summaries) > 1 else "") + m.title + "\n")
+            sys.stdout.write(s.table_text(width, ascii=DISPLAY.ascii, styled=styled))
     if fmt is Format.json:
         from rnncalc.render.json_out import document, dumps
 

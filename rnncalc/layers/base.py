@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from math import prod
 from typing import Any, ClassVar
 
@@ -41,7 +42,7 @@ class Weight:
     role: str = ""
     dims: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def params(self) -> int:
         return prod(self.shape)
 
@@ -68,6 +69,7 @@ class Namer:
         return name
 
 
+@lru_cache(maxsize=512)
 def snake_case(name: str) -> str:
     """Keras' ``to_snake_case``: ``SimpleRNN`` -> ``simple_rnn``, ``Conv1D`` -> ``conv1d``."""
     name = re.sub(r"\W+", "", name)

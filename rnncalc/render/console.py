@@ -47,8 +47,16 @@ def colour(console: Any) -> bool:
     return console.color_system is not None and not console.no_color
 
 
-def table_box() -> Any:
-    """The box style of every table: rich's default, or ASCII with ``--ascii``."""
-    from rich import box
+def stdout_style() -> tuple[int, bool]:
+    """(width, whether to style) for text written straight to stdout, as rich decides it:
+    ``--width``, else the terminal's columns (``COLUMNS``), else 80 for a pipe; bold and dim
+    only on a terminal without ``NO_COLOR`` (or a dumb ``TERM``)."""
+    import os
+    import shutil
+    import sys
 
-    return box.ASCII2 if DISPLAY.ascii else box.HEAVY_HEAD
+    tty = sys.stdout.isatty()
+    width = DISPLAY.width or (shutil.get_terminal_size((80, 24)).columns if tty else
+                              int(os.environ.get("COLUMNS", "0") or 0) or 80)
+    styled = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return width, styled

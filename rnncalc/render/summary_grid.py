@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import poly, size, unknown_note
@@ -79,7 +75,8 @@ def _percent(part: int, total: int) -> str:
     return "<0.1%" if 0 < share < 0.05 else f"{share:.1f}%"
 
 
-def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand: bool = False,
+def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
+         expand: bool = False,
          torch: TorchRecord | None = None, cost_footer: bool = False,
          title: str | None = None) -> Grid:
     """Header, rows and footer of the summary with these columns.
@@ -87,7 +84,7 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
     Input layers get rows when the model is not a single chain, as in Keras.
     ``cost_footer`` adds MACs, FLOPs and memory totals under the Keras footer.
     """
-    per = " / sample" if cost.per_sample else ""
+    per = " / sample" if cost is not None and cost.per_sample else ""
     header = ["Layer (type)"] + (["PyTorch module"] if torch else []) + [
         COLUMNS[c] + (" (PyTorch)" if torch and c == "params" else "")
         + (per if c in ("macs", "flops") else "") for c in columns]
@@ -103,7 +100,7 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
             rows.append((False, lead + [cells[col] for col in columns]))
     by_name = {t.name: t for t in torch.layers} if torch else {}
     for layer in record.layers:
-        c = cost.layer(layer.name)
+        c = cost.layer(layer.name) if cost is not None else None
         t = by_name.get(layer.name)
         params = t.params if t else layer.params
         trainable = t.trainable_params if t else layer.trainable_params
@@ -116,8 +113,8 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
             "output_shape": format_shapes(list(layer.output_shapes)),
             "params": count(params),
             "params_percent": _percent(params, total),
-            "macs": poly(c.macs, short=True, say=False) if c.macs else "0",
-            "flops": poly(c.flops, short=True, say=False) if c.flops else "0",
+            "macs": poly(c.macs, short=True, say=False) if c and c.macs else "0",
+            "flops": poly(c.flops, short=True, say=False) if c and c.flops else "0",
             "trainable": _trainable(params, trainable),
             "connected_to": ",\n".join(layer.connected_to) or "-",
             "weights": "\n".join(f"{n} {format_shape(s)}" for n, s, *_ in weights) or "-",
@@ -132,24 +129,25 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
                        "weights": format_shape(shape)}
                 lead = [f"  └ {name}"] + ([""] if torch else [])
                 rows.append((True, lead + [sub.get(col, "") for col in columns]))
-    show_cost = cost_footer and (bool({"macs", "flops"} & set(columns)) or bool(cost.dtype))
+    show_cost = cost is not None and cost_footer and (bool({"macs", "flops"} & set(columns))
+                                                      or bool(cost.dtype))
     return Grid(_title(record, cost, torch), header, right, rows,
                 footer_lines(record, cost, torch, with_cost=show_cost), title)
 
 
-def _title(record: SummaryRecord, cost: CostRecord, torch: TorchRecord | None) -> str:
+def _title(record: SummaryRecord, cost: CostRecord | None, torch: TorchRecord | None) -> str:
     bits = ["PyTorch convention"] if torch else []
-    if cost.dtype:
+    if cost is not None and cost.dtype:
         bits.append(cost.dtype)
     return f'Model: "{record.name}"' + (f" ({', '.join(bits)})" if bits else "")
 
 
-def footer_lines(record: SummaryRecord, cost: CostRecord,
+def footer_lines(record: SummaryRecord, cost: CostRecord | None,
                  torch: TorchRecord | None = None, *, with_cost: bool = False) -> list[str]:
     """Keras' param totals with their bytes; then, asked for, MACs/FLOPs and memory lines."""
     total = torch.total_params if torch else record.total_params
     trainable = torch.trainable_params if torch else record.trainable_params
-    if torch or cost.dtype:
+    if cost is not None and (torch or cost.dtype):
         per_layer = {c.name: c for c in cost.layers}
         trainable_bytes = sum(per_layer[t.name].bytes_per_value * t.trainable_params
                               for t in torch.layers) if torch else sum(
@@ -166,7 +164,7 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
     if torch:
         for layer in torch.layers:
             lines += [f"note: {layer.name}: {n}" for n in layer.notes]
-    if not with_cost:
+    if not with_cost or cost is None:
         return lines
     lines += [
         f"Total MACs: {poly(cost.macs)}",
@@ -183,61 +181,43 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
     return lines
 
 
-def table_width(g: Grid) -> int:
-    """Columns the table needs so that no cell line is split: the widest unbreakable piece
-    (a number, a shape, a name with its type may wrap only at the space before "(")."""
-    widths = []
-    for i, name in enumerate(g.header):
-        cells = [cells[i] for _, cells in g.rows]
-        pieces = [len(w) for c in [name, *cells] for line in c.split("\n")
-                  for w in ([line] if i else line.split(" ("))]
-        widths.append(max(pieces, default=1))
-    return sum(widths) + 3 * len(widths) + 1
+def grid_text(g: Grid, width: int | None = None, *, ascii: bool = False,
+              styled: bool = False) -> str:
+    """The table and its footer as text ``width`` columns wide (``None``: no limit).
 
-
-def grid_table(g: Grid, width: int | None = None) -> RenderableType:
-    """The rich renderable: the table and its footer (the CLI prints a notebook heading).
-
-    Numbers, shapes and names are never split across lines: when the table
-    does not fit ``width``, each layer is drawn as a block of ``column: value``
-    lines instead.
+    Numbers, shapes and names are never split across lines: only the first
+    column wraps (between a layer's name and its type), and when the table
+    still does not fit each layer is drawn as a block of ``column: value`` lines.
     """
-    from rnncalc.render.console import DISPLAY, table_box
+    from rnncalc.render.boxes import draw, widths
 
-    footer = Text("\n".join(" " + line for line in g.footer))
-    limit = width or DISPLAY.width
-    if limit is not None and table_width(g) > limit:
-        return Group(_blocks(g, limit), footer)
-    table = Table(title=g.title, title_justify="left", show_lines=True, title_style="bold",
-                  box=table_box())
-    for i, (name, right) in enumerate(zip(g.header, g.right)):
-        if right:
-            table.add_column(name, justify="right", no_wrap=True)
-        else:
-            table.add_column(name, overflow="fold", no_wrap=i > 0, min_width=None)
-    for sub, cells in g.rows:
-        table.add_row(*cells, style="dim" if sub else None)
-    return Group(table, footer)
+    footer = [" " + line for line in g.footer]
+    cols = widths(g.header, [cells for _, cells in g.rows], width)
+    if cols is None:
+        lines = _blocks(g, width or 80)
+    else:
+        lines = draw(g.title, g.header, g.right, g.rows, cols, ascii=ascii, styled=styled)
+    return "\n".join([*lines, *footer]) + "\n"
 
 
-def _blocks(g: Grid, width: int) -> RenderableType:
+def _blocks(g: Grid, width: int) -> list[str]:
     """The grid folded for a narrow terminal: a heading per layer, one line per column.
 
     A list of shapes too long for the line goes one shape per line; nothing
     is ever cut inside a number, a shape or a name.
     """
-    text = Text(g.title + "\n", style="bold", no_wrap=True, overflow="ignore")
+    out = [g.title]
     for sub, cells in g.rows:
         head, rest = cells[0], list(zip(g.header[1:], cells[1:]))
-        text.append(("  " if sub else "") + head + "\n", style="dim" if sub else "bold")
+        out.append(("  " if sub else "") + head)
         for name, cell in rest:
-            indent = ("    " if sub else "  ") + " " * (len(name) + 2)
+            lead = "    " if sub else "  "
+            indent = lead + " " * (len(name) + 2)
             lines = [part for part in cell.split("\n") if part] or ["-"]
             lines = [piece for line in lines for piece in _fit(line, width - len(indent))]
-            text.append(f"{'    ' if sub else '  '}{name}: {lines[0]}\n")
-            for more in lines[1:]:
-                text.append(f"{indent}{more}\n")
-    return text
+            out.append(f"{lead}{name}: {lines[0]}")
+            out += [f"{indent}{more}" for more in lines[1:]]
+    return out
 
 
 def _fit(line: str, room: int) -> list[str]:

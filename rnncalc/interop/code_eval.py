@@ -435,6 +435,9 @@ class Reader(KerasReading):
             elif isinstance(base, UserClass) and base.keras_base:
                 keras_base = keras_base or base.keras_base
         cls = UserClass(node.name, bases, {}, keras_base, self.where(node))
+        if any(_source(d).split("(")[0].endswith("dataclass") for d in node.decorator_list):
+            cls.fields = [s.target.id for s in node.body
+                          if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
         body = Scope(scope)
         self.block(node.body, body)
         for name, value in body.vars.items():
@@ -540,6 +543,8 @@ class Reader(KerasReading):
                                                                                   "numpy"):
                 return attr
             return Module(f"{owner.path}.{attr}")
+        if isinstance(owner, Instance) and owner.cls is _PARSER:
+            return Builtin(f"argparse.{attr}", owner)
         if isinstance(owner, (Instance, SubclassedModel)):
             if attr in owner.attrs:
                 return owner.attrs[attr]
@@ -969,8 +974,10 @@ class Reader(KerasReading):
         init = cls.lookup("__init__")
         if isinstance(init, UserFunction):
             self.invoke(init, [instance, *args], kwargs, node)
+        elif cls.fields is not None:          # a dataclass: fields in order, then keywords
+            instance.attrs.update(zip(cls.fields, args))
+            instance.attrs.update({k: v for k, v in kwargs.items() if k in cls.fields})
         return instance
-
 
     # -- builtins ---------------------------------------------------------------------
 
@@ -993,6 +1000,8 @@ class Reader(KerasReading):
             return self.data_method(name, owner, args, kwargs, node)
         if name == "print":
             return None
+        if name.startswith("argparse."):
+            return self.argparse_method(name, owner, args, kwargs, node)
         if name == "getattr" and len(args) in (2, 3) and isinstance(args[0], Module) and \
                 isinstance(args[1], str) and args[1].isidentifier():
             return Module(f"{args[0].path}.{args[1]}")
@@ -1028,6 +1037,35 @@ class Reader(KerasReading):
                 abs(result) > MAX_NUMBER:
             return self.unknown(node)
         return result
+
+    def argparse_method(self, name: str, parser: Instance, args: list[Any],
+                        kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """``argparse`` as a script run without arguments sees it: every option its default."""
+        method = name.split(".", 1)[1]
+        if method in ("add_argument_group", "add_mutually_exclusive_group"):
+            return parser
+        if method == "add_argument":
+            flags = [a for a in args if isinstance(a, str)]
+            longs = [f for f in flags if f.startswith("--")]
+            dest = kwargs.get("dest") or (longs[0] if longs else flags[0] if flags else None)
+            if not isinstance(dest, str):
+                return None
+            dest = dest.lstrip("-").replace("-", "_")
+            if flags and not flags[0].startswith("-"):
+                value: Any = Unknown(f"args.{dest}", self.where(node),
+                                     "a required command-line argument")
+            elif kwargs.get("action") == "store_true":
+                value = kwargs.get("default", False)
+            elif kwargs.get("action") == "store_false":
+                value = kwargs.get("default", True)
+            else:
+                value = kwargs.get("default")
+            parser.attrs[dest] = value
+            return None
+        if method in ("parse_args", "parse_known_args"):
+            namespace = Instance(_NAMESPACE, dict(parser.attrs))
+            return (namespace, []) if method == "parse_known_args" else namespace
+        return self.unknown(node)
 
     def data_method(self, name: str, owner: Any, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
@@ -1110,6 +1148,8 @@ _BUILTINS = set(_SAFE) | {"len", "print", "super", "isinstance", "getattr"}
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set}
 _ACCELERATORS = ("gpu", "cuda", "tpu")
+_PARSER = UserClass("ArgumentParser", [], {}, None, "argparse")
+_NAMESPACE = UserClass("Namespace", [], {}, None, "argparse")
 _MUTATORS = {"add", "append", "extend", "insert", "build", "pop", "update", "setdefault"}
 _METHODS = {
     "list.append", "list.extend", "list.insert", "list.pop", "list.copy", "list.index",

@@ -67,6 +67,10 @@ class KerasReading:
             return self.new_functional(args, kwargs, node)
         if last in ("Input", "InputLayer"):
             return self.new_input(args, kwargs, node)
+        if last == "ArgumentParser" and parts[0] in ("argparse", "ArgumentParser"):
+            from rnncalc.interop.code_eval import _PARSER
+
+            return Instance(_PARSER)
         if last == "TensorShape" and len(args) == 1 and isinstance(args[0], (list, tuple)):
             return tuple(args[0])
         if last == "clear_session":

@@ -183,6 +183,7 @@ class UserClass:
     attrs: dict[str, Any]
     keras_base: str | None
     where: str
+    fields: list[str] | None = None      # a dataclass's fields, in order
 
     def lookup(self, name: str) -> Any:
         if name in self.attrs:

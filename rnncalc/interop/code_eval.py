@@ -299,7 +299,10 @@ class Reader(KerasReading):
 
     def for_loop(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
         items = self.iterate(self.ev(stmt.iter, scope))
-        if items is None or not self.builds_something(stmt, scope):
+        keras_items = items is not None and any(
+            isinstance(i, (LayerObj, Model, Tensor, CallResult, UserFunction, Partial))
+            for i in items)
+        if items is None or not (keras_items or self.builds_something(stmt, scope)):
             self.forget(stmt, scope)      # a training or data loop: nothing to follow
             return
         own = self.push_deadline()
@@ -558,6 +561,10 @@ class Reader(KerasReading):
                 return BoundMethod(found, owner)
             if found is not MISSING:
                 return found
+            if isinstance(owner, SubclassedModel) and attr == "layers":
+                return [v for value in owner.attrs.values()       # tracked in assignment order
+                        for v in (value if isinstance(value, list) else [value])
+                        if isinstance(v, LayerObj)]
             if isinstance(owner, SubclassedModel):
                 return Builtin(f"model.{attr}", owner)
             return self.unknown(node)

@@ -314,6 +314,8 @@ def run_file(path: Path, capture: Capture) -> dict:
         except Exception as err:
             errors.append({"where": f"line {_line(err, filename)}",
                            "error": f"{type(err).__name__}: {err}"})
+    if errors and not data_only == []:
+        print(f"{path.name}: {errors}", file=sys.stderr)
     bindings = {}
     for expr in data_only:
         bindings[expr] = _evaluate(expr, [namespace, *capture.frames])

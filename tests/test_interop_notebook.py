@@ -198,3 +198,45 @@ def test_set_binds_names_and_expressions_and_says_when_unused(cli, tmp_path):
     assert both.code == 0 and "None" not in both.err
     assert cli("summary", path, "--set", "len(chars)").code == 2
     assert cli("summary", path, "--set", "=4").code == 2
+
+
+TEXTGEN = '''\
+import tensorflow as tf
+
+class MyModel(tf.keras.Model):
+    def __init__(self, vocab_size, embedding_dim, rnn_units):
+        super().__init__({self_arg})
+        self.embedding = tf.keras.layers.Embedding(vocab_size, embedding_dim)
+        self.gru = tf.keras.layers.GRU(rnn_units, return_sequences=True, return_state=True)
+        self.dense = tf.keras.layers.Dense(vocab_size)
+
+    def call(self, inputs, states=None, return_state=False, training=False):
+        x = self.embedding(inputs, training=training)
+        if states is None:
+            states = self.gru.get_initial_state(x)
+        x, states = self.gru(x, initial_state=states, training=training)
+        x = self.dense(x, training=training)
+        return (x, states) if return_state else x
+
+model = MyModel(vocab_size=len(vocab), embedding_dim=256, rnn_units=1024)
+for input_example_batch, target_example_batch in dataset.take(1):
+    example_batch_predictions = model(input_example_batch)
+'''
+
+
+def test_subclassed_model_first_called_on_a_data_batch(cli, tmp_path):
+    path = tmp_path / "textgen.py"
+    path.write_text(TEXTGEN.format(self_arg=""))
+    missing = cli("summary", path, "--set", "len(vocab)=65")
+    assert missing.code == 2 and "input_example_batch.shape=(BATCH, ...)" in missing.err
+    result = cli("summary", path, "--json", "--set", "len(vocab)=65",
+                 "--set", "input_example_batch.shape=(64, 100)")
+    assert result.code == 0, result.err
+    layers = _only(result.out)["layers"]
+    assert [(x["output_shapes"], x["params"]) for x in layers] == [
+        ([[64, 100, 256]], 16640), ([[64, 100, 1024], [64, 1024]], 3938304),
+        ([[64, 100, 65]], 66625)]
+    path.write_text(TEXTGEN.format(self_arg="self"))      # tf.keras took it; Keras 3 refuses
+    refused = cli("summary", path, "--set", "len(vocab)=65",
+                  "--set", "input_example_batch.shape=(64, 100)")
+    assert refused.code == 2 and "Keras 3 refuses super().__init__()" in refused.err

@@ -30,12 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.interop.code_keras import (
+    _DATA_METHODS,
     KerasReading,
     _tensor,
     functional_layers,
 )
 from rnncalc.interop.code_values import (
     MISSING,
+    ZERO_STATE,
     BoundMethod,
     Builtin,
     CallResult,
@@ -302,6 +304,14 @@ class Reader(KerasReading):
         keras_items = items is not None and any(
             isinstance(i, (LayerObj, Model, Tensor, CallResult, UserFunction, Partial))
             for i in items)
+        if items is None and self.calls_a_model(stmt, scope):
+            # ``for batch in dataset.take(1): model(batch)``: the body as its first pass
+            self.forget_target(stmt.target, scope)
+            try:
+                self.block(stmt.body, scope)
+            except (_Break, _Continue):
+                pass
+            return
         if items is None or not (keras_items or self.builds_something(stmt, scope)):
             self.forget(stmt, scope)      # a training or data loop: nothing to follow
             return
@@ -353,13 +363,29 @@ class Reader(KerasReading):
             if name in _MUTATORS or name[:1].isupper():
                 return True
             target = scope.lookup(func.id) if isinstance(func, ast.Name) else MISSING
-            if isinstance(target, (UserClass, LayerObj, Partial)) or (
+            if isinstance(target, (UserClass, LayerObj, Partial, Model)) or (
                     isinstance(target, UserFunction) and self.function_builds(target)):
                 return True
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
                     isinstance(scope.lookup(func.value.id), (Instance, UserClass)):
                 return True
         return False
+
+    def calls_a_model(self, stmt: ast.stmt, scope: Scope) -> bool:
+        """Whether a loop over data calls a model on it (and changes no model's layers)."""
+        called = False
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr in ("add", "pop", "build"):
+                    return False
+                if isinstance(func, ast.Name) and isinstance(scope.lookup(func.id), Model):
+                    called = True
+                if isinstance(func, ast.Attribute) and func.attr in _DATA_METHODS and \
+                        isinstance(func.value, ast.Name) and \
+                        isinstance(scope.lookup(func.value.id), Model):
+                    called = True
+        return called
 
     def function_builds(self, func: UserFunction) -> bool:
         """Whether a function of the code calls a class or an ``add``-like method."""
@@ -998,7 +1024,13 @@ class Reader(KerasReading):
             if name == "super.__init__" and isinstance(owner, SubclassedModel) and \
                     not owner.named:
                 self.name_model(owner, kwargs)
+                if args:      # tf.keras took super().__init__(self); Keras 3 does not
+                    owner.fail(f"Keras 3 refuses super().__init__() with positional arguments "
+                               f"({self.where(node)}): Layer.__init__() takes 1 positional "
+                               f"argument but {len(args) + 1} were given")
             return None
+        if name == "layer.get_initial_state":
+            return ZERO_STATE         # zeros: the same as giving no initial state
         if name.startswith("layer."):
             return self.unknown(node)
         if name == "super":

@@ -14,6 +14,7 @@ from typing import Any
 
 from rnncalc.interop.code_values import (
     MISSING,
+    ZERO_STATE,
     CallNode,
     CallResult,
     FunctionalModel,
@@ -219,6 +220,7 @@ class KerasReading:
         for arg in args or [kwargs.get("inputs")]:
             inputs.extend(_flatten(arg))
         states = _flatten(kwargs.get("initial_state")) if "initial_state" in kwargs else []
+        states = [] if any(v is ZERO_STATE for v in states) else states
         for value in [*inputs, *states]:
             if isinstance(value, Opaque):
                 return value

@@ -234,6 +234,9 @@ class SuperProxy:
     self_value: Any
 
 
+ZERO_STATE = Unknown("get_initial_state()", "", "a zero initial state")
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "<missing>"

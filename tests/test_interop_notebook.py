@@ -240,3 +240,23 @@ def test_subclassed_model_first_called_on_a_data_batch(cli, tmp_path):
     refused = cli("summary", path, "--set", "len(vocab)=65",
                   "--set", "input_example_batch.shape=(64, 100)")
     assert refused.code == 2 and "Keras 3 refuses super().__init__()" in refused.err
+
+
+def test_magic_lines_only_where_a_statement_starts():
+    from rnncalc.interop.notebook import strip_magics
+
+    text = ('%matplotlib inline\n'
+            'doc = """\n%not a magic\n!nor this\n"""\n'
+            'x = (1\n     % 2)\n'
+            'y = 3 \\\n    % 2\n'
+            '  !pip install keras\n'
+            'files = !ls -la\n'
+            "s = '%d' % 4  # ! not a shell line\n")
+    lines = strip_magics(text).split("\n")
+    assert lines[0] == ""
+    assert lines[2:4] == ["%not a magic", "!nor this"]
+    assert lines[6] == "     % 2)" and lines[8] == "    % 2"
+    assert lines[9] == "" and lines[10] == "files = __shell_output__"
+    assert lines[11].startswith("s = '%d' % 4")
+    assert strip_magics("%%bash\nmodel = 1\n") == ""
+    assert strip_magics("%%time\nmodel = 1").split("\n")[1] == "model = 1"

@@ -81,7 +81,6 @@ GaussianDropout AlphaDropout ActivityRegularization Identity UnitNormalization
 GroupNormalization CuDNNLSTM CuDNNGRU ThresholdedReLU Rescaling Resizing
 """.split())
 KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras", "kr", "K")
-CALL_KWARGS_IGNORED = ("training", "mask")
 
 
 def layer_names() -> frozenset[str]:
@@ -409,8 +408,6 @@ class Reader(KerasReading):
             value = list(value)
         if isinstance(value, (list, tuple, str)) and len(value) <= MAX_LOOP:
             return list(value)
-        if isinstance(value, CallResult):
-            return None
         return None
 
     def forget(self, stmt: ast.stmt, scope: Scope) -> None:

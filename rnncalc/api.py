@@ -266,18 +266,18 @@ class Model:
     def graph(self, *, batch_size: int | None = None, timesteps: int | None = None,
               convention: str = "keras") -> Graph:
         """The built graph, with these shape overrides on top of the model's own."""
-        from rnncalc.graph import build_graph
+        from rnncalc.reports.pytorch import graph_for
 
         options = replace(self.options,
                           batch_size=batch_size or self.options.batch_size,
-                          timesteps=timesteps or self.options.timesteps,
-                          convention=convention)
-        if options not in self._graphs:
+                          timesteps=timesteps or self.options.timesteps)
+        key = (options, convention)
+        if key not in self._graphs:
             try:
-                self._graphs[options] = build_graph(self.spec, options)
+                self._graphs[key] = graph_for(self.spec, options, convention)
             except SpecError as err:
                 raise err.at(self.title) if self.title else err from None
-        return self._graphs[options]
+        return self._graphs[key]
 
     def summary(self, *, convention: str = "keras", columns: list[str] | str | None = None,
                 expand: bool = False, batch_size: int | None = None,

@@ -8,10 +8,13 @@ labelled with the file line and the layer it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
+from rnncalc.layers.arguments import DTYPE_BYTES
+from rnncalc.layers.calls import Call
 from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
@@ -24,7 +27,6 @@ class ShapeOptions:
     input_shape: Shape | None = None    # per-sample, batch excluded
     batch_size: int | None = None
     timesteps: int | None = None
-    convention: str = "keras"          # "pytorch" accepts num_layers, bidirectional, proj_size
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Node:
     @property
     def param_bytes(self) -> int:
         per = self.layer.param_bytes_per_value if self.layer else 4
-        return self.params * per
+        return sum(w.params * DTYPE_BYTES.get(w.dtype, per) for w in self.weights)
 
 
 @dataclass
@@ -92,10 +94,22 @@ class Graph:
         return len(self.inputs) == 1
 
 
+#: Makes a layer from a call: ``Layer.from_call`` by default; the PyTorch
+#: convention passes one that also reads torch.nn's own module options.
+LayerMaker = Callable[[Call, Namer], Layer]
+
+
+def keras_layer(call: Call, namer: Namer) -> Layer:
+    """A Keras layer kind from its call."""
+    return layer_class(call.name).from_call(call, namer)
+
+
 class _Builder:
-    def __init__(self, spec: ModelSpec, options: ShapeOptions) -> None:
+    def __init__(self, spec: ModelSpec, options: ShapeOptions,
+                 make_layer: LayerMaker = keras_layer) -> None:
         self.spec = spec
         self.options = options
+        self.make_layer = make_layer
         self.namer = Namer()
         self.inputs: list[Node] = []
         self.nodes: list[Node] = []
@@ -117,7 +131,7 @@ class _Builder:
         shape = list(batch_shape)
         if o.batch_size is not None:
             shape[0] = o.batch_size
-        if o.timesteps is not None:
+        if o.timesteps is not None and not (dtype == "string" and len(shape) < 2):
             if len(shape) < 2:
                 raise SpecError(f"--timesteps binds axis 1, but input {format_shape(batch_shape)}"
                                 " has no time axis").at(where)
@@ -171,7 +185,7 @@ class _Builder:
         resolved = [self.resolve(r) for r in refs]
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
-        layer.check_convention(self.options.convention)
+        layer = layer.called_with(decl.call_args)
         layer.check_inputs(shapes)
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
@@ -209,7 +223,7 @@ class _Builder:
         for decl in self.spec.layers:
             context = (decl.where, f"{decl.label} ({decl.call.name})")
             try:
-                layer = layer_class(decl.call.name).from_call(decl.call, self.namer)
+                layer = self.make_layer(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
                     self.add_input(layer.name, layer.batch_shape(),
                                    layer.config["dtype"], decl.where)
@@ -239,7 +253,7 @@ class _Builder:
                 raise SpecError(
                     "no input shape: give 'input: {shape: [...]}', input_shape on the first "
                     "layer, or --input-shape")
-        self.add_input(None, shape, dtype, decl.where)
+        self.add_input(None, shape, dtype or layer.input_dtype(), decl.where)
 
     def check_inputs_used(self) -> None:
         used = {r.node for n in self.nodes for r in n.inbound}
@@ -323,9 +337,10 @@ def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef])
     return [by_name[n] for n in kept]
 
 
-def build_graph(spec: ModelSpec, options: ShapeOptions | None = None) -> Graph:
+def build_graph(spec: ModelSpec, options: ShapeOptions | None = None,
+                make_layer: LayerMaker = keras_layer) -> Graph:
     """Build and shape-check the layer graph of a spec."""
-    return _Builder(spec, options or ShapeOptions()).build()
+    return _Builder(spec, options or ShapeOptions(), make_layer).build()
 
 
 __all__ = ["Graph", "InputDecl", "Node", "ShapeOptions", "TensorRef", "build_graph"]

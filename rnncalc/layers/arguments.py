@@ -210,7 +210,8 @@ IGNORED_ARGS = frozenset({
 
 
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
-         *, accepts_input_dim: bool = False) -> dict[str, Any]:
+         *, accepts_input_dim: bool = False,
+         ignored: frozenset[str] | None = None) -> dict[str, Any]:
     """Bind a call's arguments to declared ``args``; return the full config.
 
     Raises :class:`SpecError` naming the argument for unknown names, missing
@@ -233,7 +234,8 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
             raise SpecError(f"argument names must be strings, got {show(key)}")
         if key in given:
             raise SpecError(f"argument '{key}' given twice")
-        if key not in declared and key not in common and key not in IGNORED_ARGS:
+        if key not in declared and key not in common and key not in (
+                IGNORED_ARGS if ignored is None else ignored):
             raise SpecError(f"unknown argument '{key}'",
                             hint=did_you_mean(key, [*declared, *common]))
         given[key] = value

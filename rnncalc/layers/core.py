@@ -23,6 +23,11 @@ from rnncalc.layers.shapes import Shape
 from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
+def _input_dtype(value: Any) -> str:
+    """A layer dtype, or ``string`` for a text input (TextVectorization reads strings)."""
+    return value if value == "string" else dtype(value)
+
+
 class InputLayer(Layer):
     """A model input written as a layer (``Input(shape=(30,), dtype='int32')``).
 
@@ -36,7 +41,7 @@ class InputLayer(Layer):
     ARGS = (
         Arg("shape", optional(dims), None),
         Arg("batch_size", optional(positive_int), None),
-        Arg("dtype", optional(dtype), None),
+        Arg("dtype", optional(_input_dtype), None),
         Arg("sparse", anything, None),
         Arg("batch_shape", optional(dims), None),
     )

@@ -83,9 +83,10 @@ def save_npz(result: RunResult, path: str) -> str:
     """Write ``output/<k>``, ``input/<name>`` and ``weights/<layer>/<weight>``."""
     arrays: dict[str, np.ndarray] = {}
     for k, out in enumerate(result.outputs):
-        arrays[f"output/{k}"] = out.values
+        v = out.values
+        arrays[f"output/{k}"] = v.astype(str) if v.dtype == object else v
     for name, a in result.inputs.items():
-        arrays[f"input/{name}"] = a
+        arrays[f"input/{name}"] = a.astype(str) if a.dtype == object else a  # no pickles
     for key, w in flat(result.weights).items():
         arrays[f"weights/{key}"] = w
     target = path if path.endswith(".npz") else path + ".npz"
@@ -115,7 +116,8 @@ def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 10
     head.add_column()
     head.add_row("model", g.name)
     for name, a in result.inputs.items():
-        head.add_row("input", f"{name} {format_shape(a.shape)} {a.dtype}, "
+        kind = "string" if a.dtype == object else a.dtype
+        head.add_row("input", f"{name} {format_shape(a.shape)} {kind}, "
                      f"{result.input_source}")
     head.add_row("weights", result.weights_source)
     head.add_row("memory", f"~{format_bytes(result.estimate)} estimated")

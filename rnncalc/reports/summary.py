@@ -88,7 +88,6 @@ def ref_text(graph: Graph, ref: TensorRef) -> str:
 
 def _layer_record(graph: Graph, node: Node) -> LayerRecord:
     trainable = node.trainable_params
-    per_value = node.layer.param_bytes_per_value if node.layer else 4
     return LayerRecord(
         name=node.name,
         type=node.kind,
@@ -98,7 +97,7 @@ def _layer_record(graph: Graph, node: Node) -> LayerRecord:
         params=node.params,
         trainable_params=trainable,
         non_trainable_params=node.params - trainable,
-        param_bytes=node.params * per_value,
+        param_bytes=node.param_bytes,
         weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
                       for w in node.weights),
         inner=_inner(node),

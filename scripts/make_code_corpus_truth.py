@@ -59,6 +59,8 @@ def _fake_tensorflow() -> None:
                                   softmax=keras.activations.softmax,
                                   tanh=keras.activations.tanh)
     tf.initializers = keras.initializers
+    for dtype in ("int32", "int64", "float32", "float64", "string", "bool"):
+        setattr(tf, dtype, dtype)
     tf.test = types.SimpleNamespace(is_gpu_available=lambda *a, **k: False)   # a CPU run
     if not hasattr(keras.backend, "int_shape"):      # Keras 2's K.int_shape, as it was
         keras.backend.int_shape = lambda tensor: tuple(tensor.shape)

@@ -500,6 +500,13 @@ class Reader(KerasReading):
 
     def unpack(self, target: ast.Tuple | ast.List, value: Any, scope: Scope) -> None:
         elts = target.elts
+        if isinstance(value, CallResult) and any(isinstance(e, ast.Starred) for e in elts):
+            # ``out, *states = lstm(x)``: as many tensors as the layer call returns
+            from rnncalc.interop.code_specs import output_shapes
+
+            shapes = output_shapes(value.tensor(0))
+            if shapes is not None:
+                value = [value.tensor(k) for k in range(len(shapes))]
         if isinstance(value, CallResult):
             for k, element in enumerate(elts):
                 self.assign(element, value.tensor(k), scope)

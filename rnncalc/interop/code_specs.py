@@ -262,7 +262,17 @@ def _validate(spec: ModelSpec) -> None:
 
 def output_shape(tensor: Tensor) -> tuple[Any, ...] | None:
     """The shape of a tensor made by layer calls, or ``None`` when it cannot be worked out."""
+    shapes = output_shapes(tensor)
+    return None if shapes is None else shapes[tensor.index]
+
+
+def output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
+    """Every output shape of the layer call that made a tensor (``[output, *states]``)."""
     from rnncalc.graph import build_graph
+
+    if isinstance(tensor.source, InputNode):
+        return [tuple(tensor.source.batch_shape or ())]
+    tensor = Tensor(tensor.source, 0)
 
     inputs: dict[int, InputNode] = {}
     stack, seen = [tensor], set()
@@ -282,4 +292,4 @@ def output_shape(tensor: Tensor) -> tuple[Any, ...] | None:
     except (_Skip, SpecError):
         return None
     node = graph.node(graph.outputs[0].node)
-    return tuple(node.output_shapes[graph.outputs[0].index])
+    return [tuple(shape) for shape in node.output_shapes]

@@ -610,8 +610,15 @@ class Reader(KerasReading):
             tensors = owner.inputs if attr.startswith("input") else owner.outputs
             return tensors[0] if attr in ("input", "output") and len(tensors) == 1 else \
                 list(tensors)
-        if isinstance(owner, SequentialModel) and attr == "layers":
-            return [item for item in owner.items if isinstance(item, LayerObj)]
+        if isinstance(owner, SequentialModel) and attr in ("input", "inputs", "output",
+                                                           "outputs", "layers"):
+            graph = self.sequential_graph(owner)
+            if attr == "layers":
+                return [item for item in owner.items if isinstance(item, LayerObj)]
+            if graph is None:
+                return self.unknown(node)
+            tensors = graph[0] if attr.startswith("input") else graph[1]
+            return tensors[0] if attr in ("input", "output") else list(tensors)
         if isinstance(owner, (SequentialModel, FunctionalModel)):
             return Builtin(f"model.{attr}", owner)
         if isinstance(owner, Tensor) and isinstance(owner.source, InputNode) and \

@@ -174,7 +174,7 @@ class KerasReading:
         elif isinstance(item, LayerObj):
             if not model.items and any(k in item.call.kwargs for k in (
                     "input_shape", "batch_input_shape", "input_dim")):
-                self.namer.auto("InputLayer")       # Keras puts an InputLayer first
+                model.input_name = self.namer.auto("InputLayer")   # Keras puts one first
                 model.has_input = True
                 model.implicit_input = True
             if item.kind == "InputLayer":
@@ -304,7 +304,7 @@ class KerasReading:
                 shape = args[0] if args else kwargs.get("input_shape")
                 if isinstance(shape, (list, tuple)):
                     if not model.has_input:
-                        self.namer.auto("InputLayer")
+                        model.input_name = self.namer.auto("InputLayer")
                     model.build_shape = tuple(shape)
                     model.has_input = True
                     self.namer.auto("Functional")
@@ -361,6 +361,36 @@ class KerasReading:
             size = kwargs.get("batch_size")
             batch = min(size if isinstance(size, int) and size > 0 else 32, shape[0])
         return (batch, *shape[1:])
+
+    def sequential_graph(self, model: SequentialModel) -> tuple[list[Any], list[Any]] | None:
+        """A built Sequential's ``input`` and ``output`` tensors: its layers called in a
+        chain (what Keras' ``model.input`` / ``model.layers[k].output`` refer to)."""
+        if model.graph is not None:
+            return model.graph
+        layers = [i for i in model.items if isinstance(i, LayerObj) and i.kind != "InputLayer"]
+        first = model.items[0] if model.items else None
+        name = model.input_name or f"{model.name}_input"
+        if isinstance(first, InputNode):
+            source = first
+        elif model.build_shape is not None:
+            source = InputNode(name, tuple(model.build_shape), None, model.where)
+        elif layers and isinstance(layers[0].call.kwargs.get("input_shape"), (list, tuple)):
+            shape = layers[0].call.kwargs["input_shape"]
+            source = InputNode(name, (None, *shape), None, model.where)
+        elif layers and isinstance(layers[0].call.kwargs.get("batch_input_shape"),
+                                   (list, tuple)):
+            source = InputNode(name, tuple(layers[0].call.kwargs["batch_input_shape"]), None,
+                               model.where)
+        else:
+            return None
+        tensor = Tensor(source)
+        for layer in layers:
+            self.order += 1
+            node = CallNode(layer, [tensor], [], layer.where, self.order)
+            layer.calls.append(node)
+            tensor = Tensor(node, 0)
+        model.graph = ([Tensor(source)], [tensor])
+        return model.graph
 
 
 def _flatten(value: Any) -> list[Any]:

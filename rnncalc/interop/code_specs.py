@@ -32,6 +32,8 @@ from rnncalc.layers.calls import Call
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
 
 SHAPE_KWARGS = ("input_shape", "batch_input_shape")
+# a layer's Keras 2 input arguments mean nothing once it is called on a tensor
+KERAS2_INPUT_KWARGS = ("input_shape", "batch_input_shape")
 
 
 @dataclass
@@ -170,6 +172,8 @@ def _functional(model: FunctionalModel | SubclassedModel, source: str,
     decls = []
     for node in sorted(nodes.values(), key=lambda n: n.order):
         call = _check_known(node.layer.call, f"layer '{node.layer.name}'", notes)
+        call = Call(call.name, call.args, {k: v for k, v in call.kwargs.items()
+                                           if k not in KERAS2_INPUT_KWARGS})
         decls.append(LayerDecl(call, tuple(_ref(t) for t in node.inputs),
                                tuple(_ref(t) for t in node.initial_state),
                                f"layers[{len(decls)}]", f"{source}: {node.where}"))

@@ -144,6 +144,8 @@ class SequentialModel(Model):
     has_input: bool = False
     implicit_input: bool = False     # from a first layer's input_shape
     unbuilt_hint: str | None = None  # the data fit() was given, when its shape is unknown
+    input_name: str | None = None    # the InputLayer Keras made for it
+    graph: Any = None                # (inputs, outputs) once model.input/output is asked
 
 
 @dataclass(eq=False)

@@ -271,12 +271,48 @@ def output_shape(tensor: Tensor) -> tuple[Any, ...] | None:
 
 
 def output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
-    """Every output shape of the layer call that made a tensor (``[output, *states]``)."""
-    from rnncalc.graph import build_graph
-
+    """Every output shape of the layer call that made a tensor (``[output, *states]``);
+    worked out once per layer call."""
     if isinstance(tensor.source, InputNode):
         return [tuple(tensor.source.batch_shape or ())]
-    tensor = Tensor(tensor.source, 0)
+    if tensor.source.shapes is not None:
+        return tensor.source.shapes
+    # the calls before it that are not worked out yet, oldest first, each on its own
+    pending: dict[int, CallNode] = {}
+    stack = [tensor.source]
+    while stack:
+        node = stack.pop()
+        if id(node) in pending or node.shapes is not None:
+            continue
+        pending[id(node)] = node
+        stack.extend(t.source for t in [*node.inputs, *node.initial_state]
+                     if isinstance(t, Tensor) and isinstance(t.source, CallNode))
+    for node in sorted(pending.values(), key=lambda n: n.order):
+        node.shapes = _call_shapes(node)
+        if node.shapes is None:
+            break
+    return tensor.source.shapes
+
+
+def _call_shapes(node: CallNode) -> list[tuple[Any, ...]] | None:
+    """One layer call's output shapes, from its inputs' (already known) shapes."""
+    stand_ins: list[list[Tensor]] = [[], []]
+    for group, tensors in zip(stand_ins, (node.inputs, node.initial_state)):
+        for k, t in enumerate(tensors):
+            if isinstance(t.source, InputNode):
+                group.append(t)
+                continue
+            if t.source.shapes is None:
+                return None
+            shape = t.source.shapes[t.index]
+            group.append(Tensor(InputNode(f"probe_{len(stand_ins[0])}_{k}_{id(group)}",
+                                          shape, None, "")))
+    probe_node = CallNode(node.layer, stand_ins[0], stand_ins[1], node.where, node.order)
+    return _output_shapes(Tensor(probe_node, 0))
+
+
+def _output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
+    from rnncalc.graph import build_graph
 
     inputs: dict[int, InputNode] = {}
     stack, seen = [tensor], set()

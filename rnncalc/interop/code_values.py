@@ -95,6 +95,7 @@ class CallNode:
     initial_state: list[Any]
     where: str
     order: int
+    shapes: list[Any] | None = None      # output shapes, once worked out
 
 
 @dataclass(eq=False)

@@ -180,6 +180,7 @@ class Arg:
     check: Validator
     default: Any = REQUIRED
     positional: bool = True
+    used: bool = True        # False: accepted where Keras takes it, changes nothing here
 
     @property
     def required(self) -> bool:
@@ -207,6 +208,11 @@ IGNORED_ARGS = frozenset({
     "weights", "sparse", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
     "use_cudnn", "rms_scaling", "zero_output_for_mask", "input_dtype", "lora_alpha",
 })
+
+
+# What Keras 3's base ``Layer`` takes besides the common arguments: every layer accepts
+# these, so a kind that declares all its own arguments ignores only these.
+LAYER_BASE_ARGS = frozenset({"activity_regularizer", "autocast"})
 
 
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],

@@ -9,7 +9,7 @@ labelled with the file line and the layer it belongs to.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
@@ -19,6 +19,9 @@ from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
 from rnncalc.spec.placeholders import refuse as refuse_placeholders
+
+#: Spec names of a model used as a layer -> the class Keras prints for it.
+MODEL_KINDS = {"Sequential": "Sequential", "Model": "Functional", "Functional": "Functional"}
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,67 @@ class _Builder:
 
     # -- layers ----------------------------------------------------------------
 
+    def submodel(self, decl: LayerDecl) -> Layer:
+        """A nested ``Sequential``/``Model``: its inner graph built now, as Keras builds it.
+
+        Keras constructs the inner layers first (they take their default names
+        before the model and before any later layer), names the model, and a
+        nested Sequential builds an internal functional model when it is called,
+        which takes a ``functional`` name of the session.
+        """
+        from rnncalc.spec.loader import Document
+        from rnncalc.spec.model import model_spec
+        from rnncalc.submodel import SubModel
+
+        call, kind = decl.call, MODEL_KINDS[decl.call.name]
+        kwargs = dict(call.kwargs)
+        if call.args:
+            if kind != "Sequential" or len(call.args) > 1 or "layers" in kwargs:
+                raise SpecError(f"a nested {call.name} takes its parts as keywords "
+                                "(layers:, inputs:, outputs:)")
+            kwargs["layers"] = call.args[0]
+        name, trainable = kwargs.pop("name", None), kwargs.pop("trainable", True)
+        allowed = ("layers",) if kind == "Sequential" else ("inputs", "layers", "outputs")
+        for key in kwargs:
+            if key not in allowed:
+                raise SpecError(f"unknown key '{key}' of a nested {call.name} (takes: name, "
+                                f"trainable, {', '.join(allowed)})",
+                                hint=did_you_mean(str(key), list(allowed)))
+        if name is not None and not isinstance(name, str):
+            raise SpecError(f"'name': expected a string, got {name!r}")
+        if not isinstance(trainable, bool):
+            raise SpecError(f"'trainable': expected true or false, got {trainable!r}")
+        if not isinstance(kwargs.get("layers"), list) or not kwargs["layers"]:
+            raise SpecError(f"a nested {call.name} needs a non-empty 'layers:' list")
+        inner_spec = model_spec(Document(kwargs, self.spec.source))
+        if kind == "Sequential":
+            refs = self.input_refs(decl)
+            if len(refs) != 1:
+                raise SpecError(f"a nested Sequential takes 1 input tensor, got {len(refs)}")
+            source, shape = self.resolve(refs[0])
+            feed = self.by_name[source.node]
+            dtype = feed.dtype if feed.layer is None else None
+            inner_spec = replace(inner_spec, inputs=(
+                InputDecl(f"{name or 'sequential'}_input", shape, dtype, decl.where),),
+                functional=False, name=name)
+        else:
+            inner_spec = replace(inner_spec, name=name)
+        builder = _Builder(inner_spec, ShapeOptions(), self.make_layer)
+        builder.namer = self.namer
+        graph = builder.build()
+        if kind == "Sequential":
+            self.namer.auto("Functional")   # the functional model a Sequential builds when called
+        return SubModel(kind, graph.name, trainable, graph)
+
+    def input_refs(self, decl: LayerDecl) -> list[Ref]:
+        """The references an entry reads: its ``inputs:``, else the previous node's output."""
+        if decl.inputs is not None:
+            return list(decl.inputs)
+        last = self.nodes[-1] if self.nodes else (self.inputs[-1] if self.inputs else None)
+        if last is None:
+            raise SpecError("has no input")
+        return [Ref(last.name, 0)]
+
     def add_layer(self, decl: LayerDecl, layer: Layer) -> None:
         if decl.inputs is not None:
             refs = list(decl.inputs)
@@ -270,7 +334,8 @@ class _Builder:
                 continue
             try:
                 refuse_placeholders(decl.call)
-                layer = self.make_layer(decl.call, self.namer)
+                layer = self.submodel(decl) if decl.call.name in MODEL_KINDS else \
+                    self.make_layer(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
                     self.add_input(layer.name, layer.batch_shape(),
                                    layer.config["dtype"], decl.where)

@@ -192,3 +192,43 @@ def test_keras_config_with_a_shared_layer_and_a_compiled_lambda():
     del config["config"]["layers"][-1]["config"]["output_shape"]
     with pytest.raises(SpecError, match="give output_shape"):
         rnncalc.load(json.dumps(config))
+
+
+NESTED = {"input": {"shape": [5, 3]},
+          "layers": [{"Dense": 2},
+                     {"Sequential": {"name": "head", "layers": [
+                         {"Dense": 8}, {"Sequential": {"layers": [{"Dense": 1}]}}]}}]}
+
+
+def test_expand_opens_a_nested_model_row_by_row():
+    text = rnncalc.load(NESTED).summary(expand=True).grid()
+    text = str(text)
+    for row in ("head (Sequential)", "└ dense_1 (Dense)", "└ sequential (Sequential)",
+                "└ dense_2 (Dense)"):
+        assert row in text
+
+
+def test_nested_model_round_trips_through_yaml_and_keras_code():
+    graph = graph_from_data(NESTED)
+    assert summary_dict(load_spec_text(export(graph, "yaml"))) == summary_dict(NESTED)
+    code = export(graph, "keras")
+    assert "keras.Sequential([layers.Dense(8, name='dense_1'), keras.Sequential(" in code
+
+
+def test_nested_model_cost_is_its_inner_layers_cost():
+    inner = {"input": {"shape": [5, 2]}, "layers": [{"Dense": 8}, {"Dense": 1}]}
+    nested = {"input": {"shape": [5, 2]},
+              "layers": [{"Sequential": {"layers": [{"Dense": 8}, {"Dense": 1}]}}]}
+    flops = [rnncalc.load(s).explain().record.cost.flops for s in (inner, nested)]
+    assert flops[0] == flops[1]
+
+
+@pytest.mark.parametrize(("layer", "message"), [
+    ({"Sequential": {"layers": []}}, "non-empty 'layers:'"),
+    ({"Sequential": {"layers": [{"Dense": 1}], "units": 3}}, "unknown key 'units'"),
+    ({"Model": {"inputs": {"z": {"shape": [4]}}, "layers": [{"Dense": 1}]}},
+     "expects input 'z' of shape"),
+])
+def test_bad_nested_models_are_refused(layer, message):
+    with pytest.raises(SpecError, match=message):
+        graph_from_data({"input": {"shape": [5, 3]}, "layers": [layer]})

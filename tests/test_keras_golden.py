@@ -21,7 +21,7 @@ BUILT = [m for m in MODELS if "expected" in m]
 # the wrapper, so the layer row says 0 trainable while the model's total still
 # counts the sub-layers as trainable. rnncalc follows the contract (and the
 # layer row): ``trainable: false`` freezes everything the layer owns.
-WRAPPER_TRAINABLE_QUIRK = {"bilstm_trainable_false"}
+WRAPPER_TRAINABLE_QUIRK = {"bilstm_trainable_false", "nested_sequential_trainable_false"}
 REJECTED = [m for m in MODELS if "error" in m]
 
 
@@ -48,6 +48,11 @@ def _keras_weights(layer: dict) -> list[tuple[str, list[int], bool]]:
             sub = parts[parts.index(layer["name"]) + 1]
             first_sub = first_sub or sub
             name = f"{'forward' if sub == first_sub else 'backward'}/{name}"
+        if layer["type"] in ("Sequential", "Functional"):
+            # a nested model: '<outer>/<nested>/<inner layer>/<cell>/kernel' (a nested
+            # functional model's paths start at its inner layer); ours: 'dense/kernel'
+            inner = parts[parts.index(layer["name"]) + 1:] if layer["name"] in parts else parts
+            name = "/".join(p for p in inner if not p.endswith("_cell"))
         result.append((name, w["shape"], w["trainable"] and not frozen))
     return result
 

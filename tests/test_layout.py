@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "rnncalc"
 FLOORS = {
-    "errors": 0, "_version": 0, "layers": 1, "spec": 2, "graph": 3,
+    "errors": 0, "_version": 0, "layers": 1, "spec": 2, "graph": 3, "submodel": 3,
     "reports": 4, "engine": 4, "interop": 4,
     "render": 5, "api": 6, "cli": 7, "magics": 7, "__main__": 7, "__init__": 7,
 }

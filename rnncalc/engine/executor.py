@@ -76,6 +76,8 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
             try:
                 mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
                 extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
+                if node.layer.uses_graph_executor():      # a model used as a layer
+                    extra["execute"] = execute
                 outs = list(node.layer.forward(xs, weights.get(node.layer_name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
             except SpecError as err:

@@ -314,8 +314,7 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
     from rnncalc.layers import LAYER_KINDS
 
     if kind in MODEL_CLASSES:
-        raise SpecError(f"a nested model ({kind}) is not supported; save the inner model's "
-                        "layers in the outer model")
+        return _nested_model(kind, config)
     if kind not in LAYER_KINDS:
         raise SpecError(f"unsupported layer type '{kind}'",
                         hint=did_you_mean(kind, LAYER_KINDS) or
@@ -335,6 +334,33 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
             key = "batch_input_shape"
         kwargs[key] = _value(key, value)
     return Call(kind, (), kwargs)
+
+
+def _nested_model(kind: str, config: dict[str, Any]) -> Call:
+    """A model used as a layer, as the spec's ``Sequential: {...}`` / ``Model: {...}``.
+
+    A nested Sequential's own InputLayer is left out: the outer call gives its input.
+    """
+    common = {k: config[k] for k in ("name", "trainable") if config.get(k) is not None}
+    if kind == "Sequential":
+        inner = _sequential(config, "nested model", {})
+        return Call("Sequential", (), {**common, "layers": [d.call for d in inner.layers]})
+    spec = _functional(config, "nested model", {})
+    inputs = {str(d.name): {"batch_shape": list(d.batch_shape or ()), "dtype": d.dtype}
+              for d in spec.inputs}
+    entries: list[dict[str, Any]] = []
+    for decl in spec.layers:
+        refs = [str(r) for r in decl.inputs or ()]
+        if decl.shared is not None:
+            entry: dict[str, Any] = {"call": decl.shared, "as": decl.alias}
+        else:
+            entry = {"type": decl.call.name, **decl.call.kwargs}
+        entry["inputs"] = refs
+        if decl.initial_state:
+            entry["initial_state"] = [str(r) for r in decl.initial_state]
+        entries.append(entry)
+    return Call("Model", (), {**common, "inputs": inputs, "layers": entries,
+                              "outputs": [str(r) for r in spec.outputs or ()]})
 
 
 def _value(key: str, value: Any) -> Any:

@@ -105,6 +105,13 @@ class Forward:
         """
         return False
 
+    def uses_graph_executor(self) -> bool:
+        """True when ``forward`` takes ``execute=``, the engine's graph executor.
+
+        A model used as a layer runs its inner graph with it (``rnncalc.submodel``).
+        """
+        return False
+
     def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
         """Keras' ``compute_mask``: the mask of each output (``None``: unmasked)."""
         return [masks[0] if self.SUPPORTS_MASKING else None]

@@ -17,7 +17,7 @@ from rnncalc.render.costs import poly, size, unknown_note
 from rnncalc.render.numbers import count, readable_bytes
 from rnncalc.reports.cost import CostRecord
 from rnncalc.reports.pytorch import TorchRecord
-from rnncalc.reports.summary import SummaryRecord
+from rnncalc.reports.summary import LayerRecord, SummaryRecord
 
 COLUMNS = {
     "output_shape": "Output Shape",
@@ -121,7 +121,9 @@ def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
         }
         lead = [f"{layer.name} ({layer.type})"] + ([t.calls if t else "-"] if torch else [])
         rows.append((False, lead + [cells[col] for col in columns]))
-        if expand:
+        if expand and layer.sublayers and not torch:    # a nested model: its layers
+            rows += _nested(layer.sublayers, columns, total, bool(torch), 1)
+        elif expand:
             for name, shape, n, is_trainable, buffer in weights:
                 sub = {"output_shape": format_shape(shape), "params": count(n),
                        "params_percent": "" if buffer else _percent(n, total),
@@ -134,6 +136,23 @@ def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
                                                       or cost.optimizer is not None)
     return Grid(_title(record, cost, torch), header, right, rows,
                 footer_lines(record, cost, torch, with_cost=show_cost), title)
+
+
+def _nested(layers: tuple[LayerRecord, ...], columns: list[str], total: int, torch: bool,
+            depth: int) -> list[tuple[bool, list[str]]]:
+    """Rows of a nested model's layers under its row (``└ dense (Dense)``), as Keras nests."""
+    rows: list[tuple[bool, list[str]]] = []
+    for layer in layers:
+        cells = {"output_shape": format_shapes(list(layer.output_shapes)),
+                 "params": count(layer.params), "params_percent": _percent(layer.params, total),
+                 "trainable": _trainable(layer.params, layer.trainable_params),
+                 "connected_to": "-",
+                 "weights": "\n".join(f"{w.name} {format_shape(w.shape)}"
+                                      for w in layer.weights) or "-"}
+        lead = [f"{'  ' * depth}└ {layer.name} ({layer.type})"] + ([""] if torch else [])
+        rows.append((True, lead + [cells.get(col, "") for col in columns]))
+        rows += _nested(layer.sublayers, columns, total, torch, depth + 1)
+    return rows
 
 
 def _title(record: SummaryRecord, cost: CostRecord | None, torch: TorchRecord | None) -> str:

@@ -30,6 +30,7 @@ from rnncalc.layers.shapes import Shape
 from rnncalc.layers.torch_modules import TorchModule, TorchParam
 from rnncalc.reports.torch_layout import rnn_state_dict
 from rnncalc.spec.model import ModelSpec
+from rnncalc.submodel import SubModel
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,14 @@ def torch_layer(node: Node) -> TorchLayer:
         return TorchLayer(node.name, node.kind, (), 0, 0, 0, (
             f"calls the module of '{node.owner}' again (self.{node.owner}(...) in forward): "
             "shared weights, counted once",))
+    if isinstance(node.layer, SubModel):        # nn.Sequential / a sub-nn.Module
+        inner = [torch_layer(n) for n in node.layer.graph.nodes]
+        modules = tuple(replace(m, prefix=f"{t.name}.{m.prefix}") for t in inner
+                        for m in t.modules)
+        notes = tuple(f"{t.name}: {n}" for t in inner for n in t.notes)
+        return TorchLayer(node.name, node.kind, modules, sum(t.params for t in inner),
+                          sum(t.trainable_params for t in inner), node.params,
+                          tuple(dict.fromkeys(notes)))
     modules = tuple(layer_modules(node.layer, node.input_shapes))
     notes = tuple(n for m in modules for n in m.notes)
     if not modules and node.weights:

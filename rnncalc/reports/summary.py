@@ -34,6 +34,8 @@ class LayerRecord:
     param_bytes: int
     weights: tuple[WeightRecord, ...]
     inner: str | None = None        # the wrapped layer's kind (Bidirectional, TimeDistributed)
+    #: A model used as a layer: its own rows (``--expand`` opens it, as Keras' expand_nested).
+    sublayers: tuple[LayerRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,17 @@ def _layer_record(graph: Graph, node: Node, calls: list[Node] | None = None) -> 
         weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
                       for w in node.weights),
         inner=_inner(node),
+        sublayers=_nested_rows(node),
     )
+
+
+def _nested_rows(node: Node) -> tuple[LayerRecord, ...]:
+    """The rows of a nested model's own graph (none for other layers)."""
+    from rnncalc.submodel import SubModel
+
+    if not isinstance(node.layer, SubModel):
+        return ()
+    return summarize(node.layer.graph).layers
 
 
 def _inner(node: Node) -> str | None:

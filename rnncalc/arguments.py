@@ -198,26 +198,32 @@ COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
     Arg("input_length", optional(positive_int), None, positional=False),
 )
 
-# Accepted and ignored: they change neither shapes, counts nor inference.
-IGNORED_ARGS = frozenset({
-    "activity_regularizer", "kernel_regularizer", "bias_regularizer", "recurrent_regularizer",
-    "embeddings_regularizer", "beta_regularizer", "gamma_regularizer", "kernel_constraint",
-    "bias_constraint", "recurrent_constraint", "embeddings_constraint", "beta_constraint",
-    "gamma_constraint", "seed", "noise_shape", "autocast", "implementation", "time_major",
-    "weights", "sparse", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
-    "use_cudnn", "rms_scaling", "zero_output_for_mask", "input_dtype", "lora_alpha",
-})
+# Keywords keras.layers.Layer takes on every layer besides COMMON_ARGS; they
+# change neither shapes, counts nor inference, so they are accepted and ignored.
+LAYER_IGNORED = frozenset({"activity_regularizer", "autocast"})
+
+
+def regularized(*prefixes: str) -> frozenset[str]:
+    """``X_regularizer`` and ``X_constraint`` for each weight ``X``: training-only arguments."""
+    return frozenset(f"{p}_{k}" for p in prefixes for k in ("regularizer", "constraint"))
 
 
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
-         *, accepts_input_dim: bool = False) -> dict[str, Any]:
+         *, accepts_input_dim: bool = False, ignored: frozenset[str] = frozenset(),
+         not_modelled: dict[str, Any] | None = None, kind: str = "",
+         common_args: Sequence[Arg] = COMMON_ARGS) -> dict[str, Any]:
     """Bind a call's arguments to declared ``args``; return the full config.
 
+    ``ignored`` are Keras arguments of this layer that change nothing rnncalc
+    computes; ``not_modelled`` maps Keras arguments rnncalc cannot model to the
+    one value it accepts (their default). Anything else the Keras layer does not
+    take is refused as Keras refuses it ("Unrecognized keyword arguments").
     Raises :class:`SpecError` naming the argument for unknown names, missing
     required values, too many positional values and invalid values.
     """
     declared = {a.name: a for a in args}
-    common = {a.name: a for a in COMMON_ARGS if a.name not in declared}
+    common = {a.name: a for a in common_args if a.name not in declared}
+    fixed = not_modelled or {}
     if accepts_input_dim and "input_dim" not in declared:
         common["input_dim"] = Arg("input_dim", optional(positive_int), None, positional=False)
     slots = [a for a in args if a.positional]
@@ -233,9 +239,18 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
             raise SpecError(f"argument names must be strings, got {show(key)}")
         if key in given:
             raise SpecError(f"argument '{key}' given twice")
-        if key not in declared and key not in common and key not in IGNORED_ARGS:
-            raise SpecError(f"unknown argument '{key}'",
-                            hint=did_you_mean(key, [*declared, *common]))
+        if key in fixed and key not in declared:
+            if value != fixed[key] or isinstance(value, bool) != isinstance(fixed[key], bool):
+                raise SpecError(f"argument '{key}': rnncalc does not model {key}="
+                                f"{show(value)} (it changes the weights or the computation); "
+                                f"only {show(fixed[key])} is accepted")
+            continue
+        if key not in declared and key not in common and key not in ignored:
+            known = [*declared, *common, *ignored, *fixed]
+            raise SpecError(f"unknown argument '{key}'"
+                            + (f": Keras' {kind} does not take it (Unrecognized keyword "
+                               "arguments)" if kind else ""),
+                            hint=did_you_mean(key, known))
         given[key] = value
     config: dict[str, Any] = {}
     for arg in [*args, *common.values()]:

@@ -133,6 +133,8 @@ def layer_args(layer: Layer, namer: _NamePredictor | None = None) -> dict[str, A
     args: dict[str, Any] = {}
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
     for arg in declared:
+        if arg.name not in layer.config:    # a common argument this kind does not take
+            continue
         value = layer.config.get(arg.name)
         if arg.name in ("layer", "backward_layer") and isinstance(value, Call):
             args[arg.name] = _nested(value)

@@ -29,9 +29,10 @@ MODEL_CLASSES = ("Sequential", "Functional", "Model")
 _DROPPED_KEYS = frozenset({
     "module", "registered_name", "build_config", "shared_object_id", "ragged", "optional",
     "fused", "virtual_batch_size", "adjustment", "quantization_config", "batch_input_dtype",
+    "implementation",
 })
 # Keys that are dropped when they hold their neutral value, and refused otherwise.
-_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False)}
+_NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False), "time_major": (None, False)}
 # Dtype policies: the variable dtype is what parameter bytes depend on.
 _POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
 _NESTED_LAYER_KEYS = ("layer", "backward_layer")

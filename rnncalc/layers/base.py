@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.arguments import COMMON_ARGS, DTYPE_BYTES, LAYER_IGNORED, Arg, bind
 from rnncalc.calls import Call
 from rnncalc.counting import CostTerm, MemoryTerm
 from rnncalc.errors import SpecError, did_you_mean
@@ -116,7 +116,16 @@ class Layer(Forward):
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     ARGS: ClassVar[tuple[Arg, ...]] = ()
-    ACCEPTS_INPUT_DIM: ClassVar[bool] = False
+    #: Keras 3 takes ``input_dim`` on every layer (``input_shape=(input_dim,)``).
+    ACCEPTS_INPUT_DIM: ClassVar[bool] = True
+    #: Keras arguments of this kind that change neither shapes, counts nor
+    #: inference (regularizers, constraints, seeds): accepted and ignored.
+    IGNORED: ClassVar[frozenset[str]] = frozenset()
+    #: Keras arguments rnncalc cannot model, with the one value it accepts.
+    NOT_MODELLED: ClassVar[dict[str, Any]] = {}
+    #: False where Keras' constructor does not pass ``**kwargs`` on to
+    #: ``keras.layers.Layer`` (SpatialDropout1D): no trainable/autocast/... then.
+    LAYER_KWARGS: ClassVar[bool] = True
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
     #: Inbound tensors after the first are initial states (``initial_state:``).
@@ -135,7 +144,12 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
-        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM)
+        common = COMMON_ARGS if cls.LAYER_KWARGS else tuple(
+            a for a in COMMON_ARGS if a.name != "trainable")
+        ignored = cls.IGNORED | (LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
+        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
+                      ignored=ignored, not_modelled=cls.NOT_MODELLED, kind=cls.kind,
+                      common_args=common)
         cls.check_config(config)
         return cls(config, namer)
 

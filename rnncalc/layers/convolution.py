@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, choice, int_tuple, optional, positive_int
+from rnncalc.arguments import (
+    Arg,
+    boolean,
+    choice,
+    int_tuple,
+    optional,
+    positive_int,
+    regularized,
+)
 from rnncalc.counting import ACT, ADD, CMP, MAC, MUL, CostTerm, describe_dims, positions, size
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
@@ -57,6 +65,8 @@ class Conv1D(Layer):
 
     kind = "Conv1D"
     aliases = ("Convolution1D",)
+    IGNORED = regularized("kernel", "bias") | {"lora_alpha"}
+    NOT_MODELLED = {"lora_rank": None}
     ARGS = (
         Arg("filters", positive_int),
         _one("kernel_size"),

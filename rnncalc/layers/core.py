@@ -15,6 +15,7 @@ from rnncalc.arguments import (
     optional,
     positive_int,
     rate,
+    regularized,
 )
 from rnncalc.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
 from rnncalc.initializers import init_arg
@@ -40,6 +41,8 @@ class InputLayer(Layer):
         Arg("sparse", anything, None),
         Arg("batch_shape", optional(dims), None),
     )
+    IGNORED = frozenset({"optional"})
+    NOT_MODELLED = {"ragged": False, "input_tensor": None}
 
     def batch_shape(self) -> Shape | None:
         c = self.config
@@ -54,6 +57,9 @@ class Embedding(Layer):
     """Token ids to vectors: ``embeddings (input_dim, output_dim)``."""
 
     kind = "Embedding"
+    ACCEPTS_INPUT_DIM = False   # its own input_dim is the vocabulary size
+    IGNORED = regularized("embeddings") | {"lora_alpha"}
+    NOT_MODELLED = {"lora_rank": None, "quantization_config": None, "weights": None}
     ARGS = (
         Arg("input_dim", positive_int),
         Arg("output_dim", positive_int),
@@ -111,7 +117,8 @@ class Dense(Layer):
     """``activation(x W + b)`` on the last axis of an input of any rank."""
 
     kind = "Dense"
-    ACCEPTS_INPUT_DIM = True
+    IGNORED = regularized("kernel", "bias") | {"lora_alpha"}
+    NOT_MODELLED = {"lora_rank": None, "quantization_config": None}
     ARGS = (
         Arg("units", positive_int),
         Arg("activation", activation, "linear"),
@@ -183,6 +190,7 @@ class Dropout(Layer):
 
     kind = "Dropout"
     ARGS = (Arg("rate", rate),)
+    IGNORED = frozenset({"noise_shape", "seed"})
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
@@ -194,6 +202,9 @@ class SpatialDropout1D(Layer):
 
     kind = "SpatialDropout1D"
     ARGS = (Arg("rate", rate),)
+    IGNORED = frozenset({"seed"})
+    LAYER_KWARGS = False   # Keras' constructor takes only rate, seed, name, dtype
+    ACCEPTS_INPUT_DIM = False
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         require_rank(inputs[0], 3, "(batch, timesteps, features)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, axes, boolean, number
+from rnncalc.arguments import Arg, axes, boolean, number, regularized
 from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
 from rnncalc.initializers import init_arg
@@ -53,12 +53,13 @@ class LayerNormalization(Layer):
     """Per-sample normalization with a learned scale (gamma) and offset (beta)."""
 
     kind = "LayerNormalization"
+    IGNORED = regularized("beta", "gamma")
     ARGS = (
         Arg("axis", axes, -1),
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True),
         Arg("scale", boolean, True),
-        Arg("rms_scaling", boolean, False),
+        Arg("rms_scaling", boolean, False, positional=False),
         init_arg("beta_initializer", "zeros"),
         init_arg("gamma_initializer", "ones"),
     )
@@ -137,6 +138,9 @@ class BatchNormalization(Layer):
     """Batch statistics while training, moving statistics at inference."""
 
     kind = "BatchNormalization"
+    IGNORED = regularized("beta", "gamma") | {"synchronized", "renorm_clipping",
+                                              "renorm_momentum"}
+    NOT_MODELLED = {"renorm": False}   # renorm=True adds three non-trainable weights
     ARGS = (
         Arg("axis", axes, -1),
         Arg("momentum", number, 0.99),

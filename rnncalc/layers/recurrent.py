@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rnncalc.activations import activation
-from rnncalc.arguments import Arg, boolean, non_negative_int, optional, positive_int, rate
+from rnncalc.arguments import (
+    Arg,
+    boolean,
+    non_negative_int,
+    optional,
+    positive_int,
+    rate,
+    regularized,
+)
 from rnncalc.counting import (
     ACT,
     ADD,
@@ -66,9 +74,9 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ..
 class Recurrent(Layer):
     """A recurrent layer: one cell stepped over the time axis of (batch, time, features)."""
 
-    ACCEPTS_INPUT_DIM = True
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
+    IGNORED = regularized("kernel", "recurrent", "bias") | {"seed", "zero_output_for_mask"}
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ("h",)
     MIN_INPUTS = 1
@@ -574,6 +582,7 @@ class LSTM(Recurrent):
     """Long short-term memory; Keras gate order i, f, c, o."""
 
     kind = "LSTM"
+    IGNORED = Recurrent.IGNORED | {"use_cudnn"}
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
@@ -656,6 +665,7 @@ class GRU(Recurrent):
     """Gated recurrent unit; Keras gate order z, r, h."""
 
     kind = "GRU"
+    IGNORED = Recurrent.IGNORED | {"use_cudnn"}
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
     STEP_OPS = (

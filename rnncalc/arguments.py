@@ -159,10 +159,28 @@ def axes(value: Any) -> int | tuple[int, ...]:
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 DTYPES = (*FLOAT_DTYPES, "int8", "int16", "int32", "int64", "uint8", "bool")
 # Keras mixed-precision policies compute in 16 bits but keep float32 variables.
-POLICIES = ("mixed_float16", "mixed_bfloat16")
+POLICIES = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1,
-               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1,
-               "mixed_float16": 4, "mixed_bfloat16": 4}
+               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+
+
+def variable_dtype(dtype: str | None) -> str:
+    """The dtype Keras stores a layer's weights in (a policy's ``variable_dtype``)."""
+    if dtype in POLICIES:
+        return POLICIES[dtype][1]
+    return dtype or "float32"
+
+
+def compute_dtype(dtype: str | None) -> str:
+    """The dtype a layer computes (and so holds activations) in."""
+    if dtype in POLICIES:
+        return POLICIES[dtype][0]
+    return dtype or "float32"
+
+
+def value_bytes(dtype: str | None) -> int:
+    """Bytes per stored value of a dtype or policy: the one table every byte count uses."""
+    return DTYPE_BYTES.get(variable_dtype(dtype), 4)
 
 dtype = choice(*DTYPES, *POLICIES)
 

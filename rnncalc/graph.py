@@ -59,8 +59,11 @@ class Node:
 
     @property
     def param_bytes(self) -> int:
-        per = self.layer.param_bytes_per_value if self.layer else 4
-        return self.params * per
+        return sum(w.bytes for w in self.weights)
+
+    @property
+    def trainable_bytes(self) -> int:
+        return sum(w.bytes for w in self.weights if w.trainable)
 
 
 @dataclass

@@ -86,7 +86,6 @@ def ref_text(graph: Graph, ref: TensorRef) -> str:
 
 def _layer_record(graph: Graph, node: Node) -> LayerRecord:
     trainable = node.trainable_params
-    per_value = node.layer.param_bytes_per_value if node.layer else 4
     return LayerRecord(
         name=node.name,
         type=node.kind,
@@ -96,7 +95,7 @@ def _layer_record(graph: Graph, node: Node) -> LayerRecord:
         params=node.params,
         trainable_params=trainable,
         non_trainable_params=node.params - trainable,
-        param_bytes=node.params * per_value,
+        param_bytes=node.param_bytes,
         weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
                       for w in node.weights),
     )
@@ -107,9 +106,7 @@ def summarize(graph: Graph) -> SummaryRecord:
     layers = tuple(_layer_record(graph, n) for n in graph.nodes)
     total = sum(rec.params for rec in layers)
     trainable = sum(rec.trainable_params for rec in layers)
-    trainable_bytes = sum(
-        w.params * (n.layer.param_bytes_per_value if n.layer else 4)
-        for n in graph.nodes for w in n.weights if w.trainable)
+    trainable_bytes = sum(n.trainable_bytes for n in graph.nodes)
     return SummaryRecord(
         name=graph.name,
         inputs=tuple(InputRecord(n.name, n.output_shapes[0], n.dtype) for n in graph.inputs),

@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.arguments import COMMON_ARGS, DTYPE_BYTES, LAYER_IGNORED, Arg, bind
+from rnncalc.arguments import (
+    COMMON_ARGS,
+    LAYER_IGNORED,
+    Arg,
+    bind,
+    compute_dtype,
+    value_bytes,
+    variable_dtype,
+)
 from rnncalc.calls import Call
 from rnncalc.counting import CostTerm, MemoryTerm
 from rnncalc.errors import SpecError, did_you_mean
@@ -40,10 +48,18 @@ class Weight:
     trainable: bool = True
     role: str = ""
     dims: tuple[str, ...] = ()
+    #: The variable's dtype; ``None`` until :meth:`Layer.weights` stamps the
+    #: owning layer's (a wrapped layer stamps its own, as Keras keeps it).
+    dtype: str | None = None
 
     @property
     def params(self) -> int:
         return prod(self.shape)
+
+    @property
+    def bytes(self) -> int:
+        """Storage of this weight, as Keras' summary counts it (size × dtype bytes)."""
+        return self.params * value_bytes(self.dtype)
 
 
 class Namer:
@@ -234,12 +250,24 @@ class Layer(Forward):
         return self.config.get("dtype") or "float32"
 
     @property
-    def param_bytes_per_value(self) -> int:
-        return DTYPE_BYTES.get(self.dtype, 4)
+    def variable_dtype(self) -> str:
+        """The dtype of this layer's own weights (float32 under a mixed policy)."""
+        return variable_dtype(self.config.get("dtype"))
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype this layer computes in (float16 under ``mixed_float16``)."""
+        return compute_dtype(self.config.get("dtype"))
 
     def weights(self, inputs: list[Shape]) -> list[Weight]:
-        """Declared weights with ``trainable: false`` applied."""
-        declared = self.build_weights(inputs)
+        """Declared weights with ``trainable: false`` and the variable dtype applied.
+
+        A wrapped layer's weights arrive already stamped with its own dtype:
+        Keras builds the inner layer from its own config, so a wrapper's dtype
+        never reaches them (and an inner dtype is kept inside a wrapper).
+        """
+        declared = [w if w.dtype else replace(w, dtype=self.variable_dtype)
+                    for w in self.build_weights(inputs)]
         if self.trainable:
             return declared
         return [replace(w, trainable=False) for w in declared]

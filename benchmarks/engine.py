@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from rnncalc.build import graph_from_data  # noqa: E402
+import rnncalc  # noqa: E402
 from rnncalc.engine.weights import initial_weights  # noqa: E402
 
 KINDS = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
@@ -42,8 +42,8 @@ def _timed(fn, repeat: int) -> float:
 
 
 def bench_rnncalc(kind: str, b: int, t: int, f: int, u: int, repeat: int):
-    graph = graph_from_data({"input": {"shape": [t, f]},
-                             "layers": [{kind: {"units": u, "return_sequences": True}}]})
+    graph = rnncalc.load({"input": {"shape": [t, f]},
+                          "layers": [{kind: {"units": u, "return_sequences": True}}]}).graph()
     node = graph.nodes[0]
     w = initial_weights(graph, seed=0)[node.name]
     x = np.random.default_rng(0).random((b, t, f), dtype=np.float32)

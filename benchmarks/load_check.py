@@ -73,13 +73,12 @@ def wide_spec(n_inputs: int = 200) -> dict:
 
 def estimate_bytes(cell: str, timesteps: int, units: int) -> int:
     """The memory estimate ``rnncalc run`` checks against --max-memory."""
-    from rnncalc.build import load_spec
+    import rnncalc
     from rnncalc.engine.inputs import concrete_input_shapes
     from rnncalc.engine.memory import estimate_bytes as estimate
-    from rnncalc.graph import ShapeOptions, build_graph
 
-    spec = load_spec(None, [f"{cell}({units}, return_sequences=True)"])
-    graph = build_graph(spec, ShapeOptions((timesteps, 4)))
+    graph = rnncalc.load(layers=[f"{cell}({units}, return_sequences=True)"],
+                         input_shape=(timesteps, 4)).graph()
     return estimate(graph, concrete_input_shapes(graph))
 
 

@@ -1,8 +1,9 @@
 """The ``rnncalc`` command line: parse options, call one core function, render.
 
-Keep layer-kind decisions and arithmetic out of here; this module only wires
-options to :mod:`rnncalc.build` and the renderers, and maps errors to exit
-codes (2 for bad input, 1 for a bug in rnncalc).
+Keep layer-kind decisions and arithmetic out of here: each command loads
+models through :mod:`rnncalc.api` (the same front door Python users have),
+asks a model for one record and hands it to a renderer; this module also maps
+errors to exit codes (2 for bad input, 1 for a bug in rnncalc).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,6 +47,12 @@ BatchOpt = Annotated[int | None, typer.Option("--batch-size", min=1,
 TimestepsOpt = Annotated[int | None, typer.Option(
     "--timesteps", min=1, help="Bind the time axis (axis 1) of every model input.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 class Convention(str, Enum):
@@ -90,16 +97,25 @@ def _root(
     """Keras-exact RNN shapes, parameter counts and a NumPy engine, from a spec."""
 
 
-def shape_options(input_shape: str | None, batch_size: int | None, timesteps: int | None):
-    """CLI shape flags as :class:`~rnncalc.graph.ShapeOptions`."""
-    from rnncalc.build import parse_dims
-    from rnncalc.graph import ShapeOptions
+def _load(spec: str | None, layer: list[str] | None, input_shape: str | None,
+          batch_size: int | None, timesteps: int | None, model: int | None) -> Any:
+    """The models a command works on: every model of the input, or the ``--model N``-th."""
+    import rnncalc.api as api
 
-    dims = parse_dims(input_shape) if input_shape is not None else None
-    return ShapeOptions(dims, batch_size, timesteps)
+    models = api.load_all(spec, layers=layer, input_shape=input_shape, batch_size=batch_size,
+                          timesteps=timesteps)
+    return api.pick(models, model, spec)
 
 
-def note_unused(graph) -> None:
+def _one(spec: str | None, layer: list[str] | None, input_shape: str | None,
+         batch_size: int | None, timesteps: int | None, model: int | None) -> Any:
+    """The single model a command that takes one model works on."""
+    import rnncalc.api as api
+
+    return api.only(_load(spec, layer, input_shape, batch_size, timesteps, model), spec)
+
+
+def note_unused(graph: Any) -> None:
     """Tell (on stderr) about layers no output depends on; Keras drops them too."""
     for name in graph.unused:
         sys.stderr.write(f"note: layer '{name}' feeds no model output and is left out, "
@@ -123,53 +139,33 @@ def summary(
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer.
 
-    A notebook or .py file gets one summary per Sequential model found in it.
+    A notebook or .py file gets one summary per model found in it.
     """
-    from rnncalc.build import load_models
-    from rnncalc.graph import build_graph
-    from rnncalc.summary import summarize
-
-    if columns or expand or dtype or convention is not Convention.keras:
-        return _summary_columns(spec, layer, cost_options(input_shape, batch_size, timesteps,
-                                                          convention),
-                                Format.json if json_flag else format, columns, expand,
-                                dtype.value if dtype else None, model)
-
-    options = shape_options(input_shape, batch_size, timesteps)
-    found = load_models(spec, layer, model=model)
-    several = model is None and any(f.title for f in found)
     fmt = Format.json if json_flag else format
-    documents = []
-    for item in found:
-        try:
-            graph = build_graph(item.spec, options)
-        except SpecError as err:
-            raise err.at(item.title) from None
-        record = summarize(graph)
-        note_unused(graph)
-        if fmt is Format.json:
-            documents.append({**({"found_at": item.title} if item.title else {}),
-                              **record.to_dict()})
-        elif fmt is Format.markdown:
-            from rnncalc.render.summary_table import summary_markdown
-
-            title = f"## {item.title}\n\n" if item.title else ""
-            sys.stdout.write(("\n" if documents else "") + title + summary_markdown(record))
-            documents.append(record)
-        else:
+    models = _load(spec, layer, input_shape, None, None, model)
+    summaries = []
+    for m in models:
+        s = m.summary(convention=convention.value, columns=columns, expand=expand,
+                      batch_size=batch_size, timesteps=timesteps,
+                      dtype=dtype.value if dtype else None)
+        note_unused(s.graph)
+        summaries.append(s)
+        if fmt is Format.markdown:
+            sys.stdout.write(("\n" if len(summaries) > 1 else "") + s.to_markdown())
+        elif fmt is Format.table:
             from rich.console import Console
             from rich.text import Text
 
-            from rnncalc.render.summary_table import summary_table
-
-            if item.title:
-                Console().print(Text(("\n" if documents else "") + item.title, style="bold"),
-                                soft_wrap=True)
-            Console().print(summary_table(record))
-            documents.append(record)
+            console = Console()
+            if m.title:
+                console.print(Text(("\n" if len(summaries) > 1 else "") + m.title,
+                                   style="bold"), soft_wrap=True)
+            console.print(s.renderable())
     if fmt is Format.json:
         from rnncalc.render.json_out import dumps
 
+        documents = [s.to_dict() for s in summaries]
+        several = model is None and any(m.title for m in models)
         sys.stdout.write(dumps(documents if several else documents[0]) + "\n")
 
 
@@ -190,11 +186,8 @@ def export(
     model: ModelOpt = None,
 ) -> None:
     """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
-    from rnncalc.build import load_spec
-    from rnncalc.export import export as export_text
-
-    options = shape_options(input_shape, batch_size, timesteps)
-    sys.stdout.write(export_text(load_spec(spec, layer, model=model), to.value, options))
+    m = _one(spec, layer, input_shape, batch_size, timesteps, model)
+    sys.stdout.write(m.export(to.value))
 
 
 class Cell(str, Enum):
@@ -220,7 +213,8 @@ def run(
         "<layer>/<weight> keys.")] = None,
     save: Annotated[str | None, typer.Option(
         "--save", help="Write outputs, inputs and weights used to FILE.npz.")] = None,
-    json_flag: JsonOpt = False,
+    json_flag: Annotated[bool, typer.Option("--json", help="Print the outputs as one JSON "
+                                            "document.")] = False,
     cell: Annotated[Cell | None, typer.Option(
         "--cell", help="Default example (no SPEC): the recurrent cell.")] = None,
     units: Annotated[int | None, typer.Option(
@@ -238,10 +232,7 @@ def run(
     With no SPEC and no --layer: the seed notebook's example, SimpleRNN(8,
     return_sequences=True) on (timesteps=10, input_dim=4).
     """
-    from rnncalc.build import load_spec
-    from rnncalc.engine.memory import parse_size
-    from rnncalc.engine.run import RunOptions, example_layer, run_graph
-    from rnncalc.graph import build_graph
+    from rnncalc.engine.run import example_layer
     from rnncalc.render.run_output import ProgressBar
 
     if spec == "-" and input_file == "-":
@@ -254,19 +245,12 @@ def run(
         layer = [example_layer(cell.value if cell else None, units)]
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
-    model_spec = load_spec(spec, layer, model=model)
-    graph = build_graph(model_spec, shape_options(input_shape, batch_size, timesteps))
-    saved = None
-    if weights is None and model_spec.extra.get("weights_file"):   # a .keras / .h5 model
-        from rnncalc.interop.keras_archive import archive_weights
-
-        saved = archive_weights(model_spec, graph)
-    options = RunOptions(seed=seed, input_path=input_file, weights_path=weights,
-                         max_memory=parse_size(max_memory), batch_size=batch_size,
-                         weights=saved, weights_label=f"from {spec}")
+    m = _one(spec, layer, input_shape, None, None, model)
     bar = ProgressBar()
     try:
-        result = run_graph(graph, options, progress=bar)
+        result = m.run_result(seed=seed, batch_size=batch_size, timesteps=timesteps,
+                              max_memory=max_memory, input_path=input_file,
+                              weights_path=weights, progress=bar)
     finally:
         bar.close()
     if save is not None:
@@ -289,45 +273,6 @@ def run(
         console.print(part)
 
 
-def cost_options(input_shape: str | None, batch_size: int | None, timesteps: int | None,
-                 convention: Convention):
-    """Shape flags plus the counting convention."""
-    from dataclasses import replace
-
-    return replace(shape_options(input_shape, batch_size, timesteps),
-                   convention=convention.value)
-
-
-def _summary_columns(spec, layer, options, fmt: Format, columns, expand: bool,
-                     dtype: str | None, model: int | None) -> None:
-    """``summary`` with --columns/--expand/--dtype/--convention: costs beside counts."""
-    from rnncalc.build import load_spec
-    from rnncalc.cost import costed_summary
-    from rnncalc.graph import build_graph
-    from rnncalc.render.summary_columns import (
-        columns_markdown,
-        columns_table,
-        grid,
-        parse_columns,
-    )
-
-    graph = build_graph(load_spec(spec, layer, model=model), options)
-    report = costed_summary(graph, options.convention, dtype)
-    if fmt is Format.json:
-        from rnncalc.render.json_out import dumps
-
-        sys.stdout.write(dumps(report.to_dict()) + "\n")
-        return
-    table = grid(report.record, report.cost, parse_columns(columns, report.record.chain),
-                 expand=expand, torch=report.torch)
-    if fmt is Format.markdown:
-        sys.stdout.write(columns_markdown(table))
-        return
-    from rich.console import Console
-
-    Console().print(columns_table(table))
-
-
 @app.command()
 def explain(
     spec: SpecArg = None,
@@ -339,27 +284,22 @@ def explain(
         "--layer-name", help="Explain only the layer with this name.")] = None,
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
+    format: Annotated[ExplainFormat, typer.Option("--format", help="Output format.")
+                      ] = ExplainFormat.text,
     json_flag: Annotated[bool, typer.Option("--json", help="Print the explanation as one "
-                                            "JSON document.")] = False,
+                                            "JSON document (--format json).")] = False,
     model: ModelOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
-    from rnncalc.build import load_spec
-    from rnncalc.explain import explain as explain_record
-    from rnncalc.graph import build_graph
-
-    options = cost_options(input_shape, batch_size, timesteps, convention)
-    graph = build_graph(load_spec(spec, layer, model=model), options)
-    record = explain_record(graph, options.convention, dtype.value if dtype else None,
-                            layer_name)
-    if json_flag:
-        from rnncalc.render.json_out import dumps
-
-        sys.stdout.write(dumps(record.to_dict()) + "\n")
-        return
-    from rnncalc.render.explain_view import explain_text
-
-    sys.stdout.write(explain_text(record))
+    m = _one(spec, layer, input_shape, None, None, model)
+    e = m.explain(layer_name, convention=convention.value, dtype=dtype.value if dtype else None,
+                  batch_size=batch_size, timesteps=timesteps)
+    if json_flag or format is ExplainFormat.json:
+        sys.stdout.write(e.to_json())
+    elif format is ExplainFormat.markdown:
+        sys.stdout.write(e.to_markdown())
+    else:
+        sys.stdout.write(str(e))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
 from rnncalc.layers.core import InputLayer
-from rnncalc.shapes import Shape, format_shape
+from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
 
 

@@ -105,12 +105,12 @@ def test_bad_choice_names_the_choices(cli, args):
     assert "is not one of" in result.err and "Value error" not in result.err
 
 def test_internal_error_exit_1(cli, monkeypatch):
-    import rnncalc.summary
+    import rnncalc.reports.summary
 
     def boom(graph):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(rnncalc.summary, "summarize", boom)
+    monkeypatch.setattr(rnncalc.reports.summary, "summarize", boom)
     result = cli("summary", "--input-shape", "4,5", "--layer", "LSTM(3)")
     assert result.code == 1
     assert result.err.startswith("error: internal error: RuntimeError: kaput")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.build import load_spec
-from rnncalc.cost import model_cost
-from rnncalc.counting import Poly
 from rnncalc.graph import ShapeOptions, build_graph
+from rnncalc.layers.counting import Poly
+from rnncalc.reports.cost import model_cost
+from tests.support import load_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = json.loads((GOLDEN / "torch_cost_reference.json").read_text())
@@ -129,7 +129,7 @@ def test_macs_equal_what_the_engine_multiplies(exprs, shape, monkeypatch):
 @pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
 def test_macs_equal_the_engine_exactly_with_an_initial_state(kind, monkeypatch):
     """With initial_state given the engine does every recurrent product: exact match."""
-    from rnncalc.build import graph_from_data
+    from tests.support import graph_from_data
 
     states = 2 if kind == "LSTM" else 1
     spec = {"inputs": {"x": {"shape": [5, 4]}, "h": {"shape": [6]}, "c": {"shape": [6]}},

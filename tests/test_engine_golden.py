@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncalc.build import graph_from_data
 from rnncalc.engine.executor import concrete_shapes, execute
 from rnncalc.engine.weights import flat, load_weights
+from tests.support import graph_from_data
 
 HERE = Path(__file__).parent / "golden" / "numeric"
 INDEX = json.loads((HERE / "index.json").read_text()) if (HERE / "index.json").exists() else {

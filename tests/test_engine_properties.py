@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from rnncalc.build import graph_from_data, load_spec
 from rnncalc.engine.executor import concrete_shapes, execute
 from rnncalc.engine.inputs import concrete_input_shapes, random_inputs
 from rnncalc.engine.weights import initial_weights
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
+from tests.support import graph_from_data, load_spec
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnncalc.build import graph_from_data
 from rnncalc.engine.executor import execute
 from rnncalc.engine.weights import initial_weights
+from tests.support import graph_from_data
 
 TRAIN_X = np.array([[[0.1, 4.2, 1.5, 1.1, 2.8],
                      [1.0, 3.1, 2.5, 0.7, 1.1],

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.arguments import COMMON_ARGS, LAYER_IGNORED
 from rnncalc.errors import SpecError
 from rnncalc.layers import LAYER_KINDS, Namer
+from rnncalc.layers.arguments import COMMON_ARGS, LAYER_IGNORED
 from rnncalc.spec.expressions import parse_call
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "keras_layer_args.json")

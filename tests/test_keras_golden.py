@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from rnncalc.build import summary_dict
 from rnncalc.errors import SpecError
 from tests.conftest import GOLDEN
+from tests.support import summary_dict
 
 FIXTURE = json.loads((GOLDEN / "keras_summaries.json").read_text())
 MODELS = FIXTURE["models"]
@@ -111,7 +111,7 @@ def test_rejected_like_keras(model):
 
 @pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
 def test_every_output_has_a_name(model):
-    from rnncalc.build import graph_from_data
+    from tests.support import graph_from_data
 
     for node in graph_from_data(model["spec"]).nodes:
         names = node.layer.output_names(node.input_shapes)
@@ -120,7 +120,7 @@ def test_every_output_has_a_name(model):
 
 
 def test_output_names_follow_keras_order():
-    from rnncalc.build import graph_from_data
+    from tests.support import graph_from_data
 
     graph = graph_from_data({"input": {"shape": [4, 5]}, "layers": [
         "Bidirectional(LSTM(3, return_sequences=True, return_state=True))"]})

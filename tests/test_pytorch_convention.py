@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.build import load_spec
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
-from rnncalc.pytorch import torch_record
+from rnncalc.reports.pytorch import torch_record
+from tests.support import load_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MODULES = json.loads((GOLDEN / "torch_modules.json").read_text())["modules"]

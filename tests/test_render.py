@@ -16,10 +16,7 @@ import re
 import pytest
 from rich.console import Console
 
-from rnncalc.build import load_spec
-from rnncalc.graph import build_graph
-from rnncalc.render.summary_table import summary_markdown, summary_table
-from rnncalc.summary import summarize
+import rnncalc
 from tests.conftest import GOLDEN, SPECS
 
 SPEC_FILES = sorted(SPECS.rglob("*.yaml"))
@@ -27,11 +24,11 @@ IDS = [str(p.relative_to(SPECS)) for p in SPEC_FILES]
 
 
 def render(path) -> tuple[str, str, dict]:
-    record = summarize(build_graph(load_spec(str(path))))
+    summary = rnncalc.load(str(path)).summary()
     buffer = io.StringIO()
     Console(file=buffer, width=100, color_system=None, force_terminal=False).print(
-        summary_table(record))
-    return buffer.getvalue(), summary_markdown(record), record.to_dict()
+        summary.renderable())
+    return buffer.getvalue(), summary.to_markdown(), summary.to_dict()
 
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=IDS)
@@ -87,7 +84,7 @@ def test_bytes_like_keras(size, text):
 
 
 def test_param_bytes_follow_dtype():
-    from rnncalc.build import summary_dict
+    from tests.support import summary_dict
 
     spec = {"input": {"shape": [4, 5]}, "layers": [{"LSTM": {"units": 3, "dtype": "float16"}},
                                                    {"Dense": {"units": 2, "dtype": "float64"}}]}
@@ -97,9 +94,6 @@ def test_param_bytes_follow_dtype():
 
 
 def test_multi_output_shapes_as_list_of_tuples():
-    from rnncalc.build import graph_from_data
-    from rnncalc.render.summary_table import _rows
-
-    record = summarize(graph_from_data({"input": {"shape": [4, 5]},
-                                        "layers": ["LSTM(3, return_state=True)"]}))
-    assert _rows(record)[0][1] == "[(None, 3), (None, 3), (None, 3)]"
+    summary = rnncalc.load({"input": {"shape": [4, 5]},
+                            "layers": ["LSTM(3, return_state=True)"]}).summary()
+    assert summary.grid().rows[0][1][1] == "[(None, 3), (None, 3), (None, 3)]"

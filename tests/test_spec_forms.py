@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from rnncalc.build import summary_dict
 from rnncalc.errors import SpecError
 from rnncalc.graph import build_graph
+from rnncalc.reports.summary import summarize
 from rnncalc.spec.expressions import parse_call
 from rnncalc.spec.loader import parse_text
 from rnncalc.spec.model import model_spec
-from rnncalc.summary import summarize
+from tests.support import summary_dict
 
 LSTM_FORMS = [
     {"LSTM": {"units": 3, "return_sequences": True}},

@@ -18,7 +18,7 @@ import numpy as np
 from rnncalc.engine.progress import reporting
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
 
 Progress = Callable[[int, int], None]     # (completed, total) work units
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from rnncalc.errors import SpecError
-from rnncalc.initializers import Initializer
+from rnncalc.layers.initializers import Initializer
 
 
 def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -106,6 +106,6 @@ def sample(init: Initializer, shape: tuple[int, ...], rng: np.random.Generator,
         if len(shape) != 2:
             raise SpecError(f"the Identity initializer needs a 2-D weight, got shape {shape}")
         values = c.get("gain", 1.0) * np.eye(*shape)
-    else:  # pragma: no cover - rnncalc.initializers validates names
+    else:  # pragma: no cover - rnncalc.layers.initializers validates names
         raise SpecError(f"no sampler for initializer '{name}'")
     return np.asarray(values, dtype=dtype)

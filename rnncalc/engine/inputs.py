@@ -18,7 +18,7 @@ import numpy as np
 from rnncalc.engine.arrayfile import MAX_FILE_BYTES, check_array_file
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph, Node
-from rnncalc.shapes import Shape, format_shape
+from rnncalc.layers.shapes import Shape, format_shape
 
 _SINGLE = ""    # key of an array not named after an input
 

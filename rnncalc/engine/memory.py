@@ -7,7 +7,7 @@ import re
 from rnncalc.engine.executor import concrete_shapes, scratch_values, tensor_values
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
 
 DEFAULT_LIMIT = 2 * 1024**3
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,

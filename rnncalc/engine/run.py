@@ -25,6 +25,7 @@ class RunOptions:
     stdin_text: str | None = None
     weights: Weights | None = None          # e.g. read from a .keras/.h5 file
     weights_label: str = ""
+    input_arrays: dict[str, np.ndarray] | None = None   # given in Python; key "" = the only input
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,11 @@ class RunResult:
 
 def run_graph(graph: Graph, options: RunOptions, progress: Progress | None = None) -> RunResult:
     """Run a built graph: check the memory estimate first, then compute."""
-    if options.input_path is not None:
+    if options.input_arrays is not None:
+        inputs = bind_inputs(graph, options.input_arrays, "inputs=")
+        shapes = {k: v.shape for k, v in inputs.items()}
+        input_source = "given"
+    elif options.input_path is not None:
         where = "--input -" if options.input_path == "-" else f"--input {options.input_path}"
         inputs = bind_inputs(graph, read_input_file(options.input_path, options.stdin_text),
                              where)

@@ -19,7 +19,7 @@ from rnncalc.engine.initializers import sample
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph
 from rnncalc.layers import Weight
-from rnncalc.shapes import format_shape
+from rnncalc.layers.shapes import format_shape
 
 Weights = dict[str, dict[str, np.ndarray]]    # layer name -> weight name -> values
 _POSITIONAL = re.compile(r"arr_(\d+)")
@@ -77,7 +77,14 @@ def _check(label: str, value: np.ndarray, weight: Weight, path: str) -> np.ndarr
 
 def load_weights(path: str, graph: Graph) -> Weights:
     """Read and check ``--weights``: every weight present, nothing extra, right shapes."""
-    arrays = _read_npz(path)
+    return assign_weights(_read_npz(path), graph, path)
+
+
+def assign_weights(arrays: dict[str, np.ndarray], graph: Graph, path: str) -> Weights:
+    """Check named arrays (``arr_k`` or ``<layer>/<weight>`` keys) against the graph's weights.
+
+    ``path`` names where they came from in messages (a file, or ``weights=`` in Python).
+    """
     if any(k.startswith("weights/") for k in arrays):
         arrays = {k.removeprefix("weights/"): v for k, v in arrays.items()
                   if k.startswith("weights/")}

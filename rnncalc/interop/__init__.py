@@ -11,7 +11,7 @@ layer modules as for YAML specs:
 * :mod:`.notebook`: Sequential models built in ``.ipynb`` and ``.py`` code,
   read statically with :mod:`ast`.
 
-Nothing here is imported on the YAML path; :mod:`rnncalc.build` dispatches
+Nothing here is imported on the YAML path; :mod:`rnncalc.api` dispatches
 on the file suffix (or on the JSON content) and imports lazily.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnncalc.errors import SpecError
 from rnncalc.spec.model import ModelSpec
 
 ARCHIVE_SUFFIXES = (".keras", ".h5", ".hdf5")
@@ -50,24 +49,3 @@ def read_models(path: str) -> list[FoundModel]:
     from rnncalc.interop.notebook import read_code_models
 
     return read_code_models(path)
-
-
-def pick(models: list[FoundModel], model: int | None, source: str) -> list[FoundModel]:
-    """Apply ``--model N`` (1-based) to the models found in ``source``."""
-    if model is None:
-        return models
-    if not 1 <= model <= len(models):
-        found = f"{len(models)} model{'s' if len(models) != 1 else ''}"
-        raise SpecError(f"--model {model}: {source} has {found}; pick 1 to {len(models)}"
-                        if models else f"--model {model}: {source} has no models")
-    return [models[model - 1]]
-
-
-def one_model(models: list[FoundModel], source: str) -> ModelSpec:
-    """The single model a command that takes one model needs."""
-    if len(models) == 1:
-        return models[0].spec
-    if not models:
-        raise SpecError(f"{source}: no Sequential model found")
-    where = "; ".join(f"{i}: {str(m.title).split(', ', 1)[-1]}" for i, m in enumerate(models, 1))
-    raise SpecError(f"{source}: found {len(models)} models ({where}); pick one with --model N")

@@ -172,7 +172,7 @@ def _names(values: Any) -> list[str]:
 def _assign(arrays: dict[str, list[Any]], graph: Any, path: str) -> Weights:
     import numpy as np
 
-    from rnncalc.shapes import format_shape
+    from rnncalc.layers.shapes import format_shape
 
     out: Weights = {}
     for node in graph.nodes:

@@ -7,7 +7,7 @@ with ``__keras_tensor__`` entries) and Keras 2 / tf.keras (``batch_input_shape``
 Sequential config that is a bare list of layers in Keras <= 2.2, RNN initial
 states passed as extra inbound tensors).
 
-Every layer config is reduced to a :class:`~rnncalc.calls.Call` and then
+Every layer config is reduced to a :class:`~rnncalc.layers.calls.Call` and then
 validated by the layer's own ``ARGS`` like any spec: keys that change
 nothing (dtype policies, ``trainable`` aside, regularizers, seeds, ...) are
 dropped or ignored, anything else unknown is an error naming the layer.
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import show
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.layers.arguments import show
+from rnncalc.layers.calls import Call
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -295,7 +295,7 @@ def _dtype(value: Any) -> Any:
 
 def _initializer(value: dict[str, Any]) -> dict[str, Any]:
     """Keep the initializer's own arguments; drop Keras 3 extras that are unset."""
-    from rnncalc.initializers import ALIASES, INITIALIZER_ARGS
+    from rnncalc.layers.initializers import ALIASES, INITIALIZER_ARGS
 
     name = value["class_name"]
     canonical = name if name in INITIALIZER_ARGS else ALIASES.get(name, name)
@@ -320,7 +320,7 @@ def _input_decl(config: dict[str, Any], source: str) -> InputDecl:
 
 
 def _shape(value: Any) -> tuple[int | None, ...]:
-    from rnncalc.arguments import dims
+    from rnncalc.layers.arguments import dims
 
     if isinstance(value, dict) and value.get("class_name") == "TensorShape":
         value = value.get("items")

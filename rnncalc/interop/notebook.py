@@ -26,9 +26,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
 from rnncalc.interop import FoundModel
+from rnncalc.layers.calls import Call
 from rnncalc.spec.expressions import dotted_name
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec
 
@@ -368,7 +368,7 @@ def _is_main_guard(test: ast.expr) -> bool:
 
 
 def _named_values() -> set[str]:
-    from rnncalc.activations import ACTIVATIONS
-    from rnncalc.arguments import DTYPES
+    from rnncalc.layers.activations import ACTIVATIONS
+    from rnncalc.layers.arguments import DTYPES
 
     return set(DTYPES) | set(ACTIVATIONS)

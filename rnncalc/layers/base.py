@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, ClassVar
 
-from rnncalc.arguments import (
+from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.layers.arguments import (
     COMMON_ARGS,
     LAYER_IGNORED,
     Arg,
@@ -26,12 +27,11 @@ from rnncalc.arguments import (
     value_bytes,
     variable_dtype,
 )
-from rnncalc.calls import Call
-from rnncalc.counting import CostTerm, MemoryTerm
-from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.initializers import Initializer
-from rnncalc.shapes import Shape, format_shape
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.calls import Call
+from rnncalc.layers.counting import CostTerm, MemoryTerm
+from rnncalc.layers.initializers import Initializer
+from rnncalc.layers.shapes import Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ class Layer(Forward):
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
         return []
 
-    # -- cost and conventions (rnncalc.cost, rnncalc.pytorch) --------------------
+    # -- cost and conventions (rnncalc.reports.cost, rnncalc.reports.pytorch) --------------------
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:

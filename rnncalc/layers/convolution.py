@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.activations import activation
-from rnncalc.arguments import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import (
     Arg,
     boolean,
     choice,
@@ -14,13 +15,22 @@ from rnncalc.arguments import (
     positive_int,
     regularized,
 )
-from rnncalc.counting import ACT, ADD, CMP, MAC, MUL, CostTerm, describe_dims, positions, size
-from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
+    ACT,
+    ADD,
+    CMP,
+    MAC,
+    MUL,
+    CostTerm,
+    describe_dims,
+    positions,
+    size,
+)
+from rnncalc.layers.initializers import init_arg
 from rnncalc.layers.reshaping import DATA_FORMAT
-from rnncalc.shapes import Dim, Shape, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.shapes import Dim, Shape, format_shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 def _one(name: str, default: Any = None) -> Arg:
@@ -169,7 +179,7 @@ class Conv1D(Layer):
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         c = self.config
         first = c["data_format"] == "channels_first"

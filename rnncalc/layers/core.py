@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.activations import activation
-from rnncalc.arguments import (
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import (
     Arg,
     anything,
     boolean,
@@ -17,11 +17,11 @@ from rnncalc.arguments import (
     rate,
     regularized,
 )
-from rnncalc.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
-from rnncalc.initializers import init_arg
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
-from rnncalc.shapes import Shape
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 class InputLayer(Layer):
@@ -177,7 +177,7 @@ class Dense(Layer):
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         y = np.matmul(inputs[0], weights["kernel"])      # (..., features) @ (features, units)
         if "bias" in weights:
@@ -233,7 +233,7 @@ class Activation(Layer):
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        from rnncalc.engine.ops import apply
+        from rnncalc.layers.ops import apply
 
         return [apply(self.config["activation"], inputs[0])]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, integer
-from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, integer
 from rnncalc.layers.base import Layer
-from rnncalc.shapes import Dim, Shape, format_shape, normalize_axis
+from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
+from rnncalc.layers.shapes import Dim, Shape, format_shape, normalize_axis
 
 
 def _shapes_text(shapes: list[Shape]) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import Arg, axes, boolean, number, regularized
-from rnncalc.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
+from rnncalc.layers.arguments import Arg, axes, boolean, number, regularized
 from rnncalc.layers.base import Layer, Weight, require_known
-from rnncalc.shapes import Shape, format_shape, normalize_axis
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, format_shape, normalize_axis
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 def _axis_dims(x: Shape, axis: int | tuple[int, ...]) -> tuple[int, ...]:

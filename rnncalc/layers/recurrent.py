@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rnncalc.activations import activation
-from rnncalc.arguments import (
+from rnncalc.errors import SpecError
+from rnncalc.layers.activations import activation
+from rnncalc.layers.arguments import (
     Arg,
     boolean,
     non_negative_int,
@@ -20,7 +21,8 @@ from rnncalc.arguments import (
     rate,
     regularized,
 )
-from rnncalc.counting import (
+from rnncalc.layers.base import Layer, Weight, require_known, require_rank
+from rnncalc.layers.counting import (
     ACT,
     ADD,
     INFERENCE,
@@ -33,11 +35,9 @@ from rnncalc.counting import (
     dim,
     positions,
 )
-from rnncalc.errors import SpecError
-from rnncalc.initializers import init_arg
-from rnncalc.layers.base import Layer, Weight, require_known, require_rank
-from rnncalc.shapes import Shape, dims_compatible, format_shape
-from rnncalc.torch_layout import TorchModule, TorchParam, rnn_state_dict
+from rnncalc.layers.initializers import init_arg
+from rnncalc.layers.shapes import Shape, dims_compatible, format_shape
+from rnncalc.reports.torch_layout import TorchModule, TorchParam, rnn_state_dict
 
 # Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. Accepted (keyword
 # only) so `--convention pytorch` can describe such modules; rejected under the
@@ -568,7 +568,7 @@ class SimpleRNN(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         # h_t = activation(x_t W_x + b + h_{t-1} W_h)
         if states is not None:
@@ -621,7 +621,7 @@ class LSTM(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         if states is not None:                       # z + h_{t-1} W_h
@@ -718,7 +718,7 @@ class GRU(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.engine.ops import apply_inplace
+        from rnncalc.layers.ops import apply_inplace
 
         u = self.units
         h = None if states is None else states[0]

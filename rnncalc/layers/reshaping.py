@@ -5,10 +5,10 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import Arg, choice, int_tuple, optional, positive_int
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, choice, int_tuple, optional, positive_int
 from rnncalc.layers.base import Layer, require_rank
-from rnncalc.shapes import Shape, format_shape, known_prod
+from rnncalc.layers.shapes import Shape, format_shape, known_prod
 
 DATA_FORMAT = Arg("data_format", optional(choice("channels_last", "channels_first")), None)
 

@@ -11,21 +11,19 @@ from dataclasses import replace
 from math import prod
 from typing import Any
 
-from rnncalc.arguments import Arg, anything, choice, optional, show
-from rnncalc.calls import Call
-from rnncalc.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import Arg, anything, choice, optional, show
 from rnncalc.layers.base import Layer, Namer, Weight, layer_class, require_rank
+from rnncalc.layers.calls import Call, as_call
+from rnncalc.layers.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
 from rnncalc.layers.recurrent import Recurrent
-from rnncalc.shapes import Shape
-from rnncalc.torch_layout import TorchModule
+from rnncalc.layers.shapes import Shape
+from rnncalc.layers.torch_modules import TorchModule
 
 
 def nested_layer(value: Any) -> Call:
     """A wrapped layer in any of the spec's layer notations, as a :class:`Call`."""
-    from rnncalc.spec.forms import to_call
-
-    return to_call(value)
+    return as_call(value)
 
 
 def _make(call: Call, namer: Namer, what: str) -> Layer:

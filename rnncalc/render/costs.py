@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnncalc.counting import Poly
+from rnncalc.layers.counting import Poly
 from rnncalc.render.numbers import readable_bytes
 
 OP_UNITS = {"mac": "MACs", "add": "adds", "mul": "mults", "act": "activations",

@@ -6,11 +6,11 @@ Weight lines read like the seed notebook's hand derivation:
 
 from __future__ import annotations
 
-from rnncalc.counting import MAC
-from rnncalc.explain import ExplainRecord, LayerExplain, WeightLine, count
+from rnncalc.layers.counting import MAC
+from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import OP_UNITS, poly, size, unknown_note
 from rnncalc.render.numbers import readable_bytes
-from rnncalc.shapes import format_shape, format_shapes
+from rnncalc.reports.explain import ExplainRecord, LayerExplain, WeightLine, count
 
 
 def _weight(w: WeightLine, indent: str) -> str:
@@ -98,3 +98,17 @@ def explain_text(record: ExplainRecord) -> str:
     if unknown_note(c.training_total):
         out.append(unknown_note(c.training_total))
     return "\n".join(out) + "\n"
+
+
+def explain_markdown(record: ExplainRecord) -> str:
+    """The explanation for a markdown document: per layer a heading and its lines as code."""
+    text = explain_text(record).rstrip("\n").split("\n\n")
+    head, *layers = text
+    out = [f"**{head.splitlines()[0]}**", ""]
+    for block in layers:
+        lines = block.splitlines()
+        if lines and " -> " in lines[0] and not lines[0].startswith(" "):
+            out += [f"### {lines[0]}", "", "```", *lines[1:], "```", ""]
+        else:
+            out += [f"- {line}" for line in lines] + [""]
+    return "\n".join(out).rstrip("\n") + "\n"

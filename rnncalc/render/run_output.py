@@ -19,20 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from rnncalc.engine.memory import format_bytes
-from rnncalc.engine.run import OutputTensor, RunResult
+from rnncalc.engine.run import RunResult
 from rnncalc.engine.weights import flat
 from rnncalc.errors import SpecError
-from rnncalc.shapes import format_shape
-
-
-def output_label(out: OutputTensor, result: RunResult) -> str:
-    """``bidirectional[2] (forward c)``-style label of one output tensor."""
-    node = result.graph.node(out.name)
-    if len(node.output_shapes) == 1:
-        return out.name
-    what = node.layer.output_names(node.input_shapes)[out.index] if node.layer else ""
-    return f"{out.name}[{out.index}] ({what})"
-
+from rnncalc.layers.shapes import format_shape
+from rnncalc.render.labels import output_label
 
 # -- JSON ----------------------------------------------------------------------------
 

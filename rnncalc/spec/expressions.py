@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
+from rnncalc.layers.calls import Call
 
 MAX_EXPRESSION_CHARS = 10_000
 MAX_NESTING = 32
@@ -152,6 +152,6 @@ def _bracket_depth(text: str) -> int:
 
 
 def _activation_names() -> set[str]:
-    from rnncalc.activations import ACTIVATIONS
+    from rnncalc.layers.activations import ACTIVATIONS
 
     return set(ACTIVATIONS)

@@ -10,57 +10,49 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rnncalc.arguments import show
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
+from rnncalc.layers.arguments import show
+from rnncalc.layers.calls import FORMS_HINT, Call, as_call
 
 # Keys that place a layer in a functional graph rather than configure it.
 META_KEYS = ("inputs", "initial_state")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
-FORMS_HINT = ("write a layer as {LSTM: {units: 3}}, {type: LSTM, units: 3}, a bare name "
-              "like Flatten, or a call like 'LSTM(3)'")
+
+
+_CALL_TEXT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(.*\)\s*$", re.DOTALL)
+
+
+def parse_values(value: Any) -> Any:
+    """Call text anywhere in a layer's arguments (``kernel_initializer: "Constant(0.1)"``,
+    ``layer: "LSTM(3)"``) parsed into Calls.
+
+    Parsing text is the spec's job: the layers only ever see parsed values.
+    """
+    if isinstance(value, str):
+        if _CALL_TEXT.match(value):
+            from rnncalc.spec.expressions import parse_call
+
+            return parse_call(value.strip())
+        return value
+    if isinstance(value, dict):
+        return {k: parse_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(parse_values(v) for v in value)
+    return value
 
 
 def to_call(entry: Any) -> Call:
     """Normalize one layer notation (meta keys must already be removed)."""
-    if isinstance(entry, Call):
-        return entry
     if isinstance(entry, str):
         text = entry.strip()
         if "(" in text:
             from rnncalc.spec.expressions import parse_call
 
             return parse_call(text)
-        if _NAME.match(text):
-            return Call(text.split(".")[-1])
-        raise SpecError(f"expected a layer, got {show(entry)}", hint=FORMS_HINT)
-    if isinstance(entry, dict):
-        if "type" in entry:
-            kind = entry["type"]
-            if not isinstance(kind, str):
-                raise SpecError(f"'type' must be a layer name, got {show(kind)}")
-            return Call(kind, (), {k: v for k, v in entry.items() if k != "type"})
-        if "class_name" in entry:
-            config = entry.get("config") or {}
-            if not isinstance(config, dict):
-                raise SpecError(f"'config' must be a mapping, got {show(config)}")
-            return Call(str(entry["class_name"]), (), dict(config))
-        if len(entry) != 1:
-            keys = ", ".join(str(k) for k in entry)
-            raise SpecError(f"expected a one-key mapping naming the layer, got keys {keys}",
-                            hint=FORMS_HINT)
-        ((kind, body),) = entry.items()
-        if not isinstance(kind, str):
-            raise SpecError(f"expected a layer name as the key, got {show(kind)}")
-        if isinstance(body, dict):
-            return Call(kind, (), dict(body))
-        if isinstance(body, list):
-            return Call(kind, tuple(body), {})
-        if body is None:
-            return Call(kind)
-        return Call(kind, (body,), {})
-    raise SpecError(f"expected a layer, got {show(entry)}", hint=FORMS_HINT)
+        if not _NAME.match(text):
+            raise SpecError(f"expected a layer, got {show(entry)}", hint=FORMS_HINT)
+    return as_call(parse_values(entry))
 
 
 def split_entry(entry: Any) -> tuple[Call, dict[str, Any]]:

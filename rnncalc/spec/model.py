@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.arguments import DTYPES, dims, show
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.shapes import Shape
+from rnncalc.layers.arguments import DTYPES, dims, show
+from rnncalc.layers.calls import Call
+from rnncalc.layers.shapes import Shape
 from rnncalc.spec.forms import split_entry
 from rnncalc.spec.loader import Document
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.arguments import show
 from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.layers.arguments import show
 
 ACTIVATIONS = (
     "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "softplus", "softsign", "elu",

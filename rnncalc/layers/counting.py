@@ -1,7 +1,7 @@
 """What a layer kind declares about its cost: counts that may depend on unknown dims.
 
 Layer kinds return :class:`CostTerm` and :class:`MemoryTerm` values from their
-``cost`` and ``memory`` methods; :mod:`rnncalc.cost` adds them up over a graph
+``cost`` and ``memory`` methods; :mod:`rnncalc.reports.cost` adds them up over a graph
 and the renderers print them. Counts are :class:`Poly` values: exact integers
 when every dim is known, otherwise polynomials in ``B`` (an unknown batch) and
 ``T`` (an unknown time or sequence length), so an unknown dim is reported as a
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from rnncalc.shapes import Dim, Shape
+from rnncalc.layers.shapes import Dim, Shape
 
 BATCH = "B"
 TIME = "T"

@@ -3,7 +3,7 @@
 Built from the graph alone: each weight's declared shape, role and ``dims``
 notes give the arithmetic (``kernel (100, 128) = 100 × 128 = 12,800``)
 without this module knowing any layer kind; the cost and memory parts come
-from :mod:`rnncalc.cost`, the PyTorch view from :mod:`rnncalc.pytorch`.
+from :mod:`rnncalc.reports.cost`, the PyTorch view from :mod:`rnncalc.reports.pytorch`.
 Rendering is in :mod:`rnncalc.render.explain_view`.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from rnncalc.cost import CostRecord, LayerCost, model_cost
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph, Node
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
+from rnncalc.reports.cost import CostRecord, LayerCost, model_cost
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def explain(graph: Graph, convention: str = "keras", dtype: str | None = None,
     cost = model_cost(graph, convention, dtype)
     torch = None
     if convention == "pytorch":
-        from rnncalc.pytorch import torch_record
+        from rnncalc.reports.pytorch import torch_record
 
         torch = {t.name: t for t in torch_record(graph).layers}
     layers = []

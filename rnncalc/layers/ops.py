@@ -1,6 +1,6 @@
 """NumPy building blocks the layers' ``forward`` methods share: activations.
 
-Every activation in :data:`rnncalc.activations.ACTIVATIONS` is here with
+Every activation in :data:`rnncalc.layers.activations.ACTIVATIONS` is here with
 Keras 3's default arguments. ``apply_inplace`` overwrites its argument (the
 recurrent loops use it on preallocated buffers); ``apply`` returns a new array.
 """

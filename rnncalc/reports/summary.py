@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.graph import Graph, Node, TensorRef
-from rnncalc.shapes import Shape
+from rnncalc.layers.shapes import Shape
 
 
 @dataclass(frozen=True)

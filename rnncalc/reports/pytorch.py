@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.graph import Graph, Node
-from rnncalc.torch_layout import TorchModule, TorchParam
+from rnncalc.reports.torch_layout import TorchModule, TorchParam
 
 
 @dataclass(frozen=True)

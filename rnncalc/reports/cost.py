@@ -2,7 +2,7 @@
 
 Every number comes from what each layer kind declares (``cost`` and
 ``memory`` on its class); this module only adds them up, applies a dtype and
-keeps unknown dims symbolic (see :mod:`rnncalc.counting`). The conventions
+keeps unknown dims symbolic (see :mod:`rnncalc.layers.counting`). The conventions
 are written out in ``docs/costs.md``:
 
 - MACs: multiply-accumulates of matrix products (weights × activations).
@@ -22,10 +22,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rnncalc.arguments import value_bytes
-from rnncalc.counting import INFERENCE, TRAINING, CostTerm, MemoryTerm, Poly, flops, macs, size
 from rnncalc.graph import Graph, Node
-from rnncalc.shapes import Shape
+from rnncalc.layers.arguments import value_bytes
+from rnncalc.layers.counting import (
+    INFERENCE,
+    TRAINING,
+    CostTerm,
+    MemoryTerm,
+    Poly,
+    flops,
+    macs,
+    size,
+)
+from rnncalc.layers.shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,7 @@ def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None
     """Per-layer and total MACs, FLOPs and memory of one forward pass."""
     counts: dict[str, tuple[int, int]] = {}
     if convention == "pytorch":
-        from rnncalc.pytorch import torch_record
+        from rnncalc.reports.pytorch import torch_record
 
         counts = {t.name: (t.params, t.trainable_params) for t in torch_record(graph).layers}
     layers = tuple(layer_cost(n, convention, dtype, counts.get(n.name)) for n in graph.nodes)
@@ -197,13 +206,14 @@ class CostedSummary:
 
 
 def costed_summary(graph: Graph, convention: str = "keras",
-                   dtype: str | None = None) -> CostedSummary:
+                   dtype: str | None = None, record: Any = None) -> CostedSummary:
     """Summary record, cost record and (for ``pytorch``) the torch.nn record of a graph."""
-    from rnncalc.summary import summarize
+    from rnncalc.reports.summary import summarize
 
+    record = record if record is not None else summarize(graph)
     torch = None
     if convention == "pytorch":
-        from rnncalc.pytorch import torch_record
+        from rnncalc.reports.pytorch import torch_record
 
         torch = torch_record(graph)
-    return CostedSummary(summarize(graph), model_cost(graph, convention, dtype), torch)
+    return CostedSummary(record, model_cost(graph, convention, dtype), torch)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.arguments import Arg, anything, bind, choice, number, optional, show
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.layers.arguments import Arg, anything, bind, choice, number, optional, show
+from rnncalc.layers.calls import Call
 
 _SEED = Arg("seed", optional(anything), None, positional=False)
 
@@ -85,12 +85,8 @@ def initializer(value: Any) -> Initializer:
     if isinstance(value, Initializer):
         return value
     if isinstance(value, str):
+        # Call-shaped strings ('Constant(0.1)') were turned into Calls by the spec parser.
         name, args, kwargs = value, (), {}
-        if "(" in value:
-            from rnncalc.spec.expressions import parse_call
-
-            call = parse_call(value)
-            name, args, kwargs = call.name, call.args, call.kwargs
     elif isinstance(value, Call):
         name, args, kwargs = value.name, value.args, value.kwargs
     elif isinstance(value, dict) and "class_name" in value:

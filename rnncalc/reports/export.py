@@ -23,14 +23,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.arguments import COMMON_ARGS, Arg
-from rnncalc.calls import Call
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph, Node, TensorRef
-from rnncalc.initializers import ALIASES, Initializer
 from rnncalc.layers import Layer, Namer, layer_class
+from rnncalc.layers.arguments import COMMON_ARGS, Arg
 from rnncalc.layers.base import snake_case
-from rnncalc.spec.model import ModelSpec
+from rnncalc.layers.calls import Call
+from rnncalc.layers.initializers import ALIASES, Initializer
 
 FORMATS = ("yaml", "keras")
 # Keras' own default input names.
@@ -68,14 +67,14 @@ class Exported:
     outputs: list[str]
 
 
-def export(spec: ModelSpec, to: str, options: Any = None) -> str:
-    """The text of ``rnncalc export``: ``to`` is ``yaml`` or ``keras``."""
-    from rnncalc.graph import build_graph
+def export(graph: Graph, to: str, name: str | None = None) -> str:
+    """The text of ``rnncalc export`` for a built graph: ``to`` is ``yaml`` or ``keras``.
 
+    ``name`` is the model name the spec gave (``None``: Keras picks its default).
+    """
     if to not in FORMATS:
         raise SpecError(f"--to: expected one of {', '.join(FORMATS)}, got {to!r}")
-    graph = build_graph(spec, options)
-    described = describe(graph, spec.name)
+    described = describe(graph, name)
     return to_yaml(described) if to == "yaml" else to_keras(described)
 
 
@@ -180,7 +179,7 @@ def _is_default(arg: Arg, value: Any) -> bool:
 
 def _init_config(init: Initializer) -> dict[str, Any]:
     """The initializer's arguments that differ from its defaults."""
-    from rnncalc.initializers import INITIALIZER_ARGS
+    from rnncalc.layers.initializers import INITIALIZER_ARGS
 
     defaults = {a.name: a.default for a in INITIALIZER_ARGS.get(init.name, ())
                 if not a.required and init.name != "Constant"}   # Keras wants Constant's value

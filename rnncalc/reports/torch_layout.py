@@ -1,7 +1,7 @@
 """What a layer kind declares about its PyTorch counterpart: module, state_dict, notes.
 
-Layer kinds return :class:`TorchModule` values from ``torch_modules``;
-:mod:`rnncalc.pytorch` collects them over a graph. The one closed-form rule
+Layer kinds return :class:`~rnncalc.layers.torch_modules.TorchModule` values from ``torch_modules``;
+:mod:`rnncalc.reports.pytorch` collects them over a graph. The one closed-form rule
 shared by ``torch.nn.RNN``, ``LSTM`` and ``GRU`` (state_dict names, order and
 shapes for any ``num_layers``, ``bidirectional``, ``bias`` and ``proj_size``)
 lives here, in :func:`rnn_state_dict`, and is checked against real torch by
@@ -10,42 +10,7 @@ the golden fixtures in ``tests/golden/torch_modules.json``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import prod
-
-
-@dataclass(frozen=True)
-class TorchParam:
-    """One ``state_dict`` entry. Buffers (running statistics) are not parameters."""
-
-    name: str
-    shape: tuple[int, ...]
-    role: str = ""
-    dims: tuple[str, ...] = ()
-    trainable: bool = True
-    buffer: bool = False
-
-    @property
-    def params(self) -> int:
-        return prod(self.shape)
-
-
-@dataclass(frozen=True)
-class TorchModule:
-    """A ``torch.nn`` module call equivalent to (part of) one Keras layer."""
-
-    call: str                               # "nn.LSTM(100, 128, batch_first=True)"
-    state_dict: tuple[TorchParam, ...] = ()
-    notes: tuple[str, ...] = ()
-    prefix: str = ""                        # state_dict key prefix inside a wrapper
-
-    @property
-    def params(self) -> int:
-        return sum(p.params for p in self.state_dict if not p.buffer)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(p.params for p in self.state_dict if not p.buffer and p.trainable)
+from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
 def rnn_state_dict(gates: tuple[str, ...], input_size: int, hidden_size: int, *,
@@ -85,3 +50,6 @@ def rnn_state_dict(gates: tuple[str, ...], input_size: int, hidden_size: int, *,
                                       f"projection W_hr{side}",
                                       (f"{proj_size} projected", f"{hidden_size} hidden")))
     return out
+
+
+__all__ = ["TorchModule", "TorchParam", "rnn_state_dict"]

@@ -1,0 +1,1 @@
+"""Reports: views of the built graph (summary, cost, explain, PyTorch convention, export)."""

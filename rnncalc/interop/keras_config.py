@@ -246,6 +246,9 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
             continue
         if key == "batch_shape" and kind != "InputLayer":
             key = "batch_input_shape"
+        if kind == "BatchNormalization" and key == "axis" and isinstance(value, list) \
+                and len(value) == 1:
+            value = value[0]    # tf.keras 2 saved the int axis as a one-item list
         kwargs[key] = _value(key, value)
     return Call(kind, (), kwargs)
 

@@ -179,8 +179,10 @@ class Bidirectional(Layer):
             return fw.torch_modules(fw_in, bidirectional=True, notes=tuple(notes))
         notes.append("the backward layer differs from the forward one, so PyTorch needs two "
                      "modules; run the second on torch.flip(x, [1])")
-        return [replace(m, prefix="forward.") for m in fw.torch_modules(fw_in)] + [
-            replace(m, prefix="backward.", notes=(*m.notes, *notes))
+        # Keras' attribute names; "forward" could not name a torch submodule
+        # (nn.Module.forward exists), so torch code needs names like these.
+        return [replace(m, prefix="forward_layer.") for m in fw.torch_modules(fw_in)] + [
+            replace(m, prefix="backward_layer.", notes=(*m.notes, *notes))
             for m in bw.torch_modules(bw_in)]
 
     # -- forward pass: delegates the sequence loops to the two recurrent layers --

@@ -202,6 +202,17 @@ def _parse_yaml(text: str, source: str) -> Document:
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _kind(node: Any) -> str:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.ScalarNode):
+        return f"the value {node.value!r}" if len(node.value) <= 40 else "a value"
+    return "a mapping"
 
 
 class _Walker:
@@ -211,6 +222,19 @@ class _Walker:
         self.constructor = loader_cls("")
         self.doc = doc
         self.count = 0
+
+    def _merge(self, merged: dict[Any, Any], node: Any, path: Path) -> None:
+        """``<<: *base`` or ``<<: [*a, *b]``: add keys not merged yet (earlier wins)."""
+        import yaml
+
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                line = source.start_mark.line + 1
+                raise SpecError(f"{self.doc.source}:{line}: the YAML merge key '<<' expects a "
+                                f"mapping or a list of mappings, got {_kind(source)}")
+            for key, value in self.walk(source, path).items():
+                merged.setdefault(key, value)
 
     def walk(self, node: Any, path: Path) -> Any:
         import yaml
@@ -227,9 +251,12 @@ class _Walker:
             raise SpecError(f"{self.doc.where(path)}: YAML tag '{tag}' is not allowed; "
                             "specs are plain mappings, lists and values")
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
+            merged: dict[Any, Any] = {}
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    self._merge(merged, value_node, path)
+                    continue
                 key = self.walk(key_node, path)
                 if isinstance(key, (list, dict)):
                     raise SpecError(f"{self.doc.source}:{key_node.start_mark.line + 1}: "
@@ -239,9 +266,13 @@ class _Walker:
                                     f"duplicate key '{key}'")
                 self.doc.lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = self.walk(value_node, (*path, key))
-            return result
+            # YAML merge: keys written in the mapping override merged ones.
+            return {**merged, **result} if merged else result
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == _MERGE_TAG:    # '<<' used as a value, not as a key
+            raise SpecError(f"{self.doc.where(path)}: the YAML merge key '<<' can only be a "
+                            "mapping key")
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:

@@ -127,9 +127,12 @@ def model_spec(doc: Document) -> ModelSpec:
     if not isinstance(data, dict):
         raise SpecError(f"{doc.source}: expected a mapping with 'layers:', got {show(data)}")
     for key in data:
+        if isinstance(key, str) and key.startswith("x-"):
+            continue    # an extension field: where YAML anchors for '<<' merges live
         if key not in TOP_KEYS:
             raise SpecError(f"{doc.where((key,))}: unknown top-level key '{key}'",
-                            hint=did_you_mean(str(key), TOP_KEYS))
+                            hint=did_you_mean(str(key), TOP_KEYS) or
+                            "keys starting with 'x-' are free, e.g. for YAML anchors")
     name = data.get("name")
     if name is not None and not isinstance(name, str):
         raise SpecError(f"{doc.where(('name',))}: 'name': expected a string, got {show(name)}")

@@ -33,10 +33,19 @@ def check_path(path: str, where: str) -> None:
         raise SpecError(f"{where}: cannot read: {err.strerror or err}") from None
     if stat.S_ISDIR(mode):
         raise SpecError(f"{where}: is a directory, expected a file")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise SpecError(f"{where}: is a device{_target(path)}, expected a file")
     if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
         raise SpecError(f"{where}: is not a regular file")
     if not os.access(path, os.R_OK):
         raise SpecError(f"{where}: cannot read: permission denied")
+
+
+def _target(path: str) -> str:
+    """`` (a symlink to /dev/null)`` for a symlink, else nothing."""
+    if os.path.islink(path):
+        return f" (a symlink to {os.path.realpath(path)})"
+    return ""
 
 
 def check_array_file(path: str, where: str, limit: int = MAX_FILE_BYTES, *,

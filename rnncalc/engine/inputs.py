@@ -32,8 +32,25 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
         except ValueError:
             raise SpecError(f"{where}: {'input ' + repr(name) + ': ' if name else ''}the nested "
                             "lists are ragged (rows of different lengths)") from None
+        if arr.dtype == object:
+            raise SpecError(f"{where}: {'input ' + repr(name) + ': ' if name else ''}holds a "
+                            "value that is not a number, or an integer too large for a 64-bit "
+                            "array")
         out[name] = arr
     return out
+
+
+def _json(text: str, where: str) -> Any:
+    """JSON text as data; every parse problem is a one-line error naming the file."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
+                        f"{err.msg}") from None
+    except ValueError as err:   # an integer of more than 4,300 digits
+        raise SpecError(f"{where}: invalid JSON: {str(err).split(';')[0]}") from None
+    except RecursionError:
+        raise SpecError(f"{where}: JSON nested too deeply") from None
 
 
 def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.ndarray]:
@@ -45,22 +62,16 @@ def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.nd
         text = stdin_text if stdin_text is not None else sys.stdin.read(MAX_FILE_BYTES + 1)
         if len(text) > MAX_FILE_BYTES:
             raise SpecError(f"{where}: more than {MAX_FILE_BYTES:,} characters; refused")
-        try:
-            return _from_json(json.loads(text), where)
-        except json.JSONDecodeError as err:
-            raise SpecError(f"{where}: invalid JSON at line {err.lineno} column {err.colno}: "
-                            f"{err.msg}") from None
+        return _from_json(_json(text, where), where)
     file = Path(path)
     check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
     suffix = file.suffix.lower()
     if suffix == ".json":
         try:
-            return _from_json(json.loads(file.read_text(encoding="utf-8")), where)
-        except json.JSONDecodeError as err:
-            raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
-                            f"{err.msg}") from None
+            text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise SpecError(f"{where}: not UTF-8 text") from None
+        return _from_json(_json(text, where), where)
     if suffix not in (".npy", ".npz"):
         raise SpecError(f"{where}: expected a .npy, .npz or .json file (or - for JSON on "
                         f"stdin), got '{file.suffix or file.name}'")
@@ -117,6 +128,12 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
                     np.any(np.abs(arr) >= 2**62):
                 raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
                                 "found non-integer or out-of-range values")
+        elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise SpecError(f"{label}: token id {int(arr.max())} is out of range (dtype "
+                            f"{node.dtype}): ids index the vocabulary")
+        elif arr.dtype.kind == "b":
+            raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
+                            "found booleans")
         return arr.astype(np.int64)
     with np.errstate(over="ignore"):  # beyond float32: inf, as Keras casts it
         return arr.astype(np.float32)

@@ -101,7 +101,9 @@ class Embedding(Layer):
         ids = inputs[0]
         vocab = self.config["input_dim"]
         if ids.size and (ids.min() < 0 or ids.max() >= vocab):
-            bad = ids[(ids < 0) | (ids >= vocab)].flat[0]
+            bad = ids[(ids < 0) | (ids >= vocab)].flat[0].item()
+            if isinstance(bad, float) and bad.is_integer():
+                bad = int(bad)
             raise SpecError(f"token id {bad} is outside the vocabulary: expected integers "
                             f"in [0, {vocab}) (input_dim={vocab})")
         return [np.take(weights["embeddings"], ids.astype(np.int64), axis=0)]

@@ -246,6 +246,10 @@ def run(
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
     m = _one(spec, layer, input_shape, None, None, model)
+    if save is not None:
+        from rnncalc.render.run_output import save_target
+
+        save_target(save)   # refuse a bad --save before the run, so nothing is written
     bar = ProgressBar()
     try:
         result = m.run_result(seed=seed, batch_size=batch_size, timesteps=timesteps,

@@ -91,6 +91,15 @@ def string(value: Any) -> str:
     return value
 
 
+def layer_name(value: Any) -> str:
+    """A layer or input name: Keras refuses ``/`` (it separates weight paths)."""
+    name = string(value)
+    if "/" in name:
+        raise SpecError(f"a name cannot contain '/' (Keras refuses it: it separates weight "
+                        f"paths), got {show(name)}")
+    return name
+
+
 def choice(*options: Any) -> Validator:
     """One of a fixed set of values, with a did-you-mean for near misses."""
 
@@ -207,7 +216,7 @@ class Arg:
 # Arguments every Keras layer takes. The input ones are the Keras 2 spellings
 # the seed notebook uses; they only matter on a model's first layer.
 COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
-    Arg("name", optional(string), None, positional=False),
+    Arg("name", optional(layer_name), None, positional=False),
     Arg("trainable", boolean, True, positional=False),
     Arg("dtype", optional(dtype), None, positional=False),
     Arg("input_shape", optional(dims), None, positional=False),

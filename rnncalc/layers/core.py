@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.layers.activations import activation
+from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import (
     Arg,
     anything,
@@ -43,6 +44,14 @@ class InputLayer(Layer):
     )
     IGNORED = frozenset({"optional"})
     NOT_MODELLED = {"ragged": False, "input_tensor": None}
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        if config["batch_shape"] is not None:
+            for other in ("shape", "batch_size"):
+                if config[other] is not None:
+                    raise SpecError(f"give either '{other}' or 'batch_shape', not both (Keras "
+                                    "refuses both at the same time)")
 
     def batch_shape(self) -> Shape | None:
         c = self.config

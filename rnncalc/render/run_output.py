@@ -75,8 +75,61 @@ def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
 # -- --save --------------------------------------------------------------------------
 
 
+def save_target(path: str) -> str:
+    """The ``.npz`` file ``--save PATH`` names, refused unless it is a plain file to write.
+
+    Checked before the run, so a bad name costs nothing and nothing is
+    written: an empty name, a directory (``.``, ``dir/``), a device, a pipe
+    or a symlink, a missing folder. ``PATH`` gets ``.npz`` appended unless it
+    has it, as ``np.savez`` does.
+    """
+    import os
+    import stat
+
+    where = f"--save {path!r}" if not path.strip() or path != path.strip() else f"--save {path}"
+    if not path.strip():
+        raise SpecError(f"{where}: expected a file name such as out.npz")
+    if "\0" in path:
+        raise SpecError(f"{where}: a file name cannot hold a NUL character")
+    base = os.path.basename(path)
+    if path.endswith((os.sep, "/")) or base in (".", "..") or os.path.isdir(path):
+        raise SpecError(f"{where}: is a directory; give a file name such as "
+                        f"{os.path.join(path, 'out.npz')}")
+    for candidate in dict.fromkeys((path, path if path.endswith(".npz") else path + ".npz")):
+        try:
+            info = os.lstat(candidate)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise SpecError(f"{where}: cannot use it ({err.strerror or err})") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a symlink; give the file itself")
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a device; give a file name such as "
+                            "out.npz")
+        if stat.S_ISDIR(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is not a regular file")
+    target = path if path.endswith(".npz") else path + ".npz"
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        raise SpecError(f"{where}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SpecError(f"{where}: cannot write in {folder}: permission denied")
+    return target
+
+
 def save_npz(result: RunResult, path: str) -> str:
-    """Write ``output/<k>``, ``input/<name>`` and ``weights/<layer>/<weight>``."""
+    """Write ``output/<k>``, ``input/<name>`` and ``weights/<layer>/<weight>``.
+
+    The file is written to a temporary file in the same folder and renamed
+    over the target, so nothing but the named regular file is ever created
+    or replaced, and a failed write leaves no half-written file.
+    """
+    import os
+    import tempfile
+
     arrays: dict[str, np.ndarray] = {}
     for k, out in enumerate(result.outputs):
         arrays[f"output/{k}"] = out.values
@@ -84,12 +137,24 @@ def save_npz(result: RunResult, path: str) -> str:
         arrays[f"input/{name}"] = a
     for key, w in flat(result.weights).items():
         arrays[f"weights/{key}"] = w
-    target = path if path.endswith(".npz") else path + ".npz"
+    target = save_target(path)
+    folder = os.path.dirname(target) or "."
+    tmp = None
     try:
-        with open(target, "wb") as fh:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
+                                   suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+        tmp = None
     except OSError as err:
-        raise SpecError(f"--save {path}: cannot write it ({err.strerror})") from None
+        raise SpecError(f"--save {path}: cannot write it ({err.strerror or err})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     return target
 
 

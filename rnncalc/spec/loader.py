@@ -116,9 +116,35 @@ def load(path: str, *, stdin_text: str | None = None) -> Document:
     return parse_text(text, source)
 
 
+def _no_duplicates(text: str, source: str) -> Any:
+    """``object_pairs_hook`` refusing a key given twice, as YAML specs are refused."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise SpecError(f"{source}{_json_key_line(text, key)}: duplicate key "
+                                f"{show_key(key)}")
+            result[key] = value
+        return result
+
+    return hook
+
+
+def show_key(key: str) -> str:
+    return repr(key) if len(key) <= 60 else repr(key[:57] + "...")
+
+
+def _json_key_line(text: str, key: str) -> str:
+    """``:line`` of the second ``"key":`` in the text (best effort)."""
+    needle = json.dumps(key)
+    found = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
+    return f":{text.count(chr(10), 0, found[1]) + 1}" if len(found) > 1 else ""
+
+
 def _parse_json(text: str, source: str) -> Document:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates(text, source))
     except json.JSONDecodeError as err:
         raise SpecError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
     except RecursionError:

@@ -104,6 +104,11 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     if dtype is not None and dtype not in DTYPES:
         raise SpecError(f"'dtype': expected one of {', '.join(DTYPES)}, got {show(dtype)}",
                         hint=did_you_mean(str(dtype), DTYPES))
+    if body.get("batch_shape") is not None:
+        for other in ("shape", "batch_size"):
+            if body.get(other) is not None:
+                raise SpecError(f"give either '{other}' or 'batch_shape', not both (Keras "
+                                f"refuses both at the same time)")
     try:
         if body.get("batch_shape") is not None:
             shape: Shape | None = dims(body["batch_shape"])
@@ -116,7 +121,11 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     explicit = body.get("name")
     if explicit is not None and not isinstance(explicit, str):
         raise SpecError(f"'name': expected a string, got {show(explicit)}")
-    return InputDecl(explicit or name, shape, dtype, where)
+    final = explicit or name
+    if isinstance(final, str) and "/" in final:
+        raise SpecError(f"input name {show(final)}: a name cannot contain '/' (Keras refuses "
+                        "it: it separates weight paths)")
+    return InputDecl(final, shape, dtype, where)
 
 
 def model_spec(doc: Document) -> ModelSpec:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.layers.activations import activation
 from rnncalc.errors import SpecError
+from rnncalc.layers.activations import activation
 from rnncalc.layers.arguments import (
     Arg,
     anything,

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from rnncalc import __version__
-from rnncalc.errors import ExitCode, SpecError
+from rnncalc.errors import ExitCode, SpecError, clip_echoes, terminal_safe
 
 app = typer.Typer(
     name="rnncalc",
@@ -118,8 +118,8 @@ def _one(spec: str | None, layer: list[str] | None, input_shape: str | None,
 def note_unused(graph: Any) -> None:
     """Tell (on stderr) about layers no output depends on; Keras drops them too."""
     for name in graph.unused:
-        sys.stderr.write(f"note: layer '{name}' feeds no model output and is left out, "
-                         "as Keras does\n")
+        sys.stderr.write(f"note: layer '{terminal_safe(name)}' feeds no model output and is "
+                         "left out, as Keras does\n")
 
 
 @app.command()
@@ -344,5 +344,5 @@ def main(argv: list[str] | None = None) -> None:
 def _fail(message: str, code: ExitCode) -> None:
     sys.stdout.flush()
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    sys.stderr.write(f"error: {one_line}\n")
+    sys.stderr.write(f"error: {clip_echoes(terminal_safe(one_line))}\n")
     raise SystemExit(int(code))

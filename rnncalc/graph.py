@@ -170,15 +170,19 @@ class _Builder:
                     "layer list (Sequential) needs single-output layers: use "
                     f"'inputs: {last.name}[0]' to pick one")
             refs = [Ref(last.name, 0)]
-        refs += list(decl.initial_state)
         resolved = [self.resolve(r) for r in refs]
+        for ref in decl.initial_state:
+            try:
+                resolved.append(self.resolve(ref))
+            except SpecError as err:
+                raise err.at("initial_state") from None
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
         layer.check_convention(self.options.convention)
-        layer.check_inputs(shapes)
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
                             "(recurrent layers and Bidirectional do)")
+        layer.check_inputs(shapes)
         weights = layer.weights(shapes)
         outputs = layer.output_shapes(shapes)
         check_size(outputs, weights)

@@ -95,9 +95,19 @@ def assign_weights(arrays: dict[str, np.ndarray], graph: Graph, path: str) -> We
         if indices != list(range(len(indices))) or len(indices) != len(expected):
             names = ", ".join(f"{layer}/{w.name}" for layer, w in expected[:6])
             more = ", ..." if len(expected) > 6 else ""
+            wanted = set(range(len(expected)))
+            missing = [f"arr_{i}" for i in sorted(wanted - set(indices))]
+            extra = [f"arr_{i}" for i in indices if i not in wanted]
+            found = ", ".join(f"arr_{i}" for i in indices[:8]) + (
+                ", ..." if len(indices) > 8 else "")
+            why = "; ".join(part for part in (
+                f"missing {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}"
+                if missing else "",
+                f"unexpected {', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}"
+                if extra else "") if part)
             raise SpecError(f"--weights {path}: expected {len(expected)} arrays arr_0.."
                             f"arr_{len(expected) - 1} in get_weights() order ({names}{more}), "
-                            f"found {len(indices)}")
+                            f"found {len(indices)}: {found} ({why})")
         for i, (layer, w) in enumerate(expected):
             out[layer][w.name] = _check(f"'{layer}/{w.name}' (arr_{i})", arrays[f"arr_{i}"],
                                         w, path)

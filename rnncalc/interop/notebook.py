@@ -110,6 +110,9 @@ def find_models(cells: list[Cell], source: str) -> list[FoundModel]:
         if not model.layers:
             continue
         found.append(model)
+    if not found and reader.syntax_errors:
+        # The model was most likely in the cell Python could not read: say where and why.
+        raise SpecError(f"{source}: no Sequential model found; {reader.syntax_errors[0]}")
     total = len(found)
     return [FoundModel(_spec(m, source), f"{source}: model {i} of {total}, {m.where}")
             for i, m in enumerate(found, 1)]
@@ -124,11 +127,16 @@ def _spec(model: _Model, source: str) -> ModelSpec:
     return ModelSpec(model.name, inputs, layers, None, False, source)
 
 
+_MODEL_WORDS = re.compile(r"Sequential|\bModel\(|layers\.|\.add\(")
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.models: list[_Model] = []
         self.cell: Cell = Cell("")
+        #: syntax errors of cells that mention a model, as "cell 3 (In [2]), line 4: ..."
+        self.syntax_errors: list[str] = []
 
     # -- places ----------------------------------------------------------------------
 
@@ -151,10 +159,20 @@ class _Reader:
         lines = ["" if _MAGIC.match(line) else line for line in cell.source.splitlines()]
         try:
             tree = ast.parse("\n".join(lines))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except SyntaxError as err:
+            where = (f"line {err.lineno}" if cell.number is None else
+                     self.where(ast.Module(body=[], type_ignores=[])).replace(
+                         "line 0", f"line {err.lineno}"))
+            detail = f"{where}: syntax error: {err.msg}"
+            if cell.number is None:
+                raise SpecError(f"{self.source}: not valid Python: {detail}") from None
+            if _MODEL_WORDS.search(cell.source):
+                self.syntax_errors.append(detail)
+            return          # a cell that is not Python (or pseudocode): nothing to read
+        except (ValueError, RecursionError, MemoryError):
             if cell.number is None:
                 raise SpecError(f"{self.source}: not valid Python") from None
-            return          # a cell that is not Python (or pseudocode): nothing to read
+            return
         self.block(tree.body, {})
 
     def block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:

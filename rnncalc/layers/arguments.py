@@ -27,8 +27,10 @@ def show(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return repr(value)
-    text = repr(value)
+        return repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
+    from rnncalc.layers.calls import source_text
+
+    text = source_text(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -21,7 +21,7 @@ from rich.text import Text
 from rnncalc.engine.memory import format_bytes
 from rnncalc.engine.run import RunResult
 from rnncalc.engine.weights import flat
-from rnncalc.errors import SpecError
+from rnncalc.errors import SpecError, terminal_safe
 from rnncalc.layers.shapes import format_shape
 from rnncalc.render.labels import output_label
 
@@ -174,19 +174,21 @@ def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 10
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("model", g.name)
+    head.add_row("model", terminal_safe(g.name))
     for name, a in result.inputs.items():
-        head.add_row("input", f"{name} {format_shape(a.shape)} {a.dtype}, "
-                     f"{result.input_source}")
-    head.add_row("weights", result.weights_source)
+        head.add_row("input", terminal_safe(f"{name} {format_shape(a.shape)} {a.dtype}, "
+                                            f"{result.input_source}"))
+    head.add_row("weights", terminal_safe(result.weights_source))
     head.add_row("memory", f"~{format_bytes(result.estimate)} estimated")
     parts: list[RenderableType] = [head]
     for out in result.outputs:
-        title = f"{output_label(out, result)}  shape {format_shape(out.values.shape)}"
+        title = terminal_safe(f"{output_label(out, result)}  shape "
+                              f"{format_shape(out.values.shape)}")
         body = Text(_array_text(out.values, width - 4))
         parts.append(Panel(body, title=title, title_align="left", expand=False))
         if heatmap:
-            parts.append(heatmap_view(out.values, output_label(out, result), colour=colour))
+            parts.append(heatmap_view(out.values, terminal_safe(output_label(out, result)),
+                                      colour=colour))
     return parts
 
 

@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.errors import SpecError, did_you_mean, terminal_safe
 from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import poly, size, unknown_note
 from rnncalc.render.numbers import count, readable_bytes
@@ -133,8 +133,12 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
                 lead = [f"  └ {name}"] + ([""] if torch else [])
                 rows.append((True, lead + [sub.get(col, "") for col in columns]))
     show_cost = cost_footer and (bool({"macs", "flops"} & set(columns)) or bool(cost.dtype))
-    return Grid(_title(record, cost, torch), header, right, rows,
-                footer_lines(record, cost, torch, with_cost=show_cost), title)
+    # names come from the user: escape what a terminal would act on (ANSI, bidi)
+    rows = [(sub, [terminal_safe(c) for c in cells]) for sub, cells in rows]
+    return Grid(terminal_safe(_title(record, cost, torch)), header, right, rows,
+                [terminal_safe(line) for line in footer_lines(record, cost, torch,
+                                                              with_cost=show_cost)],
+                terminal_safe(title) if title else title)
 
 
 def _title(record: SummaryRecord, cost: CostRecord, torch: TorchRecord | None) -> str:

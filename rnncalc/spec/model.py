@@ -186,9 +186,12 @@ def model_spec(doc: Document) -> ModelSpec:
             raise err.at(where, label) from None
         try:
             refs = parse_refs(meta["inputs"]) if "inputs" in meta else None
+        except SpecError as err:
+            raise err.at(where, f"{label} ({call.name})", "inputs") from None
+        try:
             states = parse_refs(meta["initial_state"]) if "initial_state" in meta else ()
         except SpecError as err:
-            raise err.at(where, f"{label} ({call.name})") from None
+            raise err.at(where, f"{label} ({call.name})", "initial_state") from None
         functional = functional or refs is not None or bool(states)
         layers.append(LayerDecl(call, refs, states, label, where))
 

@@ -164,25 +164,35 @@ def _read(source: Any, stdin_text: str | None, bindings: dict[str, Any] | None) 
 
 def load_all(source: Any = None, *, layers: list[str] | None = None, input_shape: Any = None,
              batch_size: int | None = None, timesteps: int | None = None,
-             stdin_text: str | None = None) -> list[Model]:
-    """Every model ``source`` holds, in order: one for a spec, all of a notebook or ``.py``."""
+             stdin_text: str | None = None, validate: bool = True) -> list[Model]:
+    """Every model ``source`` holds, in order: one for a spec, all of a notebook or ``.py``.
+
+    With ``validate`` each model is built once here (in the Keras convention),
+    so bad input raises :class:`SpecError` now, not at the first question
+    asked of it; the CLI defers that to the command, which knows the convention.
+    """
     options = shape_options(input_shape, batch_size, timesteps)
     found = _read(source, stdin_text, None)
     if not found:
         if source is not None and not layers:
             raise SpecError(f"{os.fspath(source)}: no Sequential model found")
-        return [Model(_with_layers(None, list(layers or [])), options)]
-    return [Model(_with_layers(f.spec, list(layers or [])), options, title=f.title)
-            for f in found]
+        models = [Model(_with_layers(None, list(layers or [])), options)]
+    else:
+        models = [Model(_with_layers(f.spec, list(layers or [])), options, title=f.title)
+                  for f in found]
+    for m in models if validate else ():
+        m.graph()
+    return models
 
 
 def load(source: Any = None, *, layers: list[str] | None = None, input_shape: Any = None,
          batch_size: int | None = None, timesteps: int | None = None,
-         model: int | None = None, stdin_text: str | None = None) -> Model:
+         model: int | None = None, stdin_text: str | None = None,
+         validate: bool = True) -> Model:
     """One model: a spec path (or ``-``), YAML/JSON text, a dict, ``layers=`` expressions,
     a Keras file, or the ``model``-th (1-based) model of a notebook or ``.py`` file."""
     models = load_all(source, layers=layers, input_shape=input_shape, batch_size=batch_size,
-                      timesteps=timesteps, stdin_text=stdin_text)
+                      timesteps=timesteps, stdin_text=stdin_text, validate=validate)
     return pick(models, model, source)[0] if model is not None else only(models, source)
 
 
@@ -444,9 +454,15 @@ class Summary:
                     title=self.title)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``summary --json`` document."""
-        document = self.cost().to_dict() if self.costed else self.record.to_dict()
-        return {"found_at": self.title, **document} if self.title else document
+        """The ``summary --json`` document (``"schema": "rnncalc/summary/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("summary", self.model_dict())
+
+    def model_dict(self) -> dict[str, Any]:
+        """The model's record without the schema tag (one entry of ``"models"``)."""
+        body = self.cost().to_dict() if self.costed else self.record.to_dict()
+        return {"found_at": self.title, **body} if self.title else body
 
     def to_json(self) -> str:
         """``summary --json`` text (with its closing newline)."""
@@ -491,7 +507,10 @@ class Explanation:
         self.record = record
 
     def to_dict(self) -> dict[str, Any]:
-        return self.record.to_dict()
+        """The ``explain --json`` document (``"schema": "rnncalc/explain/1"``)."""
+        from rnncalc.render.json_out import document
+
+        return document("explain", self.record.to_dict())
 
     def to_json(self) -> str:
         from rnncalc.render.json_out import dumps

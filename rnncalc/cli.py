@@ -103,7 +103,7 @@ def _load(spec: str | None, layer: list[str] | None, input_shape: str | None,
     import rnncalc.api as api
 
     models = api.load_all(spec, layers=layer, input_shape=input_shape, batch_size=batch_size,
-                          timesteps=timesteps)
+                          timesteps=timesteps, validate=False)
     return api.pick(models, model, spec)
 
 
@@ -162,11 +162,12 @@ def summary(
                                    style="bold"), soft_wrap=True)
             console.print(s.renderable())
     if fmt is Format.json:
-        from rnncalc.render.json_out import dumps
+        from rnncalc.render.json_out import document, dumps
 
-        documents = [s.to_dict() for s in summaries]
         several = model is None and any(m.title for m in models)
-        sys.stdout.write(dumps(documents if several else documents[0]) + "\n")
+        body = (document("summary", {"models": [s.model_dict() for s in summaries]})
+                if several else summaries[0].to_dict())
+        sys.stdout.write(dumps(body) + "\n")
 
 
 class ExportFormat(str, Enum):
@@ -304,6 +305,23 @@ def explain(
         sys.stdout.write(e.to_markdown())
     else:
         sys.stdout.write(str(e))
+
+
+class SchemaName(str, Enum):
+    summary = "summary"
+    explain = "explain"
+    run = "run"
+
+
+@app.command()
+def schema(
+    command: Annotated[SchemaName, typer.Argument(help="Whose JSON output: summary, explain "
+                                                  "or run.", show_default=False)],
+) -> None:
+    """Print the JSON Schema of a command's --json output (versioned: rnncalc/<command>/1)."""
+    from rnncalc.render.json_out import schema_text
+
+    sys.stdout.write(schema_text(command.value))
 
 
 def main(argv: list[str] | None = None) -> None:

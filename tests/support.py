@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnncalc.api import load
+from rnncalc.api import _with_layers, load
 from rnncalc.graph import Graph, ShapeOptions, build_graph
 from rnncalc.reports.summary import summarize
 from rnncalc.spec.model import ModelSpec
@@ -15,7 +15,13 @@ from rnncalc.spec.model import ModelSpec
 
 def load_spec(path: Any, expressions: list[str] | None = None, *, stdin_text: str | None = None,
               model: int | None = None) -> ModelSpec:
-    """The spec of a path, text, dict or list, with ``--layer`` expressions appended."""
+    """The spec of a path, text, dict or list, with ``--layer`` expressions appended.
+
+    Unlike :func:`rnncalc.load` this does not build the graph, so a test can
+    give the shape options later.
+    """
+    if path is None:
+        return _with_layers(None, list(expressions or []))
     return load(path, layers=expressions, stdin_text=stdin_text, model=model).spec
 
 

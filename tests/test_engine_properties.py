@@ -22,6 +22,9 @@ from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
 from tests.support import graph_from_data, load_spec
 
+# Property and fuzz suites take most of the run: `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 units = st.integers(1, 5)

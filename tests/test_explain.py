@@ -88,8 +88,11 @@ def test_json_is_the_same_record(cli):
     rnn = doc["layers"][1]
     assert [w["arithmetic"] for w in rnn["groups"][0]["weights"]] == [
         "100 × 128 = 12,800", "128 × 128 = 16,384", "128"]
-    assert rnn["cost"]["macs"] == {"B·T": 29184}
-    assert doc["cost"]["macs"] == {"B·T": 29184, "B": 128}
+    # batch and time unknown: figures per sample and timestep, always JSON numbers
+    assert doc["cost"]["per"] == "sample*step"
+    assert rnn["cost"]["macs"] == 100 * 128 + 128 * 128 == 29184
+    assert doc["cost"]["macs"] == 29184 + 128          # + Dense(1) on the last step
+    assert doc["schema"] == "rnncalc/explain/1"
 
 
 def test_layer_name_filters_and_suggests(cli):

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from rnncalc.layers import LAYER_KINDS
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN casts in strategies
+pytestmark = [pytest.mark.slow,  # `pytest -m "not slow"` skips the fuzz suite
+              pytest.mark.filterwarnings("ignore::RuntimeWarning")]  # NaN casts in strategies
 SCALE = float(os.environ.get("RNNCALC_FUZZ_EXAMPLES", "1"))
 TIME_LIMIT = 3.0
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.seed_notebook import text_to_notebook, write_seed_notebook
+from tests.seed_notebook import text_to_notebook
 
 # The seed notebook's printed summaries: (output shape, params) per layer.
 SEED_MODELS = [
@@ -18,18 +16,12 @@ SEED_MODELS = [
 ]
 
 
-@pytest.fixture
-def seed_notebook(tmp_path):
-    path = write_seed_notebook(tmp_path / "seed.ipynb")
-    if path is None:
-        pytest.skip("the shared seed notebook is not available")
-    return path
-
-
 def test_seed_notebook_models_match_the_notebook(cli, seed_notebook):
     result = cli("summary", seed_notebook, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    doc = json.loads(result.out)
+    assert doc["schema"] == "rnncalc/summary/1"
+    models = doc["models"]
     assert [[(x["output_shapes"][0], x["params"]) for x in m["layers"]] for m in models] == \
         SEED_MODELS
     assert [m["total_params"] for m in models] == [42, 42, 42, 48, 529_441]
@@ -103,7 +95,7 @@ def test_python_file(cli, tmp_path):
     path.write_text(PY)
     result = cli("summary", path, "--json")
     assert result.code == 0, result.err
-    models = json.loads(result.out)
+    models = json.loads(result.out)["models"]
     assert [m["name"] for m in models] == ["clf", "sequential", "sequential"]
     clf, built, later = models
     assert [x["output_shapes"][0] for x in clf["layers"]] == [[None, 30, 100], [None, 128],

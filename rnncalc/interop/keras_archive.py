@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections import Counter
 from typing import Any
 
 from rnncalc.errors import SpecError
@@ -140,16 +139,12 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
 
 
 def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str) -> dict[str, list[Any]]:
-    from rnncalc.layers.base import snake_case
+    from rnncalc.layers.base import Namer
 
-    counts: Counter[str] = Counter()
+    groups = Namer()      # Keras names the groups as it names layers: lstm, lstm_1, ...
     out: dict[str, list[Any]] = {}
     for name, kind in layers:
-        key = snake_case(kind)
-        n = counts[key]
-        counts[key] += 1
-        group_path = f"layers/{key}" if n == 0 else f"layers/{key}_{n}"
-        group = f.get(group_path)
+        group = f.get(f"layers/{groups.auto(kind)}")
         out[name] = _collect(group) if group is not None else []
     return out
 

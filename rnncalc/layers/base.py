@@ -71,11 +71,17 @@ class Namer:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
 
-    def auto(self, kind: str) -> str:
+    def peek(self, kind: str) -> str:
+        """The name the next ``kind`` would get, without taking it."""
         prefix = snake_case(kind)
         n = self._counts[prefix]
-        self._counts[prefix] += 1
         return prefix if n == 0 else f"{prefix}_{n}"
+
+    def auto(self, kind: str) -> str:
+        """Take the next default name for ``kind``."""
+        name = self.peek(kind)
+        self._counts[snake_case(kind)] += 1
+        return name
 
 
 def snake_case(name: str) -> str:

@@ -97,11 +97,27 @@ class Poly:
             parts.append(fmt(c) if not m else f"{fmt(c)} × {factor}")
         return " + ".join(parts)
 
-    def to_json(self) -> int | dict:
-        """An int when known; otherwise ``{"B·T": 29312, "B": 129}``."""
-        if self.known:
-            return self.value or 0
-        return {("·".join(_power(m)) or "1"): c for m, c in self.terms}
+    def to_json(self) -> int:
+        """One JSON number: the value, with every unknown dim taken as 1.
+
+        That is the figure for one sample (``B = 1``) and, with unknown
+        timesteps, for one timestep (``T = 1``); :func:`per_unit` names which.
+        """
+        return sum(c for _, c in self.terms)
+
+    @property
+    def symbols(self) -> set[str]:
+        """The unknown dims this figure depends on (``{"B", "T"}``)."""
+        return {s for m, _ in self.terms for s in m}
+
+
+def per_unit(figures: list[Poly]) -> str:
+    """What JSON figures are per: ``batch`` (all dims known), ``sample`` (batch unknown),
+    ``step`` (timesteps unknown) or ``sample*step`` (both unknown)."""
+    used = set().union(*(p.symbols for p in figures)) if figures else set()
+    batch, time = BATCH in used, bool(used - {BATCH})
+    return {(False, False): "batch", (True, False): "sample", (False, True): "step",
+            (True, True): "sample*step"}[(batch, time)]
 
 
 PolyLike = "Poly | int"

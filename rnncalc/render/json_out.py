@@ -9,6 +9,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
+#: Version of each command's JSON document; bumped when a field changes meaning or type.
+SCHEMA_VERSION = 1
+COMMANDS = ("summary", "explain", "run", "solve", "sweep", "diff")
+
+
+def schema_id(command: str) -> str:
+    """``rnncalc/summary/1``: the ``"schema"`` value of a command's JSON."""
+    return f"rnncalc/{command}/{SCHEMA_VERSION}"
+
+
+def document(command: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A command's JSON document: ``"schema"`` first, then the record."""
+    return {"schema": schema_id(command), **body}
+
+
+def schema_text(command: str) -> str:
+    """The JSON Schema (draft 2020-12) shipped for a command's JSON output."""
+    from importlib.resources import files
+
+    return (files("rnncalc") / "schemas" / f"{command}.json").read_text(encoding="utf-8")
+
 
 def dumps(document: Any, indent: int = 2) -> str:
     """Serialize a record dict with inline shapes."""

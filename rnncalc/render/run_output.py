@@ -61,11 +61,15 @@ def _write_values(a: np.ndarray, write: Callable[[str], Any], indent: str) -> No
 
 def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
     """The contract's ``run --json`` document, streamed through ``write``."""
+    from rnncalc.render.json_out import schema_id
+
     inputs = [{"name": name, "shape": list(a.shape)} for name, a in result.inputs.items()]
-    write("{\n" + f'  "seed": {json.dumps(result.seed)},\n'
+    write("{\n" + f'  "schema": {json.dumps(schema_id("run"))},\n'
+          + f'  "seed": {json.dumps(result.seed)},\n'
           + f'  "inputs": {json.dumps(inputs)},\n' + '  "outputs": [')
     for k, o in enumerate(result.outputs):
-        head = {"name": o.name, "index": o.index, "shape": list(o.values.shape)}
+        head = {"name": o.name, "index": o.index, "label": output_label(o, result),
+                "shape": list(o.values.shape)}
         write(("\n" if k == 0 else ",\n") + "    " + json.dumps(head)[:-1] + ', "values": ')
         _write_values(o.values, write, "    ")
         write("}")

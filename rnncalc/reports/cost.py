@@ -32,6 +32,7 @@ from rnncalc.layers.counting import (
     Poly,
     flops,
     macs,
+    per_unit,
     size,
 )
 from rnncalc.layers.shapes import Shape
@@ -110,12 +111,16 @@ class CostRecord:
     def layer(self, name: str) -> LayerCost:
         return next(c for c in self.layers if c.name == name)
 
+    @property
+    def per(self) -> str:
+        """What the JSON figures are per: ``batch``, ``sample``, ``step`` or ``sample*step``."""
+        return per_unit([self.macs, self.flops, self.training_total, self.inference_total])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "convention": self.convention,
             "dtype": self.dtype,
-            "unknown_dims": "figures with B or T are polynomials in the unknown batch (B) and "
-                            "time (T) dims" if not self.training_total.known else None,
+            "per": self.per,
             "macs": self.macs.to_json(), "flops": self.flops.to_json(),
             "memory_bytes": {
                 "input": self.input_bytes.to_json(),
@@ -195,8 +200,30 @@ class CostedSummary:
     torch: Any = None    # TorchRecord under the PyTorch convention
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary JSON (or PyTorch's), each layer with its MACs and FLOPs, plus totals."""
-        document = self.torch.to_dict() if self.torch else self.record.to_dict()
+        """The summary JSON, each layer with its MACs and FLOPs, plus the cost totals.
+
+        Under the PyTorch convention the document is a superset of the Keras
+        one: the counts are torch.nn's, and each layer adds its modules,
+        state_dict and notes beside Keras' own count.
+        """
+        document = self.record.to_dict()
+        if self.torch:
+            document["convention"] = "pytorch"
+            by_name = {t.name: t.to_dict() for t in self.torch.layers}
+            for entry in document["layers"]:
+                torch = by_name[entry["name"]]
+                entry["keras_params"] = entry["params"]
+                for key in ("params", "trainable_params", "modules", "state_dict", "notes"):
+                    entry[key] = torch[key]
+                entry["non_trainable_params"] = entry["params"] - entry["trainable_params"]
+            document["keras_total_params"] = self.torch.keras_total_params
+            document["total_params"] = self.torch.total_params
+            document["trainable_params"] = self.torch.trainable_params
+            document["non_trainable_params"] = (self.torch.total_params
+                                                - self.torch.trainable_params)
+            document["param_bytes"] = self.cost.param_bytes
+        elif self.cost.dtype:
+            document["param_bytes"] = self.cost.param_bytes
         for entry, layer in zip(document["layers"], self.cost.layers):
             entry["macs"], entry["flops"] = layer.macs.to_json(), layer.flops.to_json()
         totals = self.cost.to_dict()

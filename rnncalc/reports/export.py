@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.graph import Graph, Node, TensorRef
+from rnncalc.graph import Graph
 from rnncalc.layers import Layer, Namer, layer_class
 from rnncalc.layers.arguments import COMMON_ARGS, Arg
-from rnncalc.layers.base import snake_case
 from rnncalc.layers.calls import Call
 from rnncalc.layers.initializers import ALIASES, Initializer
+from rnncalc.reports.summary import ref_text
 
 FORMATS = ("yaml", "keras")
 # Keras' own default input names.
@@ -87,7 +86,7 @@ def describe(graph: Graph, name: str | None) -> Exported:
     inputs = [InputOut(None if _DEFAULT_INPUT_NAME.match(n.name) and not functional else n.name,
                        list(n.output_shapes[0][1:]), n.output_shapes[0][0],
                        None if n.dtype == "float32" else n.dtype) for n in graph.inputs]
-    namer = _NamePredictor()
+    namer = Namer()
     layers = []
     for node in graph.nodes:
         assert node.layer is not None
@@ -96,38 +95,18 @@ def describe(graph: Graph, name: str | None) -> Exported:
         if functional or node.name != expected:
             args["name"] = node.name
         else:
-            namer.take(node.kind)
+            namer.auto(node.kind)
         out = LayerOut(node.kind, args, node=node.name)
         if functional:
-            refs = [_ref(graph, t) for t in node.inbound]
+            refs = [ref_text(graph, t) for t in node.inbound]
             split = 1 if node.layer.TAKES_INITIAL_STATE else len(refs)
             out.inputs, out.states = refs[:split], refs[split:]
         layers.append(out)
-    outputs = [_ref(graph, t) for t in graph.outputs] if functional else []
+    outputs = [ref_text(graph, t) for t in graph.outputs] if functional else []
     return Exported(name, functional, inputs, layers, outputs)
 
 
-def _ref(graph: Graph, tensor: TensorRef) -> str:
-    node: Node = graph.node(tensor.node)
-    return tensor.node if len(node.output_shapes) == 1 else f"{tensor.node}[{tensor.index}]"
-
-
-class _NamePredictor:
-    """Keras 3's default names, to tell which names need writing out."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def peek(self, kind: str) -> str:
-        prefix = snake_case(kind)
-        n = self.counts[prefix]
-        return prefix if n == 0 else f"{prefix}_{n}"
-
-    def take(self, kind: str) -> None:
-        self.counts[snake_case(kind)] += 1
-
-
-def layer_args(layer: Layer, namer: _NamePredictor | None = None) -> dict[str, Any]:
+def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
     """A built layer's arguments that differ from the Keras defaults."""
     args: dict[str, Any] = {}
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
@@ -147,7 +126,7 @@ def layer_args(layer: Layer, namer: _NamePredictor | None = None) -> dict[str, A
     if namer is not None:   # Keras names wrapped layers first; their names are never needed
         for value in args.values():
             if isinstance(value, LayerOut):
-                namer.take(value.kind)
+                namer.auto(value.kind)
     return args
 
 

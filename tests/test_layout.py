@@ -1,0 +1,58 @@
+"""The package's floors: no module imports from a floor above its own.
+
+errors < layers (vocabulary and kinds) < spec (parsing) < graph
+< reports, engine, interop < render < api < cli, magics.
+Function-level imports count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "rnncalc"
+FLOORS = {
+    "errors": 0, "layers": 1, "spec": 2, "graph": 3,
+    "reports": 4, "engine": 4, "interop": 4,
+    "render": 5, "api": 6, "cli": 7, "magics": 7, "__main__": 7, "__init__": 7,
+}
+# Modules of one floor that must not lean on each other either.
+SIBLINGS_APART = {("engine", "reports"), ("reports", "engine")}
+# Being moved out (the sequence loop to the engine, the PyTorch stacking to reports).
+PENDING = {("layers/recurrent.py", "rnncalc.reports.torch_layout"),
+           ("layers/recurrent.py", "rnncalc.engine.progress")}
+
+
+def _part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "rnncalc" else None
+
+
+def _imports(path) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(ROOT)) for p in MODULES])
+def test_no_import_from_a_floor_above(path):
+    rel = path.relative_to(PACKAGE)
+    own = rel.parts[0].removesuffix(".py")
+    floor = FLOORS[own]
+    for module in _imports(path):
+        part = _part(module)
+        if part is None or (str(rel), module) in PENDING:
+            continue
+        assert FLOORS[part] <= floor, f"{rel} (floor {own}) imports {module}"
+        assert (own, part) not in SIBLINGS_APART, f"{rel} imports {module}"

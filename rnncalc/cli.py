@@ -258,6 +258,10 @@ def run(
                               weights_path=weights, progress=bar)
     finally:
         bar.close()
+    from rnncalc.render.run_output import non_finite_warnings
+
+    for warning in non_finite_warnings(result):
+        sys.stderr.write(warning + "\n")
     if save is not None:
         from rnncalc.render.run_output import save_npz
 

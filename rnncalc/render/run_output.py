@@ -59,6 +59,27 @@ def _write_values(a: np.ndarray, write: Callable[[str], Any], indent: str) -> No
     write(indent + "]")
 
 
+def non_finite(values: np.ndarray) -> dict[str, int] | None:
+    """``{"nan": n, "inf": m}`` for an output holding NaN or ±inf values, else ``None``."""
+    if values.dtype.kind != "f":
+        return None
+    nan = int(np.count_nonzero(np.isnan(values)))
+    inf = int(np.count_nonzero(np.isinf(values)))
+    return {"nan": nan, "inf": inf} if nan or inf else None
+
+
+def non_finite_warnings(result: RunResult) -> list[str]:
+    """One warning per output holding NaN/inf (JSON writes them as null)."""
+    out = []
+    for o in result.outputs:
+        bad = non_finite(o.values)
+        if bad:
+            out.append(f"warning: output {terminal_safe(output_label(o, result))} holds "
+                       f"{bad['nan']:,} NaN and {bad['inf']:,} infinite value"
+                       f"{'s' if bad['inf'] != 1 else ''} (null in run --json)")
+    return out
+
+
 def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
     """The contract's ``run --json`` document, streamed through ``write``."""
     from rnncalc.render.json_out import schema_id
@@ -70,6 +91,9 @@ def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
     for k, o in enumerate(result.outputs):
         head = {"name": o.name, "index": o.index, "label": output_label(o, result),
                 "shape": list(o.values.shape)}
+        bad = non_finite(o.values)
+        if bad:
+            head["non_finite"] = bad
         write(("\n" if k == 0 else ",\n") + "    " + json.dumps(head)[:-1] + ', "values": ')
         _write_values(o.values, write, "    ")
         write("}")
@@ -186,8 +210,10 @@ def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 10
     head.add_row("memory", f"~{format_bytes(result.estimate)} estimated")
     parts: list[RenderableType] = [head]
     for out in result.outputs:
+        bad = non_finite(out.values)
         title = terminal_safe(f"{output_label(out, result)}  shape "
-                              f"{format_shape(out.values.shape)}")
+                              f"{format_shape(out.values.shape)}" + (
+                                  f"  holds {bad['nan']} NaN, {bad['inf']} inf" if bad else ""))
         body = Text(_array_text(out.values, width - 4))
         parts.append(Panel(body, title=title, title_align="left", expand=False))
         if heatmap:

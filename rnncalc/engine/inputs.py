@@ -8,6 +8,7 @@ batch axis is a batch of one. Nothing is ever unpickled.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -64,11 +65,17 @@ def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.nd
             raise SpecError(f"{where}: more than {MAX_FILE_BYTES:,} characters; refused")
         return _from_json(_json(text, where), where)
     file = Path(path)
-    check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
+    # regular file (or a pipe's bytes), sane size, honest .npy/.npz headers
+    source = check_array_file(path, where)
     suffix = file.suffix.lower()
+    if suffix not in (".json", ".npy", ".npz") and isinstance(source, io.BytesIO):
+        head = source.getvalue()[:8]      # a pipe such as <(...): tell by the content
+        suffix = ".npy" if head.startswith(b"\x93NUMPY") else ".npz" if head.startswith(
+            b"PK") else ".json" if head.lstrip()[:1] in (b"[", b"{") else suffix
     if suffix == ".json":
         try:
-            text = file.read_text(encoding="utf-8")
+            text = (file.read_text(encoding="utf-8") if isinstance(source, str)
+                    else source.getvalue().decode("utf-8"))
         except UnicodeDecodeError:
             raise SpecError(f"{where}: not UTF-8 text") from None
         return _from_json(_json(text, where), where)
@@ -76,7 +83,7 @@ def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.nd
         raise SpecError(f"{where}: expected a .npy, .npz or .json file (or - for JSON on "
                         f"stdin), got '{file.suffix or file.name}'")
     try:
-        data = np.load(file, allow_pickle=False)
+        data = np.load(source, allow_pickle=False)
         if isinstance(data, np.lib.npyio.NpzFile):
             with data:
                 return {k.removeprefix("input/"): data[k] for k in data.files

@@ -51,9 +51,9 @@ def flat(weights: Weights) -> dict[str, np.ndarray]:
 def _read_npz(path: str) -> dict[str, np.ndarray]:
     where = f"--weights {path}"
     # regular file, sane size, honest .npy/.npz headers
-    check_array_file(path, where, numpy_only=True)
+    source = check_array_file(path, where, numpy_only=True)
     try:
-        data = np.load(path, allow_pickle=False)
+        data = np.load(source, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise SpecError(f"{where}: cannot read it as .npz ({err})") from None
     if not isinstance(data, np.lib.npyio.NpzFile):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from typing import Any
 
@@ -54,6 +55,8 @@ def _read_config(path: str) -> dict[str, Any]:
     from rnncalc.engine.arrayfile import check_path
 
     check_path(path, path)   # missing, a directory, a device: said as such
+    if not os.path.isfile(path):
+        raise SpecError(f"{path}: is not a regular file; a saved model must be one")
     if path.lower().endswith(".keras"):
         try:
             with zipfile.ZipFile(path) as archive:

@@ -52,6 +52,8 @@ def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
             return _bounded(sys.stdin.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"
         return decode_text(_bounded(buffer.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"), \
             "<stdin>"
+    if "\0" in path:
+        raise SpecError(f"{path!r}: a file name cannot hold a NUL character")
     if os.path.isdir(path):
         raise SpecError(f"{path}: is a directory, expected a YAML or JSON spec file")
     try:

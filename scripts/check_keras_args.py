@@ -97,18 +97,31 @@ def accepted_by_trial(cls: type, name: str, candidate: str) -> bool:
     return True
 
 
+def rnncalc_kinds() -> list[str]:
+    """Every kind rnncalc registers (read from this checkout), as Keras class names."""
+    sys.path.insert(0, str(OUT.parent.parent.parent))
+    try:
+        from rnncalc.layers import LAYER_KINDS
+    except ImportError:     # rnncalc's own dependencies missing here: the list above
+        return KINDS
+    return sorted({"InputLayer" if k == "Input" else k for k in LAYER_KINDS})
+
+
 def main() -> int:
     import keras
 
     result: dict[str, object] = {"keras_version": keras.__version__, "layers": {}}
-    for name in KINDS:
+    for name in rnncalc_kinds():
+        if not hasattr(keras.layers, name):
+            print(f"note: keras.layers has no {name}; left out")
+            continue
         cls = getattr(keras.layers, name)
         positional, names = chain_kwargs(cls)
         names = [n for n in names if n in positional or accepted_by_trial(cls, name, n)]
         result["layers"][name] = {"class": cls.__name__, "positional": positional,
                                   "keywords": sorted(names)}
     OUT.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(KINDS)} layer kinds)")
+    print(f"wrote {OUT} ({len(result['layers'])} layer kinds)")
     return 0
 
 

@@ -47,7 +47,10 @@ def accepted(cls: type) -> set[str]:
 
 
 def keras_name(kind: str) -> str:
-    return "InputLayer" if kind == "Input" else kind
+    name = "InputLayer" if kind == "Input" else kind
+    assert name in GOLDEN, (f"{name} is not in tests/golden/keras_layer_args.json: run "
+                            "scripts/check_keras_args.py with Keras to add it")
+    return name
 
 
 @pytest.mark.parametrize("kind", sorted(LAYER_KINDS))

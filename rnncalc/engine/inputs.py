@@ -43,8 +43,16 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
 
 def _json(text: str, where: str) -> Any:
     """JSON text as data; every parse problem is a one-line error naming the file."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise SpecError(f"{where}: the key {key!r} is given twice")
+            out[key] = value
+        return out
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as err:
         raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
                         f"{err.msg}") from None

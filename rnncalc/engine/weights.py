@@ -22,7 +22,7 @@ from rnncalc.layers import Weight
 from rnncalc.layers.shapes import format_shape
 
 Weights = dict[str, dict[str, np.ndarray]]    # layer name -> weight name -> values
-_POSITIONAL = re.compile(r"arr_(\d+)")
+_POSITIONAL = re.compile(r"arr_(0|[1-9]\d*)")   # np.savez's names: no leading zeros
 
 
 def slots(graph: Graph) -> list[tuple[str, Weight]]:

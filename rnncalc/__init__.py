@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rnncalc._version import __version__
 from rnncalc.errors import SpecError
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from rnncalc.api import Explanation, Model, Summary, from_keras, load, load_all

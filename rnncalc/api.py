@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from rnncalc.reports.summary import SummaryRecord
     from rnncalc.spec.model import ModelSpec
 
-Dims = "tuple[int | None, ...] | list[int | None] | str | None"
 CONVENTIONS = ("keras", "pytorch")
+PLAIN_WIDTH = 100        # str(summary): the table as a 100-column terminal shows it
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
@@ -265,18 +265,18 @@ class Model:
     def graph(self, *, batch_size: int | None = None, timesteps: int | None = None,
               convention: str = "keras") -> Graph:
         """The built graph, with these shape overrides on top of the model's own."""
-        from rnncalc.graph import build_graph
+        from rnncalc.reports.pytorch import graph_for
 
         options = replace(self.options,
                           batch_size=batch_size or self.options.batch_size,
-                          timesteps=timesteps or self.options.timesteps,
-                          convention=convention)
-        if options not in self._graphs:
+                          timesteps=timesteps or self.options.timesteps)
+        key = (options, convention)
+        if key not in self._graphs:
             try:
-                self._graphs[options] = build_graph(self.spec, options)
+                self._graphs[key] = graph_for(self.spec, options, convention)
             except SpecError as err:
                 raise err.at(self.title) if self.title else err from None
-        return self._graphs[options]
+        return self._graphs[key]
 
     def summary(self, *, convention: str = "keras", columns: list[str] | str | None = None,
                 expand: bool = False, batch_size: int | None = None,
@@ -445,13 +445,19 @@ class Summary:
         return costed_summary(self.graph, self.convention, self.dtype, self.record)
 
     def grid(self) -> Any:
-        """Rows and footer, shared by the table and markdown renderers."""
+        """Rows and footer, shared by the table and markdown renderers.
+
+        Costs are worked out only when a column, the dtype or the convention needs them.
+        """
         from rnncalc.render.summary_grid import grid, parse_columns
 
-        costed = self.cost()
-        return grid(self.record, costed.cost, parse_columns(self.columns, self.record.chain),
-                    expand=self.expand, torch=costed.torch, cost_footer=self.costed,
-                    title=self.title)
+        columns = parse_columns(self.columns, self.record.chain)
+        needs_cost = bool({"macs", "flops"} & set(columns)) or self.dtype or \
+            self.convention != "keras"
+        costed = self.cost() if needs_cost else None
+        return grid(self.record, costed.cost if costed else None, columns,
+                    expand=self.expand, torch=costed.torch if costed else None,
+                    cost_footer=self.costed, title=self.title)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary --json`` document (``"schema": "rnncalc/summary/1"``)."""
@@ -476,16 +482,16 @@ class Summary:
 
         return grid_markdown(self.grid())
 
-    def renderable(self) -> Any:
-        """The rich table (for a console)."""
-        from rnncalc.render.summary_grid import grid_table
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The table and footer as text ``width`` columns wide (folded if it would not fit);
+        ``styled`` adds bold and dim terminal codes."""
+        from rnncalc.render.summary_grid import grid_text
 
-        return grid_table(self.grid())
+        return grid_text(self.grid(), width, ascii=ascii, styled=styled)
 
     def __str__(self) -> str:
-        from rnncalc.render.text import plain_text
-
-        return plain_text(self.renderable())
+        return self.table_text(PLAIN_WIDTH)
 
     def __repr__(self) -> str:
         return (f"<rnncalc.Summary {self.record.name}: {self.record.total_params:,} params, "

@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from rnncalc import __version__
+from rnncalc._version import __version__
 from rnncalc.errors import ExitCode, SpecError, clip_echoes, terminal_safe
 
 app = typer.Typer(
     name="rnncalc",
     help="Keras-exact RNN shapes, parameter counts and a NumPy engine, from a spec.",
-    add_completion=False,
-    no_args_is_help=True,
+    add_completion=True,
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -32,6 +32,23 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    csv = "csv"
+    latex = "latex"
+
+
+def _format(format: Any, json_flag: bool) -> Any:
+    """``--json`` is ``--format json``; with another ``--format`` it is a conflict, not a pick."""
+    if not json_flag:
+        return format
+    if format.value not in ("json", "table", "text"):
+        raise SpecError(f"--json and --format {format.value} ask for two formats; give one")
+    return type(format)("json")
+
+
+def _display(width: int | None, ascii: bool) -> None:
+    from rnncalc.render.console import configure
+
+    configure(width, ascii)
 
 
 SpecArg = Annotated[str | None, typer.Argument(
@@ -77,6 +94,11 @@ ColumnsOpt = Annotated[list[str] | None, typer.Option(
     "--columns", help="Summary columns, comma-separated: output_shape, params, params_percent, "
     "macs, flops, trainable, connected_to, weights.")]
 ExpandOpt = Annotated[bool, typer.Option("--expand", help="Add a sub-row per weight.")]
+WidthOpt = Annotated[int | None, typer.Option(
+    "--width", min=20, help="Draw tables this many columns wide (default: the terminal's; "
+    "a table that does not fit is folded into one block per layer).")]
+AsciiOpt = Annotated[bool, typer.Option("--ascii", help="Draw tables with plain ASCII "
+                                        "characters.")]
 ModelOpt = Annotated[int | None, typer.Option(
     "--model", min=1, help="Pick the N-th model (1-based) of a notebook or .py file.")]
 
@@ -136,12 +158,15 @@ def summary(
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
     model: ModelOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer.
 
     A notebook or .py file gets one summary per model found in it.
     """
-    fmt = Format.json if json_flag else format
+    fmt = _format(format, json_flag)
+    _display(width, ascii)
     models = _load(spec, layer, input_shape, None, None, model)
     summaries = []
     for m in models:
@@ -152,15 +177,21 @@ def summary(
         summaries.append(s)
         if fmt is Format.markdown:
             sys.stdout.write(("\n" if len(summaries) > 1 else "") + s.to_markdown())
-        elif fmt is Format.table:
-            from rich.console import Console
-            from rich.text import Text
+        elif fmt is Format.csv:
+            from rnncalc.render.summary_grid import grid_csv
 
-            console = Console()
+            sys.stdout.write(("\n" if len(summaries) > 1 else "") + grid_csv(s.grid()))
+        elif fmt is Format.latex:
+            from rnncalc.render.summary_grid import grid_latex
+
+            sys.stdout.write(("\n" if len(summaries) > 1 else "") + grid_latex(s.grid()))
+        elif fmt is Format.table:
+            from rnncalc.render.console import DISPLAY, stdout_style
+
+            width, styled = stdout_style()
             if m.title:
-                console.print(Text(("\n" if len(summaries) > 1 else "") + m.title,
-                                   style="bold"), soft_wrap=True)
-            console.print(s.renderable())
+                sys.stdout.write(("\n" if len(summaries) > 1 else "") + m.title + "\n")
+            sys.stdout.write(s.table_text(width, ascii=DISPLAY.ascii, styled=styled))
     if fmt is Format.json:
         from rnncalc.render.json_out import document, dumps
 
@@ -227,6 +258,8 @@ def run(
     heatmap: Annotated[bool, typer.Option(
         "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
     model: ModelOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
 ) -> None:
     """Run the model in NumPy with Keras 3 inference semantics and print the outputs.
 
@@ -236,6 +269,7 @@ def run(
     from rnncalc.engine.run import example_layer
     from rnncalc.render.run_output import ProgressBar
 
+    _display(width, ascii)
     if spec == "-" and input_file == "-":
         raise SpecError("SPEC and --input cannot both be - (standard input); put one in a file")
     example = spec is None and not layer
@@ -272,13 +306,12 @@ def run(
 
         write_run_json(result, sys.stdout.write)
         return
-    from rich.console import Console
-
+    from rnncalc.render.console import colour, make_console
     from rnncalc.render.run_output import run_renderables
 
-    console = Console()
+    console = make_console()
     for part in run_renderables(result, heatmap=heatmap, width=console.width,
-                                colour=console.color_system is not None):
+                                colour=colour(console)):
         console.print(part)
 
 
@@ -300,12 +333,13 @@ def explain(
     model: ModelOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
+    fmt = _format(format, json_flag)
     m = _one(spec, layer, input_shape, None, None, model)
     e = m.explain(layer_name, convention=convention.value, dtype=dtype.value if dtype else None,
                   batch_size=batch_size, timesteps=timesteps)
-    if json_flag or format is ExplainFormat.json:
+    if fmt is ExplainFormat.json:
         sys.stdout.write(e.to_json())
-    elif format is ExplainFormat.markdown:
+    elif fmt is ExplainFormat.markdown:
         sys.stdout.write(e.to_markdown())
     else:
         sys.stdout.write(str(e))
@@ -322,18 +356,27 @@ def schema(
     command: Annotated[SchemaName, typer.Argument(help="Whose JSON output: summary, explain "
                                                   "or run.", show_default=False)],
 ) -> None:
-    """Print the JSON Schema of a command's --json output (versioned: rnncalc/<command>/1)."""
+    """Print the JSON Schema of a command's JSON output (versioned: rnncalc/<command>/1)."""
     from rnncalc.render.json_out import schema_text
 
     sys.stdout.write(schema_text(command.value))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn errors into one ``error:`` line and an exit code."""
-    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    """Entry point: run the app and turn errors into one ``error:`` line and an exit code.
+
+    ``--debug`` is accepted anywhere on the line; bare ``rnncalc`` prints the
+    help; a closed pipe (``| head``) ends quietly with status 0.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("RNNCALC_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
     command = typer.main.get_command(app)
+    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    if not args:
+        with command.make_context("rnncalc", ["--help"], resilient_parsing=True) as ctx:
+            sys.stdout.write(ctx.get_help() + "\n")
+        raise SystemExit(ExitCode.OK)
     try:
         result = command.main(args=args, prog_name="rnncalc", standalone_mode=False)
     except SpecError as err:
@@ -349,8 +392,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _fail("interrupted", ExitCode.BAD_INPUT)
     except BrokenPipeError:
-        sys.stderr.close()
-        raise SystemExit(ExitCode.OK) from None
+        _quiet_exit()
     except RecursionError:
         if debug:
             raise
@@ -360,7 +402,22 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
               ExitCode.INTERNAL)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_exit()
     raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+
+def _quiet_exit() -> None:
+    """The reader closed the pipe: point stdout at /dev/null (so the exit flush cannot fail)
+    and end with status 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(ExitCode.OK)
 
 
 def _fail(message: str, code: ExitCode) -> None:

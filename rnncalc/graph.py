@@ -8,10 +8,12 @@ labelled with the file line and the layer it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
+from rnncalc.layers.calls import Call
 from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
@@ -24,7 +26,6 @@ class ShapeOptions:
     input_shape: Shape | None = None    # per-sample, batch excluded
     batch_size: int | None = None
     timesteps: int | None = None
-    convention: str = "keras"          # "pytorch" accepts num_layers, bidirectional, proj_size
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,22 @@ class Graph:
         return len(self.inputs) == 1
 
 
+#: Makes a layer from a call: ``Layer.from_call`` by default; the PyTorch
+#: convention passes one that also reads torch.nn's own module options.
+LayerMaker = Callable[[Call, Namer], Layer]
+
+
+def keras_layer(call: Call, namer: Namer) -> Layer:
+    """A Keras layer kind from its call."""
+    return layer_class(call.name).from_call(call, namer)
+
+
 class _Builder:
-    def __init__(self, spec: ModelSpec, options: ShapeOptions) -> None:
+    def __init__(self, spec: ModelSpec, options: ShapeOptions,
+                 make_layer: LayerMaker = keras_layer) -> None:
         self.spec = spec
         self.options = options
+        self.make_layer = make_layer
         self.namer = Namer()
         self.inputs: list[Node] = []
         self.nodes: list[Node] = []
@@ -120,7 +133,7 @@ class _Builder:
         shape = list(batch_shape)
         if o.batch_size is not None:
             shape[0] = o.batch_size
-        if o.timesteps is not None:
+        if o.timesteps is not None and not (dtype == "string" and len(shape) < 2):
             if len(shape) < 2:
                 raise SpecError(f"--timesteps binds axis 1, but input {format_shape(batch_shape)}"
                                 " has no time axis").at(where)
@@ -178,18 +191,37 @@ class _Builder:
                 raise err.at("initial_state") from None
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
-        layer.check_convention(self.options.convention)
+        layer = layer.called_with(decl.call_args)
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
                             "(recurrent layers and Bidirectional do)")
         layer.check_inputs(shapes)
-        weights = layer.weights(shapes)
-        outputs = layer.output_shapes(shapes)
+        try:
+            weights = layer.weights(shapes)
+            outputs = layer.output_shapes(shapes)
+        except SpecError as err:
+            raise self.teach(err, inbound) from None
         check_size(outputs, weights)
         node = Node(layer.name, layer.kind, layer, inbound, shapes, outputs, weights,
                     dtype=layer.dtype, label=decl.label)
         self.register(node, "")
         self.nodes.append(node)
+
+    def teach(self, err: SpecError, inbound: list[TensorRef]) -> SpecError:
+        """A rank error after a layer that dropped the time axis: say which switch keeps it.
+
+        The classic stacked-RNN mistake (``LSTM(64)`` then ``LSTM(3)``): the first
+        layer returns only its last output, so the second gets no sequence.
+        """
+        if "rank" not in str(err) or err.hint:
+            return err
+        for ref in inbound[:1]:
+            source = self.by_name[ref.node]
+            option = source.layer.sequence_option() if source.layer else None
+            if option and ref.index == 0:
+                err.hint = (f"set {option}=True on '{source.name}' ({source.kind}) so it "
+                            "passes on the whole sequence")
+        return err
 
     def build(self) -> Graph:
         for decl in self.spec.inputs:
@@ -197,7 +229,7 @@ class _Builder:
         for decl in self.spec.layers:
             context = (decl.where, f"{decl.label} ({decl.call.name})")
             try:
-                layer = layer_class(decl.call.name).from_call(decl.call, self.namer)
+                layer = self.make_layer(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
                     self.add_input(layer.name, layer.batch_shape(),
                                    layer.config["dtype"], decl.where)
@@ -227,7 +259,7 @@ class _Builder:
                 raise SpecError(
                     "no input shape: give 'input: {shape: [...]}', input_shape on the first "
                     "layer, or --input-shape")
-        self.add_input(None, shape, dtype, decl.where)
+        self.add_input(None, shape, dtype or layer.input_dtype(), decl.where)
 
     def check_inputs_used(self) -> None:
         used = {r.node for n in self.nodes for r in n.inbound}
@@ -311,9 +343,10 @@ def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef])
     return [by_name[n] for n in kept]
 
 
-def build_graph(spec: ModelSpec, options: ShapeOptions | None = None) -> Graph:
+def build_graph(spec: ModelSpec, options: ShapeOptions | None = None,
+                make_layer: LayerMaker = keras_layer) -> Graph:
     """Build and shape-check the layer graph of a spec."""
-    return _Builder(spec, options or ShapeOptions()).build()
+    return _Builder(spec, options or ShapeOptions(), make_layer).build()
 
 
 __all__ = ["Graph", "InputDecl", "Node", "ShapeOptions", "TensorRef", "build_graph"]

@@ -46,7 +46,9 @@ REQUIRED = {"Activation": ("relu",), "Bidirectional": None, "TimeDistributed": N
             "Embedding": (5, 2), "GRU": (2,), "LSTM": (2,), "SimpleRNN": (2,),
             "Permute": ((1,),), "RepeatVector": (2,), "Reshape": ((2,),),
             "SpatialDropout1D": (0.5,), "AveragePooling1D": (2,), "AvgPool1D": (2,),
-            "InputLayer": ()}
+            "InputLayer": (), "ConvLSTM1D": (2, 3), "ConvLSTM2D": (2, 3), "ConvLSTM3D": (2, 3),
+            "SimpleRNNCell": (2,), "LSTMCell": (2,), "GRUCell": (2,), "RNN": None,
+            "StackedRNNCells": None, "MultiHeadAttention": (2, 4), "CategoryEncoding": (3,)}
 
 
 def chain_kwargs(cls: type) -> tuple[list[str], list[str]]:
@@ -81,7 +83,10 @@ def accepted_by_trial(cls: type, name: str, candidate: str) -> bool:
 
     args = REQUIRED.get(name, ())
     if args is None:  # wrappers: wrap a small layer
-        inner = keras.layers.LSTM(2) if name == "Bidirectional" else keras.layers.Dense(2)
+        inner = {"Bidirectional": lambda: keras.layers.LSTM(2),
+                 "RNN": lambda: keras.layers.LSTMCell(2),
+                 "StackedRNNCells": lambda: [keras.layers.LSTMCell(2)]}.get(
+                     name, lambda: keras.layers.Dense(2))()
         args = (inner,)
     if name == "InputLayer" and candidate not in ("shape", "batch_shape", "input_tensor"):
         args, extra = (), {"shape": (3,)}

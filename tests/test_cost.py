@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rnncalc.graph import ShapeOptions, build_graph
+from rnncalc.graph import ShapeOptions
 from rnncalc.layers.counting import Poly
 from rnncalc.reports.cost import model_cost
+from rnncalc.reports.pytorch import graph_for
 from tests.support import load_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -20,8 +21,8 @@ KERAS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
 
 
 def _cost(exprs, per_sample, batch=None, timesteps=None, convention="keras", dtype=None):
-    options = ShapeOptions(per_sample, batch, timesteps, convention=convention)
-    graph = build_graph(load_spec(None, exprs), options)
+    options = ShapeOptions(per_sample, batch, timesteps)
+    graph = graph_for(load_spec(None, exprs), options, convention)
     return graph, model_cost(graph, convention, dtype)
 
 

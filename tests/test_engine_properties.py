@@ -46,7 +46,7 @@ def recurrent(draw, sequences=None):
 @st.composite
 def sequence_layer(draw):
     """A layer from (batch, time, features) to (batch, time', features')."""
-    choice = draw(st.integers(0, 11))
+    choice = draw(st.integers(0, 12))
     if choice == 0:
         return draw(recurrent(sequences=True))
     if choice == 1:
@@ -81,6 +81,14 @@ def sequence_layer(draw):
     if choice == 10:
         return {"Bidirectional": {"layer": draw(recurrent(sequences=True)),
                                   "merge_mode": None}}
+    if choice == 11:                       # RNN(cell), RNN([cells]), Bidirectional(RNN)
+        cells = [{draw(st.sampled_from(["SimpleRNNCell", "LSTMCell", "GRUCell"])):
+                  {"units": draw(units)}} for _ in range(draw(st.integers(1, 3)))]
+        rnn = {"RNN": {"cell": cells if len(cells) > 1 else cells[0],
+                       "return_sequences": True, "go_backwards": draw(boolean),
+                       "zero_output_for_mask": draw(boolean)}}
+        return {"Bidirectional": {"layer": rnn, "merge_mode": "concat"}} if draw(boolean) \
+            else rnn
     return {"Dense": {"units": draw(units)}}
 
 

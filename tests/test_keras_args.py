@@ -16,7 +16,7 @@ import pytest
 
 from rnncalc.errors import SpecError
 from rnncalc.layers import LAYER_KINDS, Namer
-from rnncalc.layers.arguments import COMMON_ARGS, LAYER_IGNORED
+from rnncalc.layers.arguments import COMMON_ARGS, IGNORED_ARGS, LAYER_IGNORED
 from rnncalc.spec.expressions import parse_call
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "keras_layer_args.json")
@@ -32,13 +32,17 @@ EXTRAS = {
     "GRU": {"num_layers", "bidirectional", "proj_size"},
     # Keras 3.0-3.8 took rms_scaling (3.9 moved it to RMSNormalization).
     "LayerNormalization": {"rms_scaling"},
+    # rnncalc's stand-in for a vocabulary adapted from data (sizes only).
+    "IntegerLookup": {"vocabulary_size"}, "StringLookup": {"vocabulary_size"},
+    "TextVectorization": {"vocabulary_size"},
 }
 
 
 def accepted(cls: type) -> set[str]:
     common = {a.name for a in COMMON_ARGS} if cls.LAYER_KWARGS else {
         a.name for a in COMMON_ARGS if a.name != "trainable"}
-    names = {a.name for a in cls.ARGS} | common | set(cls.IGNORED) | set(cls.NOT_MODELLED)
+    ignored = IGNORED_ARGS if cls.IGNORED_ARGS is None else cls.IGNORED_ARGS
+    names = {a.name for a in cls.ARGS} | common | set(ignored) | set(cls.NOT_MODELLED)
     if cls.LAYER_KWARGS:
         names |= LAYER_IGNORED
     if cls.ACCEPTS_INPUT_DIM:

@@ -13,7 +13,7 @@ import pytest
 
 from rnncalc.errors import SpecError
 from rnncalc.graph import ShapeOptions, build_graph
-from rnncalc.reports.pytorch import torch_record
+from rnncalc.reports.pytorch import build_torch_graph, torch_record
 from tests.support import load_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -39,8 +39,8 @@ def _recurrent_expr(m: dict) -> str:
 
 
 def _torch_layer(exprs: list[str], per_sample: tuple, batch: int | None = None):
-    options = ShapeOptions(input_shape=per_sample, batch_size=batch, convention="pytorch")
-    graph = build_graph(load_spec(None, exprs), options)
+    options = ShapeOptions(input_shape=per_sample, batch_size=batch)
+    graph = build_torch_graph(load_spec(None, exprs), options)
     return graph, torch_record(graph)
 
 

@@ -8,13 +8,11 @@ golden test checks.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 
 import pytest
-from rich.console import Console
 
 import rnncalc
 from tests.conftest import GOLDEN, SPECS
@@ -25,10 +23,7 @@ IDS = [str(p.relative_to(SPECS)) for p in SPEC_FILES]
 
 def render(path) -> tuple[str, str, dict]:
     summary = rnncalc.load(str(path)).summary()
-    buffer = io.StringIO()
-    Console(file=buffer, width=100, color_system=None, force_terminal=False).print(
-        summary.renderable())
-    return buffer.getvalue(), summary.to_markdown(), summary.to_dict()
+    return summary.table_text(100), summary.to_markdown(), summary.to_dict()
 
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=IDS)

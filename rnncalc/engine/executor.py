@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from rnncalc.engine.progress import reporting
+from rnncalc.engine.sequence import run_sequence
 from rnncalc.errors import SpecError
 from rnncalc.graph import Graph
 from rnncalc.layers.shapes import Shape
@@ -78,7 +79,9 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
                 if (r.node, r.index) in off_shape:
                     raise SpecError(off_shape[r.node, r.index]).at(where)
             try:
-                outs = list(node.layer.forward(xs, weights.get(node.name, {}), ms[0]))
+                mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
+                extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
+                outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
                 declared = node.layer.output_shapes([tuple(np.shape(x)) for x in xs])
             except SpecError as err:
@@ -107,4 +110,4 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
 
 def tensor_values(shapes: dict[str, list[Shape]]) -> int:
     """Values in every tensor of the graph."""
-    return sum(prod(s) for outs in shapes.values() for s in outs)
+    return sum(prod(d or 1 for d in s) for outs in shapes.values() for s in outs)

@@ -5,6 +5,11 @@ The distributions, fans and scales are Keras 3's
 ``--seed`` (or by the initializer's own ``seed``), so values are reproducible
 but not bit-equal to Keras'. ``Zeros``, ``Ones``, ``Constant`` and
 ``Identity`` are exact.
+
+Values are drawn in float32 (as Keras draws them) straight into the weight's
+own array, so initialising holds no float64 copy of a weight: the memory a
+run needs is its estimate, initialisation included (:func:`init_scratch_values`
+is the largest temporary any initializer needs beside its weight).
 """
 
 from __future__ import annotations
@@ -29,15 +34,36 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
+F32 = np.float32
+
+
+def _normal(rng: np.random.Generator, mean: float, stddev: float,
+            shape: tuple[int, ...]) -> np.ndarray:
+    out = rng.standard_normal(shape, dtype=F32)
+    out *= stddev
+    out += mean
+    return out
+
+
+def _uniform(rng: np.random.Generator, low: float, high: float,
+             shape: tuple[int, ...]) -> np.ndarray:
+    out = rng.random(shape, dtype=F32)
+    out *= high - low
+    out += low
+    return out
+
+
 def _truncated_normal(rng: np.random.Generator, mean: float, stddev: float,
                       shape: tuple[int, ...]) -> np.ndarray:
     """Normal values redrawn until within two standard deviations (as Keras)."""
-    out = rng.standard_normal(shape)
+    out = rng.standard_normal(shape, dtype=F32)
     bad = np.abs(out) > 2
     while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()))
+        out[bad] = rng.standard_normal(int(bad.sum()), dtype=F32)
         bad = np.abs(out) > 2
-    return mean + stddev * out
+    out *= stddev
+    out += mean
+    return out
 
 
 _VARIANCE = {  # name -> (scale, mode, distribution)
@@ -58,22 +84,65 @@ def _variance_scaling(rng: np.random.Generator, shape: tuple[int, ...], scale: f
     if distribution == "truncated_normal":
         return _truncated_normal(rng, 0.0, math.sqrt(scale) / 0.87962566103423978, shape)
     if distribution == "untruncated_normal":
-        return rng.normal(0.0, math.sqrt(scale), shape)
+        return _normal(rng, 0.0, math.sqrt(scale), shape)
     limit = math.sqrt(3.0 * scale)
-    return rng.uniform(-limit, limit, shape)
+    return _uniform(rng, -limit, limit, shape)
+
+
+_BLOCK = 1024    # rows of the tall factor handled at a time in float64
 
 
 def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> np.ndarray:
+    """Keras' Orthogonal: Q of the QR of a normal matrix, R's diagonal made positive.
+
+    Computed as a Cholesky QR (``R = chol(AᵀA)``, ``Q = A R⁻¹``) with the Gram
+    matrix and the products in float64 one block of rows at a time and Q
+    written over A, so the only large array is the weight itself (NumPy's QR
+    would hold float64 copies of the whole matrix). The factor with a
+    positive diagonal is unique, so this is the same Q a Householder QR gives,
+    to rounding.
+    """
     if len(shape) < 2:
         raise SpecError(f"the Orthogonal initializer needs a weight of rank 2 or more, got "
                         f"shape {shape}")
     rows, cols = math.prod(shape[:-1]), shape[-1]
-    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
-    q, r = np.linalg.qr(a)
-    q *= np.sign(np.diag(r))
+    m, n = max(rows, cols), min(rows, cols)
+    a = rng.standard_normal((m, n), dtype=F32)
+    gram = np.zeros((n, n))
+    for start in range(0, m, _BLOCK):
+        block = a[start:start + _BLOCK].astype(np.float64)
+        gram += block.T @ block
+    inverse = np.linalg.inv(np.linalg.cholesky(gram).T)      # R⁻¹, upper triangular
+    del gram
+    if gain != 1.0:
+        inverse *= gain
+    for start in range(0, m, _BLOCK):
+        a[start:start + _BLOCK] = a[start:start + _BLOCK].astype(np.float64) @ inverse
     if rows < cols:
-        q = q.T
-    return gain * q.reshape(shape)
+        a = np.ascontiguousarray(a.T)
+    return a.reshape(shape)
+
+
+# Temporary memory beside the weight being filled, in multiples of its size: the boolean
+# masks of a truncated normal's redraws.
+_SCRATCH = {"TruncatedNormal": 0.5, "GlorotNormal": 0.5, "HeNormal": 0.5,
+            "LecunNormal": 0.5, "VarianceScaling": 0.5}
+
+
+def _scratch(init: Initializer, shape: tuple[int, ...]) -> int:
+    """Float32 values an initializer holds besides the weight it fills."""
+    if init.name != "Orthogonal" or len(shape) < 2:
+        return int(_SCRATCH.get(init.name, 0.0) * math.prod(shape))
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    m, n = max(rows, cols), min(rows, cols)
+    # the transposed copy when the weight is wide; float64 Gram, Cholesky factor and
+    # inverse (n × n); two float64 row blocks
+    return (m * n if rows < cols else 0) + 3 * 2 * n * n + 2 * 2 * min(m, _BLOCK) * n
+
+
+def init_scratch_values(inits: list[tuple[Initializer, tuple[int, ...]]]) -> int:
+    """Float32 values of temporary memory the largest weight initialisation needs."""
+    return max((_scratch(i, shape) for i, shape in inits), default=0)
 
 
 def sample(init: Initializer, shape: tuple[int, ...], rng: np.random.Generator,
@@ -84,15 +153,15 @@ def sample(init: Initializer, shape: tuple[int, ...], rng: np.random.Generator,
         rng = np.random.default_rng(c["seed"])
     name = init.name
     if name == "Zeros":
-        values = np.zeros(shape)
+        values = np.zeros(shape, F32)
     elif name == "Ones":
-        values = np.ones(shape)
+        values = np.ones(shape, F32)
     elif name == "Constant":
-        values = np.full(shape, c.get("value", 0.0))
+        values = np.full(shape, c.get("value", 0.0), F32)
     elif name == "RandomUniform":
-        values = rng.uniform(c.get("minval", -0.05), c.get("maxval", 0.05), shape)
+        values = _uniform(rng, c.get("minval", -0.05), c.get("maxval", 0.05), shape)
     elif name == "RandomNormal":
-        values = rng.normal(c.get("mean", 0.0), c.get("stddev", 0.05), shape)
+        values = _normal(rng, c.get("mean", 0.0), c.get("stddev", 0.05), shape)
     elif name == "TruncatedNormal":
         values = _truncated_normal(rng, c.get("mean", 0.0), c.get("stddev", 0.05), shape)
     elif name == "VarianceScaling":
@@ -105,7 +174,8 @@ def sample(init: Initializer, shape: tuple[int, ...], rng: np.random.Generator,
     elif name == "Identity":
         if len(shape) != 2:
             raise SpecError(f"the Identity initializer needs a 2-D weight, got shape {shape}")
-        values = c.get("gain", 1.0) * np.eye(*shape)
+        values = np.eye(*shape, dtype=F32)
+        values *= c.get("gain", 1.0)
     else:  # pragma: no cover - rnncalc.layers.initializers validates names
         raise SpecError(f"no sampler for initializer '{name}'")
-    return np.asarray(values, dtype=dtype)
+    return values if values.dtype == dtype else values.astype(dtype)

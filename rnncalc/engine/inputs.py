@@ -127,6 +127,8 @@ def bind_inputs(graph: Graph, arrays: dict[str, np.ndarray], where: str
 def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
     declared = node.output_shapes[0]
     label = f"{where}: input '{node.name}'"
+    if node.dtype == "string":
+        return _check_strings(arr, declared, label)
     if arr.dtype.kind not in "biuf":
         raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
     found = arr.shape
@@ -154,6 +156,22 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         return arr.astype(np.float32)
 
 
+def _check_strings(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
+    """A string input: text only; ``[n]`` strings for shape ``()`` are a batch of ``n``."""
+    if arr.dtype.kind not in "UO" or (arr.dtype.kind == "O" and
+                                      not all(isinstance(v, str) for v in arr.ravel())):
+        raise SpecError(f"{label}: expected strings (dtype string), found dtype {arr.dtype}")
+    found = arr.shape
+    if arr.ndim == len(declared) - 1:
+        arr = arr[None]          # no batch axis: a batch of one
+    if arr.ndim != len(declared) or any(d is not None and d != a
+                                        for d, a in zip(declared, arr.shape)):
+        raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
+                        f"{format_shape(declared[1:])} for one sample), found "
+                        f"{format_shape(found)}")
+    return arr.astype(object)
+
+
 def concrete_input_shapes(graph: Graph, batch: int | None = None) -> dict[str, Shape]:
     """Declared input shapes with the batch dim filled (default 1); other dims must be known."""
     out = {}
@@ -176,7 +194,9 @@ def random_inputs(graph: Graph, shapes: dict[str, Shape], seed: int) -> dict[str
     out = {}
     for node in graph.inputs:
         shape = shapes[node.name]
-        if node.dtype.startswith(("int", "uint")):
+        if node.dtype == "string":
+            out[node.name] = random_strings(graph, node, shape, rng)
+        elif node.dtype.startswith(("int", "uint")):
             out[node.name] = rng.integers(0, token_limit(graph, node), size=shape)
         else:
             out[node.name] = rng.random(shape, dtype=np.float32)
@@ -189,3 +209,18 @@ def token_limit(graph: Graph, node: Node) -> int:
               if c.inbound and c.inbound[0].node == node.name]
     highs = [r[1] for r in limits if r is not None]
     return min(highs) if highs else 10
+
+
+def random_strings(graph: Graph, node: Node, shape: Shape, rng: np.random.Generator
+                   ) -> np.ndarray:
+    """Text drawn from the reading layers' vocabulary (plus one unknown word), 1-8 words each."""
+    words: list[str] = []
+    for c in graph.nodes:
+        if c.inbound and c.inbound[0].node == node.name:
+            words += [str(w) for w in (getattr(c.layer, "input_tokens", lambda: None)() or [])]
+    words = words + ["unknown"] if words else ["the", "cat", "sat", "on", "a", "mat"]
+    out = np.empty(shape, dtype=object)
+    for index in np.ndindex(*shape):
+        n = int(rng.integers(1, 9))
+        out[index] = " ".join(words[int(i)] for i in rng.integers(0, len(words), size=n))
+    return out

@@ -40,11 +40,15 @@ def format_bytes(n: int) -> str:
 
 def estimate_bytes(graph: Graph, input_shapes: dict[str, Shape], bytes_per_value: int = 4
                    ) -> int:
-    """Inputs, every intermediate tensor, the weights and the largest per-layer scratch."""
+    """Inputs, every intermediate tensor, the weights and the largest scratch: of a layer's
+    forward pass, or of drawing a weight from its initializer (before any tensor exists)."""
+    from rnncalc.engine.initializers import init_scratch_values
+
     shapes = concrete_shapes(graph, input_shapes)
     params = sum(n.params for n in graph.nodes)
     scratch = max(scratch_values(graph, shapes), default=0)
-    return bytes_per_value * (tensor_values(shapes) + params + scratch)
+    init = init_scratch_values([(w.initializer, w.shape) for n in graph.nodes for w in n.weights])
+    return bytes_per_value * (params + max(tensor_values(shapes) + scratch, init))
 
 
 def check_limit(estimate: int, limit: int) -> None:

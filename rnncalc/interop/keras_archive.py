@@ -27,7 +27,9 @@ from rnncalc.spec.model import ModelSpec
 
 MAX_CONFIG_BYTES = 20 * 1024 * 1024
 # Sub-objects in the order Keras creates (and get_weights() lists) their weights.
-_SUBGROUP_ORDER = ("cell", "forward_layer", "backward_layer", "layer")
+# Sub-objects in the order their layer creates them (MultiHeadAttention: q, k, gate, v, out).
+_SUBGROUP_ORDER = ("cell", "forward_layer", "backward_layer", "layer", "query_dense",
+                   "key_dense", "gate_dense", "value_dense", "output_dense")
 
 Weights = dict[str, dict[str, Any]]   # layer name -> weight name -> array (engine's form)
 
@@ -129,7 +131,7 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
                             "file; save the model again with model.save()")
         try:
             with h5py.File(io.BytesIO(blob), "r") as f:
-                arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path)
+                arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path, graph)
         except OSError as err:
             raise SpecError(f"{path}: cannot read model.weights.h5 as HDF5 ({err})") from None
     else:
@@ -141,19 +143,39 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
     return _assign(arrays, graph, path)
 
 
-def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str) -> dict[str, list[Any]]:
+def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str,
+                   graph: Any = None) -> dict[str, list[Any]]:
     from rnncalc.layers.base import Namer
 
     groups = Namer()      # Keras names the groups as it names layers: lstm, lstm_1, ...
+    built = {n.name: n.layer for n in graph.nodes} if graph is not None else {}
     out: dict[str, list[Any]] = {}
     for name, kind in layers:
         group = f.get(f"layers/{groups.auto(kind)}")
-        out[name] = _collect(group) if group is not None else []
+        out[name] = _collect(group, built.get(name)) if group is not None else []
     return out
 
 
-def _collect(group: Any) -> list[Any]:
-    """A layer group's arrays in creation order: its own vars, then sub-objects."""
+# Where a sub-object's group sits on the built layer (for list order inside it).
+_SUBOBJECT = {"forward_layer": "forward_layer", "backward_layer": "backward_layer",
+              "layer": "inner"}
+
+
+def _collect(group: Any, layer: Any = None) -> list[Any]:
+    """A layer group's arrays in creation order: its own vars, then sub-objects.
+
+    A list of sub-objects (``cells`` of a stack) is saved under names Keras
+    draws per class in list order (``lstm_cell``, ``gru_cell``, ``lstm_cell_1``);
+    the built layer's cells give that order back.
+    """
+    from rnncalc.layers.base import Namer
+
+    if group is not None and "vars" not in group and layer is not None and hasattr(
+            layer, "cells"):
+        names = Namer()
+        order = [names.auto(c.kind) for c in layer.cells]
+        if sorted(order) == sorted(group.keys()):
+            return [a for key in order for a in _collect(group[key])]
     arrays = []
     own = group.get("vars")
     if own is not None:
@@ -165,7 +187,9 @@ def _collect(group: Any) -> list[Any]:
     for key in subgroups:
         child = group[key]
         if hasattr(child, "keys"):
-            arrays += _collect(child)
+            inner = layer if key in ("cell", "cells") else getattr(
+                layer, _SUBOBJECT.get(key, ""), None)
+            arrays += _collect(child, inner)
     return arrays
 
 

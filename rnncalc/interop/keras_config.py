@@ -35,9 +35,12 @@ _DROPPED_KEYS = frozenset({
 _NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False), "time_major": (None, False)}
 # Dtype policies: the variable dtype is what parameter bytes depend on.
 _POLICY_VARIABLE_DTYPE = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
-_NESTED_LAYER_KEYS = ("layer", "backward_layer")
-_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional")
+_NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell", "cells")
+_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Bidirectional", "RNN",
+              "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 _INPUT_ARGS = ("batch_input_shape", "input_shape", "batch_shape", "input_length", "input_dim")
+# Tensors passed by keyword, appended to the inputs in this order.
+_TENSOR_KWARGS = ("query", "value", "key")
 _CELL_LAYERS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
 
 
@@ -103,6 +106,7 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
         raise SpecError(f"{source}: Functional config without a 'layers' list")
     inputs: dict[str, InputDecl] = {}
     layers: list[LayerDecl] = []
+    used = _used_as_input(config["layers"])
     for i, entry in enumerate(config["layers"]):
         label = _label(i, entry)
         try:
@@ -112,6 +116,9 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                 decl = _input_decl({**layer_config, "name": name}, source)
                 inputs[str(decl.name)] = decl
                 continue
+            if str(entry.get("module", "")).startswith("keras.src.ops") and \
+                    name not in used:
+                continue        # a Keras mask computed by ops, passed on only as mask=
             nodes = entry.get("inbound_nodes") or []
             if len(nodes) != 1:
                 if not nodes:
@@ -127,7 +134,8 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                 tensors, states = tensors[:1], tensors[1:] + states
         except SpecError as err:
             raise err.at(source, label) from None
-        layers.append(LayerDecl(call, tuple(tensors), tuple(states), label, source))
+        layers.append(LayerDecl(call, tuple(tensors), tuple(states), label, source,
+                                _call_args(kind, nodes[0])))
     order = [r.name for r in _tensor_list(config.get("input_layers"), source, "input_layers")]
     ordered = [inputs[n] for n in order if n in inputs]
     ordered += [d for n, d in inputs.items() if n not in order]
@@ -142,8 +150,11 @@ def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
         tensors = _keras3_tensors(node.get("args", []))
         kwargs = node.get("kwargs") or {}
         states = _keras3_tensors(kwargs.get("initial_state") or [])
+        for key in _TENSOR_KWARGS:     # mha(query, value, key=k)
+            tensors += _keras3_tensors(kwargs.get(key) or [])
         for key, value in kwargs.items():
-            if key != "initial_state" and _keras3_tensors(value):
+            if key not in ("initial_state", "mask", *_TENSOR_KWARGS) and \
+                    _keras3_tensors(value):
                 raise SpecError(f"the layer is called with a tensor for '{key}'; rnncalc "
                                 "supports only inputs and initial_state")
         return tensors, states
@@ -159,6 +170,52 @@ def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
                     states.append(_history(state[:3]))
         return tensors, states
     raise SpecError(f"unexpected inbound node {show(node)}")
+
+
+def _used_as_input(entries: list[Any]) -> set[str]:
+    """Layers whose outputs a real layer needs as an input (directly or through ops).
+
+    Keras serializes a mask handed on explicitly (``mask=``) as op layers
+    (``NotEqual``, ``LogicalOr``, ...); rnncalc recomputes masks itself, so ops
+    that feed nothing but ``mask=`` are left out.
+    """
+    inputs: dict[str, set[str]] = {}
+    ops: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        name = str(entry.get("name") or (entry.get("config") or {}).get("name"))
+        if str(entry.get("module", "")).startswith("keras.src.ops"):
+            ops.add(name)
+        refs: set[str] = set()
+        for node in entry.get("inbound_nodes") or []:
+            if isinstance(node, dict):
+                kwargs = [v for k, v in (node.get("kwargs") or {}).items() if k != "mask"]
+                try:
+                    refs.update(r.name for r in _keras3_tensors([node.get("args", []), kwargs]))
+                except SpecError:
+                    pass        # reported with its layer by the main pass
+            elif isinstance(node, list):
+                refs.update(i[0] for i in node if isinstance(i, list) and i and
+                            isinstance(i[0], str))
+        inputs[name] = refs
+    needed = {r for n, refs in inputs.items() if n not in ops for r in refs}
+    frontier = list(needed & ops)
+    while frontier:
+        for r in inputs.get(frontier.pop(), ()):
+            if r not in needed:
+                needed.add(r)
+                frontier.append(r)
+    return needed
+
+
+def _call_args(kind: str, node: Any) -> dict[str, Any]:
+    """The call arguments the layer declares (``return_attention_scores``) of a Keras 3 node."""
+    from rnncalc.layers import LAYER_KINDS
+
+    kwargs = node.get("kwargs") if isinstance(node, dict) else None
+    declared = {a.name for a in getattr(LAYER_KINDS.get(kind), "CALL_ARGS", ())}
+    return {k: v for k, v in (kwargs or {}).items() if k in declared}
 
 
 def _keras3_tensors(value: Any) -> list[Ref]:
@@ -227,8 +284,6 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
     if kind in MODEL_CLASSES:
         raise SpecError(f"a nested model ({kind}) is not supported; save the inner model's "
                         "layers in the outer model")
-    if kind == "RNN":
-        return _generic_rnn(config, drop_input_args)
     if kind not in LAYER_KINDS:
         raise SpecError(f"unsupported layer type '{kind}'",
                         hint=did_you_mean(kind, LAYER_KINDS) or
@@ -253,23 +308,11 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
     return Call(kind, (), kwargs)
 
 
-def _generic_rnn(config: dict[str, Any], drop_input_args: bool) -> Call:
-    """``RNN(cell=LSTMCell(...))`` as the matching LSTM/GRU/SimpleRNN layer."""
-    cell = config.get("cell")
-    if not isinstance(cell, dict) or cell.get("class_name") not in _CELL_LAYERS:
-        name = cell.get("class_name") if isinstance(cell, dict) else cell
-        raise SpecError(f"RNN with cell {show(name)} is not supported; rnncalc reads RNN "
-                        "layers with a SimpleRNNCell, LSTMCell or GRUCell")
-    kind = _CELL_LAYERS[cell["class_name"]]
-    cell_config = dict(cell.get("config") or {})
-    cell_config.pop("name", None)
-    outer = {k: v for k, v in config.items() if k != "cell"}
-    return layer_call(kind, {**cell_config, **outer}, drop_input_args=drop_input_args)
-
-
 def _value(key: str, value: Any) -> Any:
     if key == "dtype":
         return _dtype(value)
+    if key in _NESTED_LAYER_KEYS and isinstance(value, list):      # RNN([cells]), stacks
+        return [_value(key, v) for v in value]
     if key in _NESTED_LAYER_KEYS and isinstance(value, dict) and "class_name" in value:
         kind, config = _entry(value)
         try:

@@ -231,6 +231,15 @@ COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
 # change neither shapes, counts nor inference, so they are accepted and ignored.
 LAYER_IGNORED = frozenset({"activity_regularizer", "autocast"})
 
+# The old shared list, for a kind that sets ``IGNORED_ARGS = None`` (not audited
+# against Keras yet); audited kinds declare their own set.
+IGNORED_ARGS = frozenset({
+    "activity_regularizer", "kernel_regularizer", "bias_regularizer", "recurrent_regularizer",
+    "embeddings_regularizer", "beta_regularizer", "gamma_regularizer", "kernel_constraint",
+    "bias_constraint", "recurrent_constraint", "embeddings_constraint", "beta_constraint",
+    "gamma_constraint", "seed", "noise_shape", "autocast", "lora_alpha",
+})
+
 
 def regularized(*prefixes: str) -> frozenset[str]:
     """``X_regularizer`` and ``X_constraint`` for each weight ``X``: training-only arguments."""
@@ -238,7 +247,7 @@ def regularized(*prefixes: str) -> frozenset[str]:
 
 
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
-         *, accepts_input_dim: bool = False, ignored: frozenset[str] = frozenset(),
+         *, accepts_input_dim: bool = False, ignored: frozenset[str] | None = None,
          not_modelled: dict[str, Any] | None = None, kind: str = "",
          common_args: Sequence[Arg] = COMMON_ARGS) -> dict[str, Any]:
     """Bind a call's arguments to declared ``args``; return the full config.
@@ -274,8 +283,9 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
                                 f"{show(value)} (it changes the weights or the computation); "
                                 f"only {show(fixed[key])} is accepted")
             continue
-        if key not in declared and key not in common and key not in ignored:
-            known = [*declared, *common, *ignored, *fixed]
+        if key not in declared and key not in common and key not in (
+                IGNORED_ARGS if ignored is None else ignored):
+            known = [*declared, *common, *(ignored or ()), *fixed]
             raise SpecError(f"unknown argument '{key}'"
                             + (f": Keras' {kind} does not take it (Unrecognized keyword "
                                "arguments)" if kind else ""),

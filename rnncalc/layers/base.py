@@ -11,9 +11,11 @@ A layer kind declares, in its own module and nowhere else:
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from math import prod
 from typing import Any, ClassVar
 
@@ -48,11 +50,12 @@ class Weight:
     trainable: bool = True
     role: str = ""
     dims: tuple[str, ...] = ()
-    #: The variable's dtype; ``None`` until :meth:`Layer.weights` stamps the
-    #: owning layer's (a wrapped layer stamps its own, as Keras keeps it).
-    dtype: str | None = None
+    #: The variable's dtype; "" until :meth:`Layer.weights` stamps the owning
+    #: layer's (a wrapped layer stamps its own, as Keras keeps it; Normalization's
+    #: count is int64).
+    dtype: str = ""
 
-    @property
+    @cached_property
     def params(self) -> int:
         return prod(self.shape)
 
@@ -84,6 +87,7 @@ class Namer:
         return name
 
 
+@lru_cache(maxsize=512)
 def snake_case(name: str) -> str:
     """Keras' ``to_snake_case``: ``SimpleRNN`` -> ``simple_rnn``, ``Conv1D`` -> ``conv1d``."""
     name = re.sub(r"\W+", "", name)
@@ -107,6 +111,15 @@ class Forward:
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         """Inference-time outputs for these inputs (a list, one array per output)."""
         raise NotImplementedError(f"{type(self).__name__} has no forward pass")
+
+    def uses_sequence_loop(self) -> bool:
+        """True when ``forward`` takes ``loop=``, the engine's sequence loop.
+
+        Recurrent layers (and wrappers around them) hold a cell that knows one
+        step; the engine owns the loop over time (``rnncalc.engine.sequence``)
+        and hands it to ``forward``, so layers never import the engine.
+        """
+        return False
 
     def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
         """Keras' ``compute_mask``: the mask of each output (``None``: unmasked)."""
@@ -140,9 +153,6 @@ class Layer(Forward):
     ARGS: ClassVar[tuple[Arg, ...]] = ()
     #: Keras 3 takes ``input_dim`` on every layer (``input_shape=(input_dim,)``).
     ACCEPTS_INPUT_DIM: ClassVar[bool] = True
-    #: Keras arguments of this kind that change neither shapes, counts nor
-    #: inference (regularizers, constraints, seeds): accepted and ignored.
-    IGNORED: ClassVar[frozenset[str]] = frozenset()
     #: Keras arguments rnncalc cannot model, with the one value it accepts.
     NOT_MODELLED: ClassVar[dict[str, Any]] = {}
     #: False where Keras' constructor does not pass ``**kwargs`` on to
@@ -150,8 +160,21 @@ class Layer(Forward):
     LAYER_KWARGS: ClassVar[bool] = True
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Keras arguments of this kind accepted and ignored (they change neither shapes,
+    #: counts nor inference: regularizers, constraints, seeds), besides the
+    #: ``keras.layers.Layer`` ones (``LAYER_IGNORED``); checked against Keras by
+    #: tests/test_keras_args.py. ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
+    IGNORED_ARGS: ClassVar[frozenset[str] | None] = frozenset()
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
+    #: Keras call arguments besides the inputs (``use_causal_mask``), written beside
+    #: ``inputs:`` in a spec; the values of one call are in :attr:`call_config`.
+    CALL_ARGS: ClassVar[tuple[Arg, ...]] = ()
+    #: ``forward`` receives the masks of every input (a list), not the first one's.
+    TAKES_INPUT_MASKS: ClassVar[bool] = False
+    #: Keras calls the layer with its inputs as separate arguments (``mha(q, v)``),
+    #: not as one list (``attention([q, v])``).
+    INPUTS_AS_ARGUMENTS: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -162,13 +185,48 @@ class Layer(Forward):
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
         self.config = config
         self.name: str = config["name"] or namer.auto(self.kind)
+        self.call_config: dict[str, Any] = {a.name: a.default for a in self.CALL_ARGS}
+
+    def called_with(self, given: dict[str, Any]) -> Layer:
+        """This layer for one call with these call arguments (validated against ``CALL_ARGS``).
+
+        A copy carries the call's values, so a layer's shape and forward rules read
+        them from :attr:`call_config` without a second signature.
+        """
+        if not given:
+            return self
+        declared = {a.name: a for a in self.CALL_ARGS}
+        config = dict(self.call_config)
+        for key, value in given.items():
+            if key not in declared and key in {a.name for a in self.ARGS}:
+                raise SpecError(f"'{key}' is an argument of {self.kind} itself, not of its "
+                                f"call: write it inside the layer's mapping, e.g. "
+                                f"{{{self.kind}: {{..., {key}: ...}}}}")
+            if key not in declared:
+                takes = ", ".join(declared) or "none"
+                raise SpecError(f"unknown call argument '{key}' (a {self.kind} call takes: "
+                                f"{takes})", hint=did_you_mean(
+                                    str(key), [*declared, "inputs", "initial_state"]))
+            try:
+                config[key] = declared[key].check(value)
+            except SpecError as err:
+                raise err.at(f"call argument '{key}'") from None
+        called = copy.copy(self)
+        called.call_config = config
+        return called
+
+    def call_args_given(self) -> dict[str, Any]:
+        """Call arguments that differ from Keras' defaults (for export)."""
+        return {a.name: self.call_config[a.name] for a in self.CALL_ARGS
+                if self.call_config.get(a.name) != a.default}
 
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
         common = COMMON_ARGS if cls.LAYER_KWARGS else tuple(
             a for a in COMMON_ARGS if a.name != "trainable")
-        ignored = cls.IGNORED | (LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
+        ignored = None if cls.IGNORED_ARGS is None else cls.IGNORED_ARGS | (
+            LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
         config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
                       ignored=ignored, not_modelled=cls.NOT_MODELLED, kind=cls.kind,
                       common_args=common)
@@ -213,10 +271,22 @@ class Layer(Forward):
         """Batch shape assumed with no input shape anywhere (Keras 2 did this for Embedding)."""
         return None
 
+    def input_dtype(self) -> str | None:
+        """The dtype of an input this layer implies as a model's first layer (``string``)."""
+        return None
+
     def output_names(self, inputs: list[Shape]) -> list[str]:
         """What each output tensor holds, for labels (``["output", "h", "c"]``)."""
         n = len(self.output_shapes(inputs))
         return ["output"] if n == 1 else [f"output {k}" for k in range(n)]
+
+    def sequence_option(self) -> str | None:
+        """The argument that would make this layer output a whole sequence, when it is off.
+
+        Recurrent layers answer ``"return_sequences"`` unless it is set; the
+        graph uses it to teach after a rank error in the next layer.
+        """
+        return None
 
     def sublayers(self) -> list[Layer]:
         """Wrapped layers, for wrappers; the graph uses this for dtype and names."""
@@ -236,14 +306,14 @@ class Layer(Forward):
         """Activation values held besides the output tensors (working set, BPTT)."""
         return []
 
+    #: How :mod:`rnncalc.reports.pytorch` lays this layer out in torch.nn: ``""`` asks
+    #: :meth:`torch_modules`; ``"rnn"`` / ``"bidirectional"`` are the recurrent
+    #: layouts it computes from the layer's facts (``TORCH_MODULE``, ``TORCH_GATES``).
+    TORCH_LAYOUT: ClassVar[str] = ""
+
     def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
         """The ``torch.nn`` modules PyTorch would use for this layer (none by default)."""
         return []
-
-    def check_convention(self, convention: str) -> None:
-        """Reject options the chosen convention has no meaning for (wrappers delegate)."""
-        for sub in self.sublayers():
-            sub.check_convention(convention)
 
     # -- derived, never overridden ---------------------------------------------
 

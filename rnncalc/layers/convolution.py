@@ -75,7 +75,7 @@ class Conv1D(Layer):
 
     kind = "Conv1D"
     aliases = ("Convolution1D",)
-    IGNORED = regularized("kernel", "bias") | {"lora_alpha"}
+    IGNORED_ARGS = regularized("kernel", "bias") | {"lora_alpha"}
     NOT_MODELLED = {"lora_rank": None}
     ARGS = (
         Arg("filters", positive_int),

@@ -25,6 +25,11 @@ from rnncalc.layers.shapes import Shape
 from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
 
+def _input_dtype(value: Any) -> str:
+    """A layer dtype, or ``string`` for a text input (TextVectorization reads strings)."""
+    return value if value == "string" else dtype(value)
+
+
 class InputLayer(Layer):
     """A model input written as a layer (``Input(shape=(30,), dtype='int32')``).
 
@@ -38,11 +43,11 @@ class InputLayer(Layer):
     ARGS = (
         Arg("shape", optional(dims), None),
         Arg("batch_size", optional(positive_int), None),
-        Arg("dtype", optional(dtype), None),
+        Arg("dtype", optional(_input_dtype), None),
         Arg("sparse", anything, None),
         Arg("batch_shape", optional(dims), None),
     )
-    IGNORED = frozenset({"optional"})
+    IGNORED_ARGS = frozenset({"optional"})
     NOT_MODELLED = {"ragged": False, "input_tensor": None}
 
     @classmethod
@@ -67,7 +72,7 @@ class Embedding(Layer):
 
     kind = "Embedding"
     ACCEPTS_INPUT_DIM = False   # its own input_dim is the vocabulary size
-    IGNORED = regularized("embeddings") | {"lora_alpha"}
+    IGNORED_ARGS = regularized("embeddings") | {"lora_alpha"}
     NOT_MODELLED = {"lora_rank": None, "quantization_config": None, "weights": None}
     ARGS = (
         Arg("input_dim", positive_int),
@@ -128,7 +133,7 @@ class Dense(Layer):
     """``activation(x W + b)`` on the last axis of an input of any rank."""
 
     kind = "Dense"
-    IGNORED = regularized("kernel", "bias") | {"lora_alpha"}
+    IGNORED_ARGS = regularized("kernel", "bias") | {"lora_alpha"}
     NOT_MODELLED = {"lora_rank": None, "quantization_config": None}
     ARGS = (
         Arg("units", positive_int),
@@ -201,7 +206,7 @@ class Dropout(Layer):
 
     kind = "Dropout"
     ARGS = (Arg("rate", rate),)
-    IGNORED = frozenset({"noise_shape", "seed"})
+    IGNORED_ARGS = frozenset({"noise_shape", "seed"})
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
@@ -213,7 +218,7 @@ class SpatialDropout1D(Layer):
 
     kind = "SpatialDropout1D"
     ARGS = (Arg("rate", rate),)
-    IGNORED = frozenset({"seed"})
+    IGNORED_ARGS = frozenset({"seed"})
     LAYER_KWARGS = False   # Keras' constructor takes only rate, seed, name, dtype
     ACCEPTS_INPUT_DIM = False
 

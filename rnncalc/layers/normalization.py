@@ -73,7 +73,7 @@ class LayerNormalization(Layer):
     """Per-sample normalization with a learned scale (gamma) and offset (beta)."""
 
     kind = "LayerNormalization"
-    IGNORED = regularized("beta", "gamma")
+    IGNORED_ARGS = regularized("beta", "gamma")
     ARGS = (
         Arg("axis", axes, -1),
         Arg("epsilon", number, 1e-3),
@@ -163,7 +163,7 @@ class BatchNormalization(Layer):
     """Batch statistics while training, moving statistics at inference."""
 
     kind = "BatchNormalization"
-    IGNORED = regularized("beta", "gamma") | {"synchronized", "renorm_clipping",
+    IGNORED_ARGS = regularized("beta", "gamma") | {"synchronized", "renorm_clipping",
                                               "renorm_momentum"}
     NOT_MODELLED = {"renorm": False}   # renorm=True adds three non-trainable weights
     ARGS = (

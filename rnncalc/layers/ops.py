@@ -150,8 +150,16 @@ def apply(name: str, x: Array) -> Array:
     return np.asarray(out, dtype=x.dtype) if out.dtype != x.dtype else out
 
 
-def apply_inplace(name: str, x: Array) -> Array:
-    """``x[...] = activation(x)``; fast paths for the usual recurrent activations."""
+#: Activations that normalise or split along an axis (Keras: the last one).
+AXIS_DEPENDENT = frozenset({"softmax", "log_softmax", "sparsemax", "glu"})
+
+
+def apply_inplace(name: str, x: Array, axis: int = -1) -> Array:
+    """``x[...] = activation(x)``; fast paths for the usual recurrent activations.
+
+    ``axis`` is where Keras' last axis sits in ``x``: the recurrent cells keep
+    their state feature-major (units, batch), so they pass ``axis=0``.
+    """
     fast = _INPLACE.get(name)
     if fast is not None:
         return fast(x)
@@ -160,5 +168,8 @@ def apply_inplace(name: str, x: Array) -> Array:
 
         raise SpecError(f"activation {name!r} changes the last dim, so it cannot run inside a "
                         "recurrent cell, whose states keep their size (Keras fails here too)")
+    if name in AXIS_DEPENDENT:
+        x[...] = _function(name)(x, axis=axis)  # type: ignore[call-arg]
+        return x
     x[...] = _function(name)(x)
     return x

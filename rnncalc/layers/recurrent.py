@@ -12,15 +12,7 @@ from typing import Any, ClassVar
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.activations import activation
-from rnncalc.layers.arguments import (
-    Arg,
-    boolean,
-    non_negative_int,
-    optional,
-    positive_int,
-    rate,
-    regularized,
-)
+from rnncalc.layers.arguments import Arg, boolean, positive_int, rate
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.layers.counting import (
     ACT,
@@ -37,16 +29,15 @@ from rnncalc.layers.counting import (
 )
 from rnncalc.layers.initializers import init_arg
 from rnncalc.layers.shapes import Shape, dims_compatible, format_shape
-from rnncalc.reports.torch_layout import TorchModule, TorchParam, rnn_state_dict
 
-# Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. Accepted (keyword
-# only) so `--convention pytorch` can describe such modules; rejected under the
-# default Keras convention by Recurrent.check_convention.
-TORCH_ARGS = (
-    Arg("num_layers", optional(positive_int), None, positional=False),
-    Arg("bidirectional", optional(boolean), None, positional=False),
-    Arg("proj_size", optional(non_negative_int), None, positional=False),
-)
+#: Options of torch.nn.RNN/LSTM/GRU with no Keras counterpart. The PyTorch
+#: convention (:mod:`rnncalc.reports.pytorch`) reads them off the call before the layer
+#: is made; a Keras layer refuses them.
+TORCH_ONLY_OPTIONS = ("num_layers", "bidirectional", "proj_size")
+
+
+class TorchOptionError(SpecError):
+    """A PyTorch-only option given to a Keras recurrent layer."""
 
 
 def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ...]:
@@ -67,8 +58,20 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ..
         Arg("go_backwards", boolean, False),
         Arg("stateful", boolean, False),
         Arg("unroll", boolean, False),
+        # keyword-only in Keras: taken by the RNN base through **kwargs
+        Arg("zero_output_for_mask", boolean, False, positional=False),
     ]
-    return (*head, *TORCH_ARGS)
+    return tuple(head)
+
+
+#: Keras 3 arguments of SimpleRNN that change neither shapes, counts nor inference
+#: (regularizers, constraints, the dropout seed, autocast); LSTM and GRU also take
+#: ``use_cudnn``. Anything else Keras refuses, and so do we.
+RECURRENT_IGNORED = frozenset({
+    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+    "kernel_constraint", "recurrent_constraint", "bias_constraint", "seed", "autocast",
+})
+GATED_IGNORED = RECURRENT_IGNORED | {"use_cudnn"}   # Keras 3 refuses implementation
 
 
 class Recurrent(Layer):
@@ -76,7 +79,8 @@ class Recurrent(Layer):
 
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
-    IGNORED = regularized("kernel", "recurrent", "bias") | {"seed", "zero_output_for_mask"}
+    #: A layer that runs over a time axis (Bidirectional wraps such layers).
+    SEQUENCE_LAYER: ClassVar[bool] = True
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ("h",)
     MIN_INPUTS = 1
@@ -101,22 +105,51 @@ class Recurrent(Layer):
         return [Weight("bias", (n * self.units,), self.config["bias_initializer"],
                        role="bias", dims=(self.gates_note(),))]
 
+    IGNORED_ARGS = RECURRENT_IGNORED
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        for key in ("activation", "recurrent_activation"):
+            if config.get(key) == "glu":
+                raise SpecError(f"argument '{key}': 'glu' halves the last dim, which a "
+                                "recurrent cell's state cannot take (Keras fails as well)")
+
+    @classmethod
+    def from_call(cls, call: Any, namer: Any) -> Layer:
+        given = [k for k in TORCH_ONLY_OPTIONS if k in call.kwargs]
+        if given:
+            raise TorchOptionError(
+                f"argument '{given[0]}' is a PyTorch option (torch.nn.{cls.TORCH_MODULE}) with "
+                "no Keras equivalent; it is accepted only with --convention pytorch (in Keras, "
+                "stack layers or wrap the layer in Bidirectional)")
+        return super().from_call(call, namer)
+
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         x = inputs[0]
         self.check_sequence(x)
         features = require_known(x[-1], "last (features)", x)
+        return self.direction_weights(features, self.units)
+
+    def direction_weights(self, width: int, recurrent_width: int, *, prefix: str = "",
+                          scope: str = "", recurrent_what: str = "units") -> list[Weight]:
+        """Kernel, recurrent kernel and bias of one direction reading ``width`` features.
+
+        ``recurrent_width`` is what the recurrent kernel reads (``units``, or a
+        projection's width in PyTorch stacks, which reuse this with a prefix).
+        """
         n, units = len(self.GATES), self.units
-        if self.torch_options() != (1, False, 0):
-            return self.stacked_weights(features)
+        role = (scope + " ") if scope else ""
         weights = [
-            Weight("kernel", (features, n * units), self.config["kernel_initializer"],
-                   role="input kernel (W_x)", dims=(f"{features} input features",
-                                                    self.gates_note())),
-            Weight("recurrent_kernel", (units, n * units), self.config["recurrent_initializer"],
-                   role="recurrent kernel (W_h)", dims=(f"{units} units", self.gates_note())),
+            Weight(f"{prefix}kernel", (width, n * units), self.config["kernel_initializer"],
+                   role=f"{role}input kernel (W_x)",
+                   dims=(f"{width} input features", self.gates_note())),
+            Weight(f"{prefix}recurrent_kernel", (recurrent_width, n * units),
+                   self.config["recurrent_initializer"], role=f"{role}recurrent kernel (W_h)",
+                   dims=(f"{recurrent_width} {recurrent_what}", self.gates_note())),
         ]
         if self.config["use_bias"]:
-            weights += self.bias_weights()
+            weights += [Weight(f"{prefix}{b.name}", b.shape, b.initializer,
+                               role=f"{role}{b.role}", dims=b.dims) for b in self.bias_weights()]
         return weights
 
     def check_sequence(self, x: Shape) -> None:
@@ -124,6 +157,9 @@ class Recurrent(Layer):
         if self.config["stateful"] and x[0] is None:
             raise SpecError("a stateful layer needs a fixed batch size: give batch_size in the "
                             "input block, batch_input_shape, or --batch-size")
+
+    def sequence_option(self) -> str | None:
+        return None if self.config["return_sequences"] else "return_sequences"
 
     def output_names(self, inputs: list[Shape]) -> list[str]:
         """``sequence``/``output``, then the final states (``h``, ``c``) in Keras order."""
@@ -137,7 +173,7 @@ class Recurrent(Layer):
         x, initial = inputs[0], inputs[1:]
         self.check_sequence(x)
         self.check_initial_state(x, initial)
-        width = self.output_width
+        width = self.units
         out: Shape = (x[0], x[1], width) if self.config["return_sequences"] else (x[0], width)
         shapes = [out]
         if self.config["return_state"]:
@@ -157,88 +193,6 @@ class Recurrent(Layer):
                 raise SpecError(f"initial_state: expects shape {format_shape(want)}, "
                                 f"got {format_shape(state)}")
 
-    def cell_config(self) -> dict[str, Any]:
-        """The config a Bidirectional clone starts from."""
-        return dict(self.config)
-
-    # -- PyTorch-only options (num_layers, bidirectional, proj_size) ---------------
-
-    def torch_options(self) -> tuple[int, bool, int]:
-        """``(num_layers, bidirectional, proj_size)``, PyTorch's defaults when not given."""
-        c = self.config
-        return (c.get("num_layers") or 1, bool(c.get("bidirectional")), c.get("proj_size") or 0)
-
-    @property
-    def output_width(self) -> int:
-        """Features of the output: ``units``, or ``(proj_size or units) · directions``."""
-        _, bidirectional, proj = self.torch_options()
-        return (proj or self.units) * (2 if bidirectional else 1)
-
-    def check_convention(self, convention: str) -> None:
-        given = [a.name for a in TORCH_ARGS if self.config.get(a.name) is not None]
-        if not given:
-            return
-        if convention != "pytorch":
-            raise SpecError(
-                f"argument '{given[0]}' is a PyTorch option (torch.nn.{self.TORCH_MODULE}) with "
-                "no Keras equivalent; it is accepted only with --convention pytorch (in Keras, "
-                "stack layers or wrap the layer in Bidirectional)")
-        _, _, proj = self.torch_options()
-        if proj and self.TORCH_MODULE != "LSTM":
-            raise SpecError(f"argument 'proj_size': only torch.nn.LSTM has proj_size, "
-                            f"not torch.nn.{self.TORCH_MODULE}")
-        if proj and proj >= self.units:
-            raise SpecError(f"argument 'proj_size': expected a value smaller than units "
-                            f"({self.units}), got {proj}")
-        if self.config["return_state"] and self.torch_options() != (1, False, 0):
-            raise SpecError("return_state cannot be combined with num_layers, bidirectional or "
-                            "proj_size (PyTorch returns h_n/c_n for every layer and direction)")
-
-    def stack(self, features: int) -> list[tuple[str, int, int]]:
-        """``(scope, input width, recurrent width)`` per layer and direction that runs.
-
-        One entry for a Keras layer; ``num_layers × directions`` with PyTorch options.
-        """
-        layers, bidirectional, proj = self.torch_options()
-        h_out = proj or self.units
-        sides = ("forward", "backward") if bidirectional else ("",)
-        entries = []
-        for k in range(layers):
-            width = features if k == 0 else h_out * len(sides)
-            for side in sides:
-                scope = " ".join(s for s in (f"layer {k}" if layers > 1 else "", side) if s)
-                entries.append((scope, width, h_out))
-        return entries
-
-    def stacked_weights(self, features: int) -> list[Weight]:
-        """Keras-layout weights of the stack PyTorch options describe (projection: W_hr)."""
-        layers, bidirectional, proj = self.torch_options()
-        weights = []
-        for scope, width, h_out in self.stack(features):
-            parts = scope.split()
-            prefix = "".join(f"l{p}/" if p.isdigit() else "" for p in parts)
-            prefix += f"{parts[-1]}/" if parts and not parts[-1].isdigit() else ""
-            n, units = len(self.GATES), self.units
-            weights += [
-                Weight(f"{prefix}kernel", (width, n * units), self.config["kernel_initializer"],
-                       role=f"{scope} input kernel (W_x)".strip(),
-                       dims=(f"{width} input features", self.gates_note())),
-                Weight(f"{prefix}recurrent_kernel", (h_out, n * units),
-                       self.config["recurrent_initializer"],
-                       role=f"{scope} recurrent kernel (W_h)".strip(),
-                       dims=(f"{h_out} {'projected ' if proj else ''}units", self.gates_note())),
-            ]
-            if self.config["use_bias"]:
-                weights += [Weight(f"{prefix}{b.name}", b.shape, b.initializer,
-                                   role=f"{scope} {b.role}".strip(), dims=b.dims)
-                            for b in self.bias_weights()]
-            if proj:
-                weights.append(Weight(f"{prefix}projection", (units, proj),
-                                      self.config["kernel_initializer"],
-                                      role=f"{scope} projection (W_hr; PyTorch only)".strip(),
-                                      dims=(f"{units} units", f"{proj} projected")))
-        return weights
-
     # -- cost ------------------------------------------------------------------
 
     #: Element-wise work of one step per sample, in multiples of ``units``:
@@ -254,53 +208,56 @@ class Recurrent(Layer):
         return self.STEP_OPS
 
     def bias_values(self, convention: str) -> int:
-        """Bias values added per step: the declared bias weights, or PyTorch's two."""
+        """Bias values added per step: the declared bias weights, or PyTorch's.
+
+        PyTorch keeps an input and a hidden bias (``TORCH_BIAS_VECTORS``) for
+        every kind, where Keras has one (GRU with ``reset_after``: two).
+        """
         if not self.config["use_bias"]:
             return 0
         if convention == "pytorch":
-            return 2 * len(self.GATES) * self.units
+            return self.TORCH_BIAS_VECTORS * len(self.GATES) * self.units
         return sum(w.params for w in self.bias_weights())
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
              convention: str = "keras") -> list[CostTerm]:
         """Per sample and timestep, times ``B·T``: the two matmuls, biases, gate work."""
         x = inputs[0]
+        return self.direction_cost(x, x[-1], self.units, self.bias_values(convention))
+
+    def direction_cost(self, x: Shape, width: Any, recurrent_width: int, bias: int, *,
+                       recurrent_symbol: str = "U") -> list[CostTerm]:
+        """One direction's terms: ``width`` input features, ``recurrent_width`` fed back."""
         steps, where = positions(x), describe_dims(x)
         g, units = len(self.GATES), self.units
         gu, gun = (f"{g}U", f"{g}·{units}") if g > 1 else ("U", f"{units}")
-        _, _, proj = self.torch_options()
-        terms: list[CostTerm] = []
-        for scope, width, h_out in self.stack(x[-1]):
-            part = [
-                CostTerm("input matmul x_t·W_x", MAC, width * g * units, steps,
-                         f"I·{gu}", f"{width}·{gun}", where),
-                CostTerm("recurrent matmul h_{t-1}·W_h", MAC, h_out * g * units, steps,
-                         f"{'P' if proj else 'U'}·{gu}", f"{h_out}·{gun}", where),
-            ]
-            if proj:
-                part.append(CostTerm("projection h_t = c-path·W_hr", MAC, units * proj, steps,
-                                     "U·P", f"{units}·{proj}", where))
-            bias = self.bias_values(convention)
-            if bias:
-                k = bias // (g * units)
-                part.append(CostTerm("bias add" + (" (input and recurrent biases)" if k == 2
-                                                   else ""), ADD, bias, steps,
-                                     f"{k}·{gu}" if k > 1 else gu,
-                                     f"{k}·{gun}" if k > 1 else gun, where))
-            for what, op, mult, act in self.step_ops():
-                name = self.config.get(act) if act else None
-                if name == "linear":
-                    continue
-                part.append(CostTerm(f"{what} ({name})" if name else what, op, mult * units,
-                                     steps, f"{mult}U" if mult > 1 else "U",
-                                     f"{mult}·{units}" if mult > 1 else f"{units}", where))
-            terms += [t.scoped(scope) if scope else t for t in part]
+        terms = [
+            CostTerm("input matmul x_t·W_x", MAC, width * g * units, steps,
+                     f"I·{gu}", f"{width}·{gun}", where),
+            CostTerm("recurrent matmul h_{t-1}·W_h", MAC, recurrent_width * g * units, steps,
+                     f"{recurrent_symbol}·{gu}", f"{recurrent_width}·{gun}", where),
+        ]
+        if bias:
+            k = bias // (g * units)
+            terms.append(CostTerm("bias add" + (" (input and recurrent biases)" if k == 2
+                                                else ""), ADD, bias, steps,
+                                  f"{k}·{gu}" if k > 1 else gu,
+                                  f"{k}·{gun}" if k > 1 else gun, where))
+        for what, op, mult, act in self.step_ops():
+            name = self.config.get(act) if act else None
+            if name == "linear":
+                continue
+            terms.append(CostTerm(f"{what} ({name})" if name else what, op, mult * units,
+                                  steps, f"{mult}U" if mult > 1 else "U",
+                                  f"{mult}·{units}" if mult > 1 else f"{units}", where))
         return terms
 
     def memory(self, inputs: list[Shape], outputs: list[Shape]) -> list[MemoryTerm]:
         """Working set of one step (inference) and every step's saved vectors (BPTT)."""
-        x = inputs[0]
-        n = len(self.stack(x[-1]))
+        return self.stack_memory(inputs[0], 1)
+
+    def stack_memory(self, x: Shape, n: int) -> list[MemoryTerm]:
+        """:meth:`memory` of ``n`` such directions or layers run one after another."""
         stack = f"{n} × " if n > 1 else ""
         states, gates = len(self.STATES), len(self.GATES)
         saved = len(self.BPTT_SAVED)
@@ -314,58 +271,27 @@ class Recurrent(Layer):
                        f"{stack}B·T·{saved}U" if saved > 1 else f"{stack}B·T·U"),
         ]
 
-    # -- PyTorch ----------------------------------------------------------------
+    # -- PyTorch facts (rnncalc.reports.pytorch lays the modules out from these) -----------
+
+    #: How the layer maps onto torch.nn (see rnncalc.reports.pytorch.recurrent_modules).
+    TORCH_LAYOUT: ClassVar[str] = "rnn"
+    #: Bias vectors torch.nn.RNN/LSTM/GRU keep per layer and direction (b_ih, b_hh).
+    TORCH_BIAS_VECTORS: ClassVar[int] = 2
 
     def torch_call_args(self) -> list[str]:
         """Extra keyword arguments of the torch module (nonlinearity for nn.RNN)."""
         return []
 
     def torch_notes(self) -> list[str]:
-        """Where this layer's settings have no exact PyTorch counterpart."""
-        c = self.config
-        g = len(self.GATES)
-        notes = []
-        keras_bias = sum(w.params for w in self.bias_weights()) if c["use_bias"] else 0
-        if c["use_bias"] and keras_bias == g * self.units:
-            notes.append(
-                f"PyTorch keeps two bias vectors (bias_ih, bias_hh, {g * self.units} each) per "
-                f"layer and direction where Keras has one, so it counts {g * self.units:,} more "
-                "params per direction; bias=False drops both and there is no switch for one "
-                "(zero bias_hh and freeze it to match Keras)")
-        notes.append("weights are transposed: weight_ih is (gates·units, input) where Keras' "
-                     "kernel is (input, gates·units)")
-        if c["go_backwards"]:
-            notes.append("no go_backwards in PyTorch: flip the input along time "
-                         "(torch.flip(x, [1]))")
-        if c["recurrent_dropout"]:
-            notes.append("recurrent_dropout has no PyTorch equivalent (nn dropout applies "
-                         "only between stacked layers)")
-        if not c["return_sequences"]:
-            notes.append("PyTorch always returns the whole sequence: take output[:, -1]")
-        return notes
+        """Where this kind's own settings have no exact PyTorch counterpart."""
+        return []
 
-    def torch_modules(self, inputs: list[Shape], *, bidirectional: bool = False,
-                      notes: tuple[str, ...] = ()) -> list[TorchModule]:
-        x = inputs[0]
-        features = require_known(x[-1], "last (features)", x)
-        layers, bidi, proj = self.torch_options()
-        bidi = bidi or bidirectional
-        kwargs = ([f"num_layers={layers}"] if layers > 1 else []) + self.torch_call_args()
-        kwargs += ([] if self.config["use_bias"] else ["bias=False"]) + ["batch_first=True"]
-        kwargs += (["bidirectional=True"] if bidi else []) + (
-            [f"proj_size={proj}"] if proj else [])
-        call = f"nn.{self.TORCH_MODULE}({', '.join([str(features), str(self.units), *kwargs])})"
-        state = rnn_state_dict(self.TORCH_GATES, features, self.units, num_layers=layers,
-                               bidirectional=bidi, bias=self.config["use_bias"],
-                               proj_size=proj)
-        if not self.trainable:
-            state = [TorchParam(p.name, p.shape, p.role, p.dims, trainable=False)
-                     for p in state]
-        return [TorchModule(call, tuple(state), (*self.torch_notes(), *notes))]
-
-    # -- forward pass: one sequence loop for every cell --------------------------
+    # -- forward pass: the cell protocol of rnncalc.engine.sequence ---------------
 
     SUPPORTS_MASKING = True
+
+    def uses_sequence_loop(self) -> bool:
+        return True
 
     def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
         # Keras: the sequence keeps the input's time mask; the states are unmasked.
@@ -382,138 +308,44 @@ class Recurrent(Layer):
         # and the states
         return batch * steps * gates + batch * gates + len(self.STATES) * batch * self.units
 
-    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
-        return self.run(inputs[0], inputs[1:], weights, mask)
-
-    def run(self, x: Any, initial: list[Any], weights: dict[str, Any], mask: Any = None, *,
-            zero_output_for_mask: bool = False) -> list[Any]:
-        """Step the cell over ``x`` (batch, steps, features) as Keras' ``backend.rnn``.
-
-        Feature-major layout: a state is (units, batch) and a step's gate
-        pre-activations one C-contiguous (gates·units, batch) block, so every
-        gate is a contiguous block of rows. The input projection of all
-        timesteps is one matrix product before the loop, into ``xz`` (steps,
-        gates·units, batch), the one input-projection buffer. Each step then
-        does one (gates·units, units) × (units, batch) product into a slot of
-        ``xz`` an earlier step has used up, and the cell computes its gates and
-        new states in place in that slot: no per-step allocation. The first
-        step without initial state needs no product and works in its own slot;
-        the second parks the states in output rows not yet written to free it.
-        Each step's ``h`` is copied (transposed) into the (batch, steps, units)
-        output. A masked timestep keeps the previous states and repeats the
-        previous output (zeros with ``zero_output_for_mask``, which
-        Bidirectional sets when returning sequences). With ``go_backwards`` the
-        output sequence is in processing (reversed) order, as in Keras.
-        """
-        import numpy as np
-
-        from rnncalc.engine.progress import ticker
-
+    def loop_options(self) -> dict[str, bool]:
+        """The sequence loop's keywords from this layer's config."""
         c = self.config
-        batch, steps, features = x.shape
-        units, dtype = self.units, np.float32
-        p = self.prepare(weights)
-        xs = x.astype(dtype, copy=False)
-        # xz[t]: (gates·units, batch), the input part of every gate at step t
-        xz = np.empty((steps, p["kernel"].shape[1], batch), dtype)
-        if steps:
-            np.matmul(p["kernel"].T, xs.transpose(1, 2, 0), out=xz)
+        return {k: bool(c.get(k)) for k in ("return_sequences", "return_state",
+                                            "go_backwards", "zero_output_for_mask")}
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
+                loop: Any = None) -> list[Any]:
+        """The engine's sequence ``loop`` steps this layer's cell (:meth:`step`) over time."""
+        return self.run_sequences(loop, inputs[0], inputs[1:], weights, mask)
+
+    def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
+                      mask: Any = None, **overrides: bool) -> list[Any]:
+        """``[output, *states]`` of this layer over ``x``; wrappers override loop options."""
+        return loop(self, x, initial, weights, mask, **{**self.loop_options(), **overrides})
+
+    def recurrent_product(self, p: dict[str, Any], h: Any, out: Any) -> None:
+        """``h_{t-1}·W_h`` for every gate into ``out`` (gates·units, cols)."""
+        import numpy as np
+
+        np.matmul(p["recurrent"], h, out=out)
+
+    def state_units(self, p: dict[str, Any]) -> int:
+        return self.units
+
+    def step_rows(self, p: dict[str, Any]) -> int:
+        return p["kernel"].shape[1]
+
+    def state_grid(self, x_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return ()
+
+    def project(self, p: dict[str, Any], x: Any, out: Any) -> None:
+        """Every timestep's input part x_t·W_x + b into ``out`` (steps, gates·units, batch)."""
+        import numpy as np
+
+        np.matmul(p["kernel"].T, x.transpose(1, 2, 0), out=out)
         for rows, bias in p["input_biases"]:
-            xz[:, rows] += bias[:, None]
-        # (units, batch) states; None: all zeros (no initial_state)
-        states = [np.array(np.asarray(s, dtype).T, order="C") for s in initial] or None
-        seq = np.empty((batch, steps, units), dtype) if c["return_sequences"] else None
-        last = np.zeros((batch, units), dtype) if mask is not None and seq is None else None
-        still = None if mask is None else np.logical_not(mask)
-        order = range(steps - 1, -1, -1) if c["go_backwards"] else range(steps)
-        # Small ufunc buffers: the few element-wise operations that broadcast or mix
-        # layouts (masking, a first step's bias) would otherwise allocate 8192-element ones.
-        bufsize = np.setbufsize(256)
-        try:
-            states = self._loop(p, xz, states, seq, last, order, mask, still,
-                                zero_output_for_mask, ticker())
-        finally:
-            np.setbufsize(bufsize)
-        if states is None:               # no timesteps and no initial state
-            states = [np.zeros((units, batch), dtype) for _ in self.STATES]
-        del xz
-        if seq is not None:
-            output = seq
-        elif last is not None:
-            output = last
-        else:
-            output = np.ascontiguousarray(states[0].T)
-        if not c["return_state"]:
-            return [output]
-        return [output, *(np.ascontiguousarray(s.T) for s in states)]
-
-    def _loop(self, p: dict[str, Any], xz: Any, states: list[Any] | None, seq: Any, last: Any,
-              order: range, mask: Any, still: Any, zero_output_for_mask: bool,
-              tick: Any) -> list[Any] | None:
-        """The time loop of :meth:`run`; returns the final (units, batch) states."""
-        import numpy as np
-
-        free: list[Any] = []   # (gates·units, batch) slots of xz whose step is done
-        home = None            # the slot that holds the current states
-        for k, t in enumerate(order):
-            z = xz[t]
-            if states is None:                       # zero states: work in z's own slot
-                work = z
-            else:
-                if not free:
-                    parked = self._park(states, seq, k) if home is not None else None
-                    if parked is not None:               # frees the states' slot
-                        free.append(home)
-                        states, home = parked, None
-                    else:
-                        free.append(np.empty_like(z))
-                work = free.pop()
-            new = self.step(p, z, states, work)
-            if mask is not None:                     # masked samples keep their states
-                off = still[:, t]
-                for s, old in zip(new, states or [0] * len(new)):
-                    np.copyto(s, old, where=off)
-            if seq is not None:
-                out = seq[:, k]
-                np.copyto(out, new[0].T)
-                if mask is not None:
-                    prev = 0 if zero_output_for_mask or k == 0 else seq[:, k - 1]
-                    np.copyto(out, prev, where=still[:, t, None])
-            elif last is not None:
-                np.copyto(last, new[0].T, where=mask[:, t, None])
-                if zero_output_for_mask:
-                    np.copyto(last, 0, where=still[:, t, None])
-            if home is not None and home is not work and len(free) < 2:
-                free.append(home)
-            if work is not z and len(free) < 2:
-                free.append(z)
-            home, states = work, new
-            if tick is not None:
-                tick()
-        return states
-
-    @staticmethod
-    def _park(states: list[Any], seq: Any, k: int) -> list[Any] | None:
-        """Copies of ``states`` in output memory that step ``k`` and later do not need yet.
-
-        The last sample's rows after step ``k`` are one contiguous run of the
-        output, so the copies are C-contiguous (units, batch) arrays like the
-        states (element-wise work on mixed layouts would need ufunc buffers).
-        ``None`` when there is no output sequence or it is too short.
-        """
-        import numpy as np
-
-        if seq is None:
-            return None
-        size = states[0].size
-        run = seq[-1, k + 1:].reshape(-1)
-        if run.size < len(states) * size:
-            return None
-        parked = [run[j * size:(j + 1) * size].reshape(states[0].shape)
-                  for j in range(len(states))]
-        for dst, src in zip(parked, states):
-            np.copyto(dst, src)
-        return parked
+            out[:, rows] += bias[:, None]
 
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         """Weights as :meth:`step` uses them: views, no copies for float32.
@@ -574,7 +406,7 @@ class SimpleRNN(Recurrent):
         if states is not None:
             np.matmul(p["recurrent"], states[0], out=work)
             work += z
-        apply_inplace(self.config["activation"], work)
+        apply_inplace(self.config["activation"], work, axis=0)
         return [work]
 
 
@@ -582,10 +414,10 @@ class LSTM(Recurrent):
     """Long short-term memory; Keras gate order i, f, c, o."""
 
     kind = "LSTM"
-    IGNORED = Recurrent.IGNORED | {"use_cudnn"}
     GATES = ("i", "f", "c", "o")
     STATES = ("h", "c")
     ARGS = _sequence_args(gated=True, extra=(Arg("unit_forget_bias", boolean, True),))
+    IGNORED_ARGS = GATED_IGNORED
     STEP_OPS = (
         ("add x_t·W_x and h_{t-1}·W_h for 4 gates", ADD, 4, None),
         ("recurrent_activation on i, f, o", ACT, 3, "recurrent_activation"),
@@ -625,7 +457,7 @@ class LSTM(Recurrent):
 
         u = self.units
         if states is not None:                       # z + h_{t-1} W_h
-            np.matmul(p["recurrent"], states[0], out=work)
+            self.recurrent_product(p, states[0], work)
             work += z
         i, f, g, o = work[:u], work[u:2 * u], work[2 * u:3 * u], work[3 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
@@ -639,9 +471,10 @@ class LSTM(Recurrent):
             work[:2 * u] += 1
             o += 1
         else:
-            apply_inplace(gate, work[:2 * u])        # i, f
-            apply_inplace(act, g)                    # c̃ (candidate)
-            apply_inplace(gate, o)
+            apply_inplace(gate, i, axis=0)           # each gate alone: softmax-like
+            apply_inplace(gate, f, axis=0)           # activations normalise over units
+            apply_inplace(act, g, axis=0)            # c̃ (candidate)
+            apply_inplace(gate, o, axis=0)
         if states is None:                           # c_t = f * c_{t-1} + i * c̃, into f
             np.multiply(i, g, out=f)
         else:
@@ -654,7 +487,7 @@ class LSTM(Recurrent):
             np.tanh(f, out=g)
         else:
             np.copyto(g, f)
-            apply_inplace(act, g)
+            apply_inplace(act, g, axis=0)
         g *= o
         if halved:
             g *= 0.5
@@ -665,9 +498,9 @@ class GRU(Recurrent):
     """Gated recurrent unit; Keras gate order z, r, h."""
 
     kind = "GRU"
-    IGNORED = Recurrent.IGNORED | {"use_cudnn"}
     GATES = ("z", "r", "h")
     ARGS = (*_sequence_args(gated=True), Arg("reset_after", boolean, True))
+    IGNORED_ARGS = GATED_IGNORED
     STEP_OPS = (
         ("add x_t·W_x and h_{t-1}·W_h for z, r", ADD, 2, None),
         ("recurrent_activation on z, r", ACT, 2, "recurrent_activation"),
@@ -718,17 +551,25 @@ class GRU(Recurrent):
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
-        from rnncalc.layers.ops import apply_inplace
+        from rnncalc.layers.ops import AXIS_DEPENDENT, apply_inplace
 
         u = self.units
         h = None if states is None else states[0]
         zr, zg, rg, hh = work[:2 * u], work[:u], work[u:2 * u], work[2 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
+
+        def gates_zr() -> None:                      # z and r, each normalised alone
+            if gate in AXIS_DEPENDENT:
+                apply_inplace(gate, zg, axis=0)
+                apply_inplace(gate, rg, axis=0)
+            else:
+                apply_inplace(gate, zr)
+
         if self.config["reset_after"]:
             if h is not None:                        # h_{t-1} W_h for z, r and the candidate
                 np.matmul(p["recurrent"], h, out=work)
                 zr += z[:2 * u]
-            apply_inplace(gate, zr)
+            gates_zr()
             b = p["recurrent_bias"]                  # hh = x W_xh + r * (h W_hh + b_hh)
             if h is not None:
                 if b is not None:                    # via z's used rows: a broadcasting
@@ -743,12 +584,12 @@ class GRU(Recurrent):
             if h is not None:
                 np.matmul(p["recurrent"][:2 * u], h, out=zr)
                 zr += z[:2 * u]
-            apply_inplace(gate, zr)
+            gates_zr()
             if h is not None:                        # hh = x W_xh + (r * h) W_hh
                 np.multiply(rg, h, out=hh)
                 np.matmul(p["recurrent"][2 * u:], hh, out=rg)
                 np.add(z[2 * u:], rg, out=hh)
-        apply_inplace(act, hh)
+        apply_inplace(act, hh, axis=0)
         # h_t = z * h_{t-1} + (1 - z) * hh = hh + z * (h_{t-1} - hh), into r's rows
         if h is None:
             np.multiply(zg, hh, out=rg)

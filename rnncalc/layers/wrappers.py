@@ -16,9 +16,7 @@ from rnncalc.layers.arguments import Arg, anything, choice, optional, show
 from rnncalc.layers.base import Layer, Namer, Weight, layer_class
 from rnncalc.layers.calls import Call, as_call
 from rnncalc.layers.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
-from rnncalc.layers.recurrent import Recurrent
 from rnncalc.layers.shapes import Shape, format_shape
-from rnncalc.layers.torch_modules import TorchModule
 
 
 def nested_layer(value: Any) -> Call:
@@ -37,6 +35,7 @@ class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards, then merges."""
 
     kind = "Bidirectional"
+    IGNORED_ARGS = frozenset({"activity_regularizer", "autocast"})
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
     ARGS = (
@@ -47,25 +46,32 @@ class Bidirectional(Layer):
     )
 
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
+        # Keras forces zero_output_for_mask = return_sequences on both directions
+        # (and writes it into their configs), so a given value is dropped.
+        for key in ("layer", "backward_layer"):
+            call = config[key]
+            if call is not None and "zero_output_for_mask" in call.kwargs:
+                config[key] = replace(call, kwargs={
+                    k: v for k, v in call.kwargs.items() if k != "zero_output_for_mask"})
         # Keras evaluates the wrapped layer (and backward_layer) before the
         # wrapper, so they take their default names first.
         inner = _make(config["layer"], namer, "layer")
         backward = (_make(config["backward_layer"], namer, "backward_layer")
                     if config["backward_layer"] is not None else None)
         super().__init__(config, namer)
-        if not isinstance(inner, Recurrent):
+        if not getattr(inner, "SEQUENCE_LAYER", False):
             raise SpecError(f"argument 'layer': expected a recurrent layer (SimpleRNN, LSTM, "
-                            f"GRU), got {inner.kind}")
+                            f"GRU, RNN, ConvLSTM1D/2D/3D), got {inner.kind}")
         fw_config = {**inner.config, "name": "forward_" + inner.name.removeprefix("forward_")}
-        self.forward_layer: Recurrent = type(inner)(fw_config, namer)
+        self.forward_layer: Any = type(inner)(fw_config, namer)
         if backward is None:
             bw_config = {**inner.config, "go_backwards": True,
                          "name": "backward_" + inner.name.removeprefix("backward_")}
             backward = type(inner)(bw_config, namer)
-        elif not isinstance(backward, Recurrent):
+        elif not getattr(backward, "SEQUENCE_LAYER", False):
             raise SpecError(f"argument 'backward_layer': expected a recurrent layer, "
                             f"got {backward.kind}")
-        self.backward_layer: Recurrent = backward
+        self.backward_layer: Any = backward
         self._check_pair()
 
     def _check_pair(self) -> None:
@@ -80,6 +86,9 @@ class Bidirectional(Layer):
 
     def sublayers(self) -> list[Layer]:
         return [self.forward_layer, self.backward_layer]
+
+    def sequence_option(self) -> str | None:
+        return self.forward_layer.sequence_option()
 
     def output_names(self, inputs: list[Shape]) -> list[str]:
         """Merged output (or both directions'), then forward states, then backward states."""
@@ -156,34 +165,8 @@ class Bidirectional(Layer):
                     for m in layer.memory(ins, layer.output_shapes(ins))]
         return out
 
-    def check_convention(self, convention: str) -> None:
-        super().check_convention(convention)
-        for layer in self.sublayers():
-            if layer.torch_options() != (1, False, 0):   # type: ignore[attr-defined]
-                raise SpecError("the wrapped layer cannot set num_layers, bidirectional or "
-                                "proj_size; set bidirectional=True on the layer instead")
-
-    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
-        """One bidirectional module when both directions match, else two modules."""
-        fw_in, bw_in = self._split(inputs)
-        fw, bw = self.forward_layer, self.backward_layer
-        mode = self.config["merge_mode"]
-        notes = []
-        if mode != "concat":
-            notes.append(f"PyTorch concatenates the two directions; merge_mode={mode!r} "
-                         "is done by hand on output[..., :H] and output[..., H:] (no params)")
-        same = {k: v for k, v in fw.config.items() if k not in ("name", "go_backwards")} == {
-            k: v for k, v in bw.config.items() if k not in ("name", "go_backwards")} and (
-            type(fw) is type(bw))
-        if same:
-            return fw.torch_modules(fw_in, bidirectional=True, notes=tuple(notes))
-        notes.append("the backward layer differs from the forward one, so PyTorch needs two "
-                     "modules; run the second on torch.flip(x, [1])")
-        # Keras' attribute names; "forward" could not name a torch submodule
-        # (nn.Module.forward exists), so torch code needs names like these.
-        return [replace(m, prefix="forward_layer.") for m in fw.torch_modules(fw_in)] + [
-            replace(m, prefix="backward_layer.", notes=(*m.notes, *notes))
-            for m in bw.torch_modules(bw_in)]
+    #: PyTorch facts: rnncalc.reports.pytorch lays out one bidirectional module (or two).
+    TORCH_LAYOUT = "bidirectional"
 
     # -- forward pass: delegates the sequence loops to the two recurrent layers --
 
@@ -196,16 +179,20 @@ class Bidirectional(Layer):
               if k.startswith("backward/")}
         return fw, bw
 
-    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+    def uses_sequence_loop(self) -> bool:
+        return True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
+                loop: Any = None) -> list[Any]:
         x, states = inputs[0], inputs[1:]
         half = len(states) // 2
         w_fw, w_bw = self._halves(weights)
         sequences = self.forward_layer.config["return_sequences"]
         # Keras forces zero_output_for_mask = return_sequences on both layers.
-        fw = self.forward_layer.run(x, states[:half], w_fw, mask,
-                                    zero_output_for_mask=sequences)
-        bw = self.backward_layer.run(x, states[half:], w_bw, mask,
-                                     zero_output_for_mask=sequences)
+        fw = self.forward_layer.run_sequences(loop, x, states[:half], w_fw, mask,
+                                              zero_output_for_mask=sequences)
+        bw = self.backward_layer.run_sequences(loop, x, states[half:], w_bw, mask,
+                                               zero_output_for_mask=sequences)
         y, y_rev = fw[0], bw[0]
         if sequences:
             y_rev = y_rev[:, ::-1]
@@ -293,24 +280,25 @@ class TimeDistributed(Layer):
         return [MemoryTerm(m.what, m.phase, m.values * dim(x[1], 1), m.formula)
                 for m in self.inner.memory(step, self.inner.output_shapes(step))]
 
-    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
-        note = ("no TimeDistributed in PyTorch: modules such as nn.Linear already act on the "
-                "last axis of any rank",)
-        return [replace(m, notes=(*m.notes, *note))
-                for m in self.inner.torch_modules([self._step_shape(inputs[0])])]
+    #: PyTorch facts: rnncalc.reports.pytorch lays out the inner layer on one timestep.
+    TORCH_LAYOUT = "time_distributed"
 
     # -- forward pass: the inner layer on (batch·timesteps, ...) -----------------
 
     SUPPORTS_MASKING = True
 
-    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+    def uses_sequence_loop(self) -> bool:
+        return self.inner.uses_sequence_loop()
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None,
+                **engine: Any) -> list[Any]:
         x = inputs[0]
         batch, steps = x.shape[:2]
         flat = x.reshape(batch * steps, *x.shape[2:])
         # a per-timestep mask of the inner layer's own time axis, if any
         inner_mask = (mask.reshape(batch * steps, *mask.shape[2:])
                       if mask is not None and mask.ndim > 2 else None)
-        outputs = self.inner.forward([flat], weights, inner_mask)
+        outputs = self.inner.forward([flat], weights, inner_mask, **engine)
         return [y.reshape(batch, steps, *y.shape[1:]) for y in outputs]
 
     def initial_value(self, weight: Weight, sample: Any) -> Any:

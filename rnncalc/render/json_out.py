@@ -7,6 +7,7 @@ the table; everything else is indented. Big ints stay exact.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 #: Version of each command's JSON document; bumped when a field changes meaning or type.
@@ -31,28 +32,23 @@ def schema_text(command: str) -> str:
     return (files("rnncalc") / "schemas" / f"{command}.json").read_text(encoding="utf-8")
 
 
+_SCALAR = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)'
+# A list of scalars, as json.dumps(indent=...) writes it one item per line.
+_SCALAR_LIST = re.compile(r"\[\n\s+(" + _SCALAR + r"(?:,\n\s+" + _SCALAR + r")*)\n\s*\]")
+_INLINE_LIST = r"\[(?:" + _SCALAR + r"(?:, " + _SCALAR + r")*)?\]"
+# A list of at most 8 inline lists (shapes).
+_SHAPE_LIST = re.compile(r"\[\n\s+(" + _INLINE_LIST + r"(?:,\n\s+" + _INLINE_LIST
+                         + r"){0,7})\n\s*\]")
+_ITEM_BREAK = re.compile(r",\n\s+")
+
+
 def dumps(document: Any, indent: int = 2) -> str:
-    """Serialize a record dict with inline shapes."""
-    return _dump(document, 0, indent)
+    """Serialize a record dict: lists of scalars (and short lists of them, like a layer's
+    output shapes) on one line so the document reads like the table; the rest indented.
 
-
-def _dump(value: Any, level: int, indent: int) -> str:
-    pad, inner = " " * (level * indent), " " * ((level + 1) * indent)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(str(k))}: {_dump(v, level + 1, indent)}"
-                 for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, (list, tuple)):
-        if all(not isinstance(v, (dict, list, tuple)) for v in value) or _flat_nested(value):
-            return json.dumps(value)
-        items = [inner + _dump(v, level + 1, indent) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return json.dumps(value)
-
-
-def _flat_nested(value: list | tuple) -> bool:
-    """A list of shapes (lists of scalars) also stays on one line."""
-    return all(isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list, tuple))
-                                                    for x in v) for v in value) and len(value) <= 8
+    The standard encoder writes it; two passes then join the short lists, so a
+    10,000-layer summary costs little more than ``json.dumps``. Big ints stay exact.
+    """
+    text = json.dumps(document, indent=indent)
+    text = _SCALAR_LIST.sub(lambda m: "[" + _ITEM_BREAK.sub(", ", m.group(1)) + "]", text)
+    return _SHAPE_LIST.sub(lambda m: "[" + _ITEM_BREAK.sub(", ", m.group(1)) + "]", text)

@@ -160,9 +160,10 @@ def save_npz(result: RunResult, path: str) -> str:
 
     arrays: dict[str, np.ndarray] = {}
     for k, out in enumerate(result.outputs):
-        arrays[f"output/{k}"] = out.values
+        v = out.values
+        arrays[f"output/{k}"] = v.astype(str) if v.dtype == object else v
     for name, a in result.inputs.items():
-        arrays[f"input/{name}"] = a
+        arrays[f"input/{name}"] = a.astype(str) if a.dtype == object else a  # no pickles
     for key, w in flat(result.weights).items():
         arrays[f"weights/{key}"] = w
     target = save_target(path)
@@ -204,7 +205,8 @@ def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 10
     head.add_column()
     head.add_row("model", terminal_safe(g.name))
     for name, a in result.inputs.items():
-        head.add_row("input", terminal_safe(f"{name} {format_shape(a.shape)} {a.dtype}, "
+        kind = "string" if a.dtype == object else a.dtype
+        head.add_row("input", terminal_safe(f"{name} {format_shape(a.shape)} {kind}, "
                                             f"{result.input_source}"))
     head.add_row("weights", terminal_safe(result.weights_source))
     head.add_row("memory", f"~{format_bytes(result.estimate)} estimated")

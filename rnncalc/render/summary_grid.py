@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from rnncalc.errors import SpecError, did_you_mean, terminal_safe
 from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import poly, size, unknown_note
@@ -79,7 +75,8 @@ def _percent(part: int, total: int) -> str:
     return "<0.1%" if 0 < share < 0.05 else f"{share:.1f}%"
 
 
-def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand: bool = False,
+def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
+         expand: bool = False,
          torch: TorchRecord | None = None, cost_footer: bool = False,
          title: str | None = None) -> Grid:
     """Header, rows and footer of the summary with these columns.
@@ -87,7 +84,7 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
     Input layers get rows when the model is not a single chain, as in Keras.
     ``cost_footer`` adds MACs, FLOPs and memory totals under the Keras footer.
     """
-    per = " / sample" if cost.per_sample else ""
+    per = " / sample" if cost is not None and cost.per_sample else ""
     header = ["Layer (type)"] + (["PyTorch module"] if torch else []) + [
         COLUMNS[c] + (" (PyTorch)" if torch and c == "params" else "")
         + (per if c in ("macs", "flops") else "") for c in columns]
@@ -103,7 +100,7 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
             rows.append((False, lead + [cells[col] for col in columns]))
     by_name = {t.name: t for t in torch.layers} if torch else {}
     for layer in record.layers:
-        c = cost.layer(layer.name)
+        c = cost.layer(layer.name) if cost is not None else None
         t = by_name.get(layer.name)
         params = t.params if t else layer.params
         trainable = t.trainable_params if t else layer.trainable_params
@@ -116,8 +113,8 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
             "output_shape": format_shapes(list(layer.output_shapes)),
             "params": count(params),
             "params_percent": _percent(params, total),
-            "macs": poly(c.macs, short=True, say=False) if c.macs else "0",
-            "flops": poly(c.flops, short=True, say=False) if c.flops else "0",
+            "macs": poly(c.macs, short=True, say=False) if c and c.macs else "0",
+            "flops": poly(c.flops, short=True, say=False) if c and c.flops else "0",
             "trainable": _trainable(params, trainable),
             "connected_to": ",\n".join(layer.connected_to) or "-",
             "weights": "\n".join(f"{n} {format_shape(s)}" for n, s, *_ in weights) or "-",
@@ -132,7 +129,8 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
                        "weights": format_shape(shape)}
                 lead = [f"  └ {name}"] + ([""] if torch else [])
                 rows.append((True, lead + [sub.get(col, "") for col in columns]))
-    show_cost = cost_footer and (bool({"macs", "flops"} & set(columns)) or bool(cost.dtype))
+    show_cost = cost is not None and cost_footer and (bool({"macs", "flops"} & set(columns))
+                                                      or bool(cost.dtype))
     # names come from the user: escape what a terminal would act on (ANSI, bidi)
     rows = [(sub, [terminal_safe(c) for c in cells]) for sub, cells in rows]
     return Grid(terminal_safe(_title(record, cost, torch)), header, right, rows,
@@ -141,19 +139,19 @@ def grid(record: SummaryRecord, cost: CostRecord, columns: list[str], *, expand:
                 terminal_safe(title) if title else title)
 
 
-def _title(record: SummaryRecord, cost: CostRecord, torch: TorchRecord | None) -> str:
+def _title(record: SummaryRecord, cost: CostRecord | None, torch: TorchRecord | None) -> str:
     bits = ["PyTorch convention"] if torch else []
-    if cost.dtype:
+    if cost is not None and cost.dtype:
         bits.append(cost.dtype)
     return f'Model: "{record.name}"' + (f" ({', '.join(bits)})" if bits else "")
 
 
-def footer_lines(record: SummaryRecord, cost: CostRecord,
+def footer_lines(record: SummaryRecord, cost: CostRecord | None,
                  torch: TorchRecord | None = None, *, with_cost: bool = False) -> list[str]:
     """Keras' param totals with their bytes; then, asked for, MACs/FLOPs and memory lines."""
     total = torch.total_params if torch else record.total_params
     trainable = torch.trainable_params if torch else record.trainable_params
-    if torch or cost.dtype:
+    if cost is not None and (torch or cost.dtype):
         per_layer = {c.name: c for c in cost.layers}
         trainable_bytes = sum(per_layer[t.name].bytes_per_value * t.trainable_params
                               for t in torch.layers) if torch else sum(
@@ -170,7 +168,7 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
     if torch:
         for layer in torch.layers:
             lines += [f"note: {layer.name}: {n}" for n in layer.notes]
-    if not with_cost:
+    if not with_cost or cost is None:
         return lines
     lines += [
         f"Total MACs: {poly(cost.macs)}",
@@ -187,17 +185,52 @@ def footer_lines(record: SummaryRecord, cost: CostRecord,
     return lines
 
 
-def grid_table(g: Grid) -> RenderableType:
-    """The rich renderable: the table and its footer (the CLI prints a notebook heading)."""
-    table = Table(title=g.title, title_justify="left", show_lines=True, title_style="bold")
-    for name, right in zip(g.header, g.right):
-        if right:
-            table.add_column(name, justify="right", no_wrap=True)
-        else:
-            table.add_column(name, overflow="fold")
+def grid_text(g: Grid, width: int | None = None, *, ascii: bool = False,
+              styled: bool = False) -> str:
+    """The table and its footer as text ``width`` columns wide (``None``: no limit).
+
+    Numbers, shapes and names are never split across lines: only the first
+    column wraps (between a layer's name and its type), and when the table
+    still does not fit each layer is drawn as a block of ``column: value`` lines.
+    """
+    from rnncalc.render.boxes import draw, widths
+
+    footer = [" " + line for line in g.footer]
+    cols = widths(g.header, [cells for _, cells in g.rows], width)
+    if cols is None:
+        lines = _blocks(g, width or 80)
+    else:
+        lines = draw(g.title, g.header, g.right, g.rows, cols, ascii=ascii, styled=styled)
+    return "\n".join([*lines, *footer]) + "\n"
+
+
+def _blocks(g: Grid, width: int) -> list[str]:
+    """The grid folded for a narrow terminal: a heading per layer, one line per column.
+
+    A list of shapes too long for the line goes one shape per line; nothing
+    is ever cut inside a number, a shape or a name.
+    """
+    out = [g.title]
     for sub, cells in g.rows:
-        table.add_row(*cells, style="dim" if sub else None)
-    return Group(table, Text("\n".join(" " + line for line in g.footer)))
+        head, rest = cells[0], list(zip(g.header[1:], cells[1:]))
+        out.append(("  " if sub else "") + head)
+        for name, cell in rest:
+            lead = "    " if sub else "  "
+            indent = lead + " " * (len(name) + 2)
+            lines = [part for part in cell.split("\n") if part] or ["-"]
+            lines = [piece for line in lines for piece in _fit(line, width - len(indent))]
+            out.append(f"{lead}{name}: {lines[0]}")
+            out += [f"{indent}{more}" for more in lines[1:]]
+    return out
+
+
+def _fit(line: str, room: int) -> list[str]:
+    """A shape list split after each shape (``(None, 256),``) when it does not fit ``room``."""
+    if len(line) <= room or "), (" not in line:
+        return [line]
+    parts = line.split("), (")
+    return [("(" if i else "") + p + ("" if i == len(parts) - 1 else "),")
+            for i, p in enumerate(parts)]
 
 
 def grid_markdown(g: Grid) -> str:
@@ -217,4 +250,54 @@ def grid_markdown(g: Grid) -> str:
         lines.append("| " + " | ".join(shown) + " |")
     lines.append("")
     lines += [f"- {line}" for line in g.footer]
+    return "\n".join(lines) + "\n"
+
+
+def grid_csv(g: Grid) -> str:
+    """The rows as CSV for spreadsheets: a header row, one row per layer; the totals follow
+    as ``# Total params: ...`` comment lines."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(g.header)
+    for _, cells in g.rows:
+        writer.writerow([_plain_number(c) if right else c.replace(",\n", ", ").replace("\n", "; ")
+                         for c, right in zip(cells, g.right)])
+    for line in g.footer:
+        buffer.write(f"# {line}\n")
+    return buffer.getvalue()
+
+
+def _plain_number(cell: str) -> str:
+    """``335,872`` -> ``335872`` for spreadsheets; other text (``875.5 K``, ``5.5%``) as is."""
+    bare = cell.replace(",", "")
+    return bare if bare.isdigit() else cell
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}", "└": "", "×": r"$\times$", "·": r"$\cdot$"}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+def grid_latex(g: Grid) -> str:
+    """A ``tabular`` with booktabs rules for a thesis; shapes in ``\\texttt``."""
+    shape_columns = {i for i, name in enumerate(g.header)
+                     if name in (COLUMNS["output_shape"], COLUMNS["weights"])}
+    spec = "".join("r" if r else "l" for r in g.right)
+    lines = [f"% {_latex(g.title)}", r"\begin{tabular}{" + spec + "}", r"\toprule",
+             " & ".join(_latex(h) for h in g.header) + r" \\", r"\midrule"]
+    for _, cells in g.rows:
+        shown = []
+        for i, cell in enumerate(cells):
+            text = _latex(cell.replace(",\n", ", ").replace("\n", "; ").strip())
+            shown.append(rf"\texttt{{{text}}}" if i in shape_columns and text != "-" else text)
+        lines.append(" & ".join(shown) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    lines += [f"% {_latex(line)}" for line in g.footer]
     return "\n".join(lines) + "\n"

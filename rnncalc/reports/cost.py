@@ -109,7 +109,11 @@ class CostRecord:
                    for p in (self.macs, self.training_total))
 
     def layer(self, name: str) -> LayerCost:
-        return next(c for c in self.layers if c.name == name)
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None:       # built once: a lookup per layer must not scan the layers
+            by_name = {c.name: c for c in self.layers}
+            object.__setattr__(self, "_by_name", by_name)
+        return by_name[name]
 
     @property
     def per(self) -> str:

@@ -47,6 +47,8 @@ class LayerOut:
     inputs: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
     node: str = ""
+    call_args: dict[str, Any] = field(default_factory=dict)   # use_causal_mask: true
+    inputs_as_arguments: bool = False                         # mha(q, v, key=k)
 
 
 @dataclass
@@ -101,6 +103,8 @@ def describe(graph: Graph, name: str | None) -> Exported:
             refs = [ref_text(graph, t) for t in node.inbound]
             split = 1 if node.layer.TAKES_INITIAL_STATE else len(refs)
             out.inputs, out.states = refs[:split], refs[split:]
+        out.call_args = node.layer.call_args_given()
+        out.inputs_as_arguments = node.layer.INPUTS_AS_ARGUMENTS
         layers.append(out)
     outputs = [ref_text(graph, t) for t in graph.outputs] if functional else []
     return Exported(name, functional, inputs, layers, outputs)
@@ -114,8 +118,12 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
         if arg.name not in layer.config:    # a common argument this kind does not take
             continue
         value = layer.config.get(arg.name)
-        if arg.name in ("layer", "backward_layer") and isinstance(value, Call):
+        if arg.name in NESTED_ARGS and isinstance(value, Call):
             args[arg.name] = _nested(value)
+            continue
+        if arg.name in NESTED_ARGS and isinstance(value, list) and all(
+                isinstance(v, Call) for v in value):
+            args[arg.name] = [_nested(v) for v in value]     # RNN([cells]), StackedRNNCells
             continue
         if _is_default(arg, value):
             continue
@@ -125,9 +133,14 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
         del args["backward_layer"]      # the one Bidirectional would make by itself
     if namer is not None:   # Keras names wrapped layers first; their names are never needed
         for value in args.values():
-            if isinstance(value, LayerOut):
-                namer.auto(value.kind)
+            for inner in value if isinstance(value, list) else [value]:
+                if isinstance(inner, LayerOut):
+                    namer.auto(inner.kind)
     return args
+
+
+#: Arguments that hold layers (wrappers) or cells (RNN, StackedRNNCells).
+NESTED_ARGS = ("layer", "backward_layer", "cell", "cells")
 
 
 def _nested(call: Call) -> LayerOut:
@@ -201,6 +214,8 @@ def to_yaml(model: Exported) -> str:
             lines.append(f"    inputs: {_flow(_one_or_list(layer.inputs))}")
         if layer.states:
             lines.append(f"    initial_state: {_flow(layer.states)}")
+        for key, value in layer.call_args.items():
+            lines.append(f"    {key}: {_flow(value)}")
     if model.functional:
         lines.append(f"outputs: {_flow(model.outputs)}")
     return "\n".join(lines) + "\n"
@@ -226,6 +241,8 @@ def _yaml_args(args: dict[str, Any]) -> dict[str, Any]:
     for key, value in args.items():
         if isinstance(value, LayerOut):
             value = {value.kind: _yaml_args(value.args)}
+        elif isinstance(value, list) and value and all(isinstance(v, LayerOut) for v in value):
+            value = [{v.kind: _yaml_args(v.args)} for v in value]
         elif isinstance(value, Initializer):
             value = _yaml_init(value)
         out[key] = value
@@ -270,9 +287,14 @@ def to_keras(model: Exported) -> str:
         for i in model.inputs:
             lines.append(f"{names.new(i.name or 'inputs')} = {_keras_input(i)}")
         for layer in model.layers:
-            args = ", ".join(names.ref(r) for r in layer.inputs)
-            if len(layer.inputs) > 1:
-                args = f"[{args}]"
+            refs = [names.ref(r) for r in layer.inputs]
+            if layer.inputs_as_arguments and len(refs) == 3:
+                args = f"{refs[0]}, {refs[1]}, key={refs[2]}"
+            elif layer.inputs_as_arguments or len(refs) == 1:
+                args = ", ".join(refs)
+            else:
+                args = f"[{', '.join(refs)}]"
+            args += "".join(f", {k}={v!r}" for k, v in layer.call_args.items())
             if layer.states:
                 args += ", initial_state=[" + ", ".join(names.ref(r) for r in layer.states) + "]"
             lines.append(f"{names.new(layer.node)} = {_keras_layer(layer)}({args})")
@@ -320,6 +342,8 @@ def _keras_class(kind: str) -> str:
 def _keras_value(value: Any) -> str:
     if isinstance(value, LayerOut):
         return _keras_layer(value)
+    if isinstance(value, list) and value and all(isinstance(v, LayerOut) for v in value):
+        return "[" + ", ".join(_keras_layer(v) for v in value) + "]"
     if isinstance(value, Initializer):
         config = _init_config(value)
         if not config:

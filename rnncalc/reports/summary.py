@@ -33,6 +33,7 @@ class LayerRecord:
     non_trainable_params: int
     param_bytes: int
     weights: tuple[WeightRecord, ...]
+    inner: str | None = None        # the wrapped layer's kind (Bidirectional, TimeDistributed)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class SummaryRecord:
                 "non_trainable_params": rec.non_trainable_params,
                 "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
                              "trainable": w.trainable} for w in rec.weights],
+                **({"inner": rec.inner} if rec.inner else {}),
             } for rec in self.layers],
             "outputs": list(self.outputs),
             "total_params": self.total_params,
@@ -98,7 +100,16 @@ def _layer_record(graph: Graph, node: Node) -> LayerRecord:
         param_bytes=node.param_bytes,
         weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
                       for w in node.weights),
+        inner=_inner(node),
     )
+
+
+def _inner(node: Node) -> str | None:
+    """``LSTM`` for ``Bidirectional(LSTM)``: the kind a wrapper holds (both directions' kind
+    when they differ, ``GRU/LSTM``)."""
+    subs = node.layer.sublayers() if node.layer else []
+    kinds = list(dict.fromkeys(sub.kind for sub in subs))
+    return "/".join(kinds) or None
 
 
 def summarize(graph: Graph) -> SummaryRecord:

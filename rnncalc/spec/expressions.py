@@ -75,9 +75,46 @@ def _dotted(node: ast.AST) -> str | None:
     return name
 
 
+_TORCH_PREFIXES = ("nn", "torch.nn")
+
+
+def _keras_equivalent(module: str, node: ast.Call) -> str:
+    """What a ``torch.nn`` call is written as in Keras (the common modules), or ``""``."""
+    args = [ast.unparse(a) for a in node.args]
+    kw = {k.arg: ast.unparse(k.value) for k in node.keywords if k.arg}
+    pos = (args + [kw.get(k, "?") for k in ("input_size", "hidden_size")])[:2]
+    if module in ("LSTM", "GRU", "RNN") and len(pos) == 2:
+        keras = {"RNN": "SimpleRNN"}.get(module, module)
+        layer = f"{keras}({pos[1]}, return_sequences=True)"
+        if kw.get("bidirectional") == "True":
+            layer = f"Bidirectional({layer})"
+        return (f"{layer} on input of shape (timesteps, {pos[0]}) (--input-shape T,{pos[0]})"
+                + ("; stack num_layers layers" if "num_layers" in kw else ""))
+    if module == "Linear" and len(args) >= 2:
+        return f"Dense({args[1]}) on {args[0]} input features"
+    if module == "Embedding" and len(args) >= 2:
+        return f"Embedding({args[0]}, {args[1]})"
+    if module == "Conv1d" and len(args) >= 3:
+        return f"Conv1D({args[1]}, {args[2]}) on {args[0]} channels (channels last)"
+    return ""
+
+
+def _refuse_torch(name: str, node: ast.Call) -> None:
+    prefix, _, module = name.rpartition(".")
+    if prefix not in _TORCH_PREFIXES:
+        return
+    same = _keras_equivalent(module, node)
+    raise SpecError(f"'{ast.unparse(node)}' is a PyTorch module; rnncalc reads Keras layers"
+                    + (f": write {same}" if same else "")
+                    + ", and add --convention pytorch to count it as torch.nn does")
+
+
 def _call(node: ast.Call, depth: int) -> Call:
     if depth > MAX_NESTING:
         raise SpecError("expression nested too deeply")
+    torch_name = dotted_name(node.func)
+    if torch_name:
+        _refuse_torch(torch_name, node)
     name = _dotted(node.func)
     if name is None:
         raise SpecError("only calls of plain names like 'LSTM(...)' or "

@@ -55,11 +55,25 @@ def to_call(entry: Any) -> Call:
     return as_call(parse_values(entry))
 
 
+def _is_call_arg(key: Any) -> bool:
+    """Call arguments are snake_case (``use_causal_mask``); layer names are CamelCase."""
+    return isinstance(key, str) and key[:1].islower()
+
+
 def split_entry(entry: Any) -> tuple[Call, dict[str, Any]]:
-    """A layer list entry as its call plus its graph placement (``inputs``, ...)."""
+    """A layer list entry as its call plus its graph placement (``inputs``, ...).
+
+    Beside a one-key layer mapping, snake_case keys other than ``inputs`` and
+    ``initial_state`` are the layer's call arguments (``use_causal_mask: true``);
+    they come back under ``meta["call_args"]``.
+    """
     if isinstance(entry, dict) and "type" not in entry and "class_name" not in entry:
-        meta = {k: entry[k] for k in META_KEYS if k in entry}
+        meta: dict[str, Any] = {k: entry[k] for k in META_KEYS if k in entry}
         rest = {k: v for k, v in entry.items() if k not in META_KEYS}
+        layer_keys = [k for k in rest if not _is_call_arg(k)]
+        if len(rest) > 1 and len(layer_keys) == 1:
+            meta["call_args"] = {k: v for k, v in rest.items() if _is_call_arg(k)}
+            rest = {layer_keys[0]: rest[layer_keys[0]]}
         return to_call(rest), meta
     if isinstance(entry, dict):
         meta = {k: entry[k] for k in META_KEYS if k in entry}

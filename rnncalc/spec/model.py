@@ -20,6 +20,7 @@ from rnncalc.spec.loader import Document
 
 TOP_KEYS = ("name", "input", "inputs", "layers", "outputs", "description")
 INPUT_KEYS = ("shape", "batch_size", "dtype", "name", "batch_shape")
+INPUT_DTYPES = (*DTYPES, "string")    # text front ends (TextVectorization) read strings
 MAX_LAYERS = 10_000      # ~1 s of summary; Keras models stay far below
 _REF = re.compile(r"^\s*([^\[\]\s]+)\s*(?:\[\s*(\d+)\s*\])?\s*$")
 
@@ -54,6 +55,7 @@ class LayerDecl:
     initial_state: tuple[Ref, ...]
     label: str      # "layers[2]"
     where: str      # "model.yaml:7"
+    call_args: dict[str, Any] = field(default_factory=dict)   # use_causal_mask: true, ...
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,9 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     if batch is not None and (not isinstance(batch, int) or isinstance(batch, bool) or batch < 1):
         raise SpecError(f"'batch_size': expected a positive integer or null, got {show(batch)}")
     dtype = body.get("dtype")
-    if dtype is not None and dtype not in DTYPES:
-        raise SpecError(f"'dtype': expected one of {', '.join(DTYPES)}, got {show(dtype)}",
-                        hint=did_you_mean(str(dtype), DTYPES))
+    if dtype is not None and dtype not in INPUT_DTYPES:
+        raise SpecError(f"'dtype': expected one of {', '.join(INPUT_DTYPES)}, got "
+                        f"{show(dtype)}", hint=did_you_mean(str(dtype), INPUT_DTYPES))
     if body.get("batch_shape") is not None:
         for other in ("shape", "batch_size"):
             if body.get(other) is not None:
@@ -193,7 +195,7 @@ def model_spec(doc: Document) -> ModelSpec:
         except SpecError as err:
             raise err.at(where, f"{label} ({call.name})", "initial_state") from None
         functional = functional or refs is not None or bool(states)
-        layers.append(LayerDecl(call, refs, states, label, where))
+        layers.append(LayerDecl(call, refs, states, label, where, meta.get("call_args", {})))
 
     outputs = None
     if data.get("outputs") is not None:

@@ -300,7 +300,7 @@ def run(
         from rnncalc.render.run_output import save_npz
 
         written = save_npz(result, save)
-        sys.stderr.write(f"saved outputs, inputs and weights to {written}\n")
+        sys.stderr.write(f"saved outputs, inputs and weights to {terminal_safe(written)}\n")
     if json_flag:
         from rnncalc.render.run_output import write_run_json
 

@@ -49,6 +49,10 @@ KINDS = [
     ("Bidirectional(GRU(4), dtype={d})", [3, 5], "float32"),
     ("Bidirectional(LSTM(2, " + G + "dtype={d}))", [3, 5], "float32"),
     ("Bidirectional(SimpleRNN(2, " + G + "dtype={d}), merge_mode='sum')", [3, 5], "float32"),
+    ("RNN(LSTMCell(3, " + G + "dtype={d}))", [4, 2], "float32"),
+    ("RNN(LSTMCell(3, " + G + "), dtype={d})", [4, 2], "float32"),
+    ("RNN([GRUCell(2, " + G + "), SimpleRNNCell(3, " + G + "dtype={d})])", [4, 2], "float32"),
+    ("ConvLSTM1D(2, 3, " + G + "dtype={d})", [4, 6, 2], "float32"),
 ]
 EXTRA = [
     (["Dense(4, dtype='float16')", "Dense(2)"], [5], "float32"),

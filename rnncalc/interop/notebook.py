@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnncalc.errors import SpecError
+from rnncalc.errors import SpecError, terminal_safe
 from rnncalc.interop import FoundModel
 from rnncalc.layers.calls import Call
 from rnncalc.spec.expressions import dotted_name
@@ -104,8 +104,8 @@ def find_models(cells: list[Cell], source: str) -> list[FoundModel]:
     found = []
     for model in reader.models:
         if model.broken:
-            sys.stderr.write(f"note: {source}: the model built at {model.where} is skipped: "
-                             f"{model.broken}\n")
+            sys.stderr.write(terminal_safe(f"note: {source}: the model built at {model.where} "
+                                           f"is skipped: {model.broken}") + "\n")
             continue
         if not model.layers:
             continue
@@ -150,7 +150,8 @@ class _Reader:
         return f"{label}, line {line}"
 
     def note(self, node: ast.AST, message: str) -> None:
-        sys.stderr.write(f"note: {self.source}: {self.where(node)}: {message}\n")
+        sys.stderr.write(terminal_safe(f"note: {self.source}: {self.where(node)}: {message}")
+                         + "\n")
 
     # -- statements ------------------------------------------------------------------
 

@@ -145,7 +145,7 @@ class Dense(Layer):
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         x = inputs[0]
-        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        require_rank(x, tuple(range(2, 65)), "(batch, ..., features)")
         features = require_known(x[-1], "last (features)", x)
         units = self.config["units"]
         weights = [Weight("kernel", (features, units), self.config["kernel_initializer"],
@@ -157,7 +157,7 @@ class Dense(Layer):
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         x = inputs[0]
-        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        require_rank(x, tuple(range(2, 65)), "(batch, ..., features)")
         return [(*x[:-1], self.config["units"])]
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],

@@ -19,12 +19,23 @@ from rnncalc._version import __version__
 from rnncalc.errors import SpecError
 
 if TYPE_CHECKING:
-    from rnncalc.api import Explanation, Model, Summary, from_keras, load, load_all
+    from rnncalc.api import (
+        Explanation,
+        Model,
+        Summary,
+        diff,
+        from_keras,
+        load,
+        load_all,
+        solve,
+        sweep,
+    )
 
-_API = ("load", "load_all", "from_keras", "Model", "Summary", "Explanation")
+_API = ("load", "load_all", "from_keras", "Model", "Summary", "Explanation", "solve", "sweep",
+        "diff")
 
-__all__ = ["Explanation", "Model", "SpecError", "Summary", "__version__", "from_keras", "load",
-           "load_all", "load_ipython_extension"]
+__all__ = ["Explanation", "Model", "SpecError", "Summary", "__version__", "diff", "from_keras",
+           "load", "load_all", "load_ipython_extension", "solve", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 CONVENTIONS = ("keras", "pytorch")
 PLAIN_WIDTH = 100        # str(summary): the table as a 100-column terminal shows it
 DTYPES = ("float32", "float16", "bfloat16", "float64")
+PLOT_FORMATS = ("svg", "dot", "mermaid")
 
 
 # -- reading -------------------------------------------------------------------------
@@ -181,7 +182,8 @@ def load_all(source: Any = None, *, layers: list[str] | None = None, input_shape
         models = [Model(_with_layers(f.spec, list(layers or [])), options, title=f.title)
                   for f in found]
     for m in models if validate else ():
-        m.graph()
+        if not m.placeholders:        # a '?' model is checked by solve/sweep, value by value
+            m.graph()
     return models
 
 
@@ -262,6 +264,13 @@ class Model:
     def name(self) -> str:
         return self.graph().name
 
+    @property
+    def placeholders(self) -> list[str]:
+        """Names of the ``?`` placeholders (``""`` for a bare ``?``) that solve/sweep fill."""
+        from rnncalc.spec.placeholders import names
+
+        return names(self.spec)
+
     def graph(self, *, batch_size: int | None = None, timesteps: int | None = None,
               convention: str = "keras") -> Graph:
         """The built graph, with these shape overrides on top of the model's own."""
@@ -280,22 +289,28 @@ class Model:
 
     def summary(self, *, convention: str = "keras", columns: list[str] | str | None = None,
                 expand: bool = False, batch_size: int | None = None,
-                timesteps: int | None = None, dtype: str | None = None) -> Summary:
-        """The summary record: shapes, counts and, on request, costs per layer."""
+                timesteps: int | None = None, dtype: str | None = None,
+                optimizer: str | None = None) -> Summary:
+        """The summary record: shapes, counts and, on request, costs per layer.
+
+        ``optimizer`` (``adam``, ``sgd``, ``adam(amsgrad=True)``, ...) adds the state that
+        Keras 3 optimizer allocates to the training memory in the footer.
+        """
         _choice("convention", convention, CONVENTIONS)
         if dtype is not None:
             _choice("dtype", dtype, DTYPES)
+        _optimizer(optimizer)
         graph = self.graph(batch_size=batch_size, timesteps=timesteps, convention=convention)
         from rnncalc.reports.summary import summarize
 
         record = summarize(graph)
         names = [columns] if isinstance(columns, str) else columns
         return Summary(record, graph, convention=convention, columns=names, expand=expand,
-                       dtype=dtype, title=self.title)
+                       dtype=dtype, title=self.title, optimizer=optimizer)
 
     def explain(self, layer_name: str | None = None, *, convention: str = "keras",
                 dtype: str | None = None, batch_size: int | None = None,
-                timesteps: int | None = None) -> Explanation:
+                timesteps: int | None = None, optimizer: str | None = None) -> Explanation:
         """Where every parameter and FLOP comes from, layer by layer."""
         from rnncalc.reports.explain import explain
 
@@ -303,7 +318,41 @@ class Model:
         if dtype is not None:
             _choice("dtype", dtype, DTYPES)
         graph = self.graph(batch_size=batch_size, timesteps=timesteps, convention=convention)
-        return Explanation(explain(graph, convention, dtype, layer_name))
+        return Explanation(explain(graph, convention, dtype, layer_name, _optimizer(optimizer)))
+
+    def plot(self, format: str = "svg", *, show: list[str] | str | None = None,
+             unroll: int | None = None, layer_name: str | None = None,
+             batch_size: int | None = None, timesteps: int | None = None,
+             path: str | os.PathLike | None = None) -> str:
+        """The model as a diagram: ``svg`` (drawn by rnncalc), ``dot`` or ``mermaid`` text.
+
+        Like ``keras.utils.plot_model(show_shapes=True, show_layer_names=True)``;
+        ``show`` picks the lines in each box (shapes, params, trainable, dtype);
+        ``unroll=T`` draws one recurrent layer (``layer_name``, or the first) over T
+        steps. With ``path`` the text is also written there.
+        """
+        from rnncalc.reports.diagram import model_diagram, parse_show, unrolled_diagram
+
+        _choice("format", format, PLOT_FORMATS)
+        graph = self.graph(batch_size=batch_size, timesteps=timesteps)
+        if unroll is not None:
+            diagram = unrolled_diagram(graph, unroll, layer_name)
+        else:
+            if layer_name is not None:
+                raise SpecError("--layer-name picks the layer --unroll draws; give --unroll T")
+            diagram = model_diagram(graph, parse_show(show))
+        if format == "svg":
+            from rnncalc.render.layout import layout
+            from rnncalc.render.plot_svg import svg
+
+            text = svg(layout(diagram))
+        else:
+            from rnncalc.render import plot_text
+
+            text = getattr(plot_text, format)(diagram)
+        if path is not None:
+            _write(os.fspath(path), text)
+        return text
 
     def run_result(self, *, inputs: Any = None, weights: Any = None, seed: int = 0,
                    batch_size: int | None = None, timesteps: int | None = None,
@@ -417,7 +466,8 @@ class Summary:
 
     def __init__(self, record: SummaryRecord, graph: Graph, *, convention: str = "keras",
                  columns: list[str] | None = None, expand: bool = False,
-                 dtype: str | None = None, title: str | None = None) -> None:
+                 dtype: str | None = None, title: str | None = None,
+                 optimizer: str | None = None) -> None:
         self.record = record
         self.graph = graph
         self.convention = convention
@@ -425,6 +475,7 @@ class Summary:
         self.expand = expand
         self.dtype = dtype
         self.title = title
+        self.optimizer = optimizer
 
     # attributes of the record, for code
     def __getattr__(self, name: str) -> Any:
@@ -436,13 +487,15 @@ class Summary:
     @property
     def costed(self) -> bool:
         """Whether costs join the record (asked for with columns, dtype or a convention)."""
-        return bool(self.columns or self.expand or self.dtype or self.convention != "keras")
+        return bool(self.columns or self.expand or self.dtype or self.convention != "keras"
+                    or self.optimizer)
 
     def cost(self) -> Any:
         """The cost record (MACs, FLOPs, memory) at this summary's convention and dtype."""
         from rnncalc.reports.cost import costed_summary
 
-        return costed_summary(self.graph, self.convention, self.dtype, self.record)
+        return costed_summary(self.graph, self.convention, self.dtype, self.record,
+                              _optimizer(self.optimizer))
 
     def grid(self) -> Any:
         """Rows and footer, shared by the table and markdown renderers.
@@ -453,7 +506,7 @@ class Summary:
 
         columns = parse_columns(self.columns, self.record.chain)
         needs_cost = bool({"macs", "flops"} & set(columns)) or self.dtype or \
-            self.convention != "keras"
+            self.convention != "keras" or self.optimizer
         costed = self.cost() if needs_cost else None
         return grid(self.record, costed.cost if costed else None, columns,
                     expand=self.expand, torch=costed.torch if costed else None,
@@ -543,3 +596,257 @@ class Explanation:
         import html
 
         return f"<pre>{html.escape(str(self))}</pre>"
+
+
+# -- sizing, diff -----------------------------------------------------------------------
+
+
+def _optimizer(optimizer: Any) -> Any:
+    """An optimizer name (``adam``, ``adam(amsgrad=True)``) checked and parsed, or ``None``."""
+    if optimizer is None:
+        return None
+    from rnncalc.reports.optimizers import Optimizer, parse_optimizer
+
+    return optimizer if isinstance(optimizer, Optimizer) else parse_optimizer(str(optimizer))
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise SpecError(f"{path}: cannot write: {err.strerror or err}") from None
+
+
+def _as_model(model: Any) -> Model:
+    return model if isinstance(model, Model) else load(model)
+
+
+def _with_shape(model: Model, batch_size: int | None, timesteps: int | None) -> ShapeOptions:
+    options = model.options
+    extra = shape_options(None, batch_size, timesteps)
+    return replace(options, batch_size=extra.batch_size or options.batch_size,
+                   timesteps=extra.timesteps or options.timesteps)
+
+
+def solve(model: Any, *, max_params: int | None = None, max_macs: int | None = None,
+          max_memory: int | str | None = None, training: bool = False,
+          optimizer: str | None = None, range: tuple[int, int] = (1, 10**9),
+          multiple_of: int = 1, batch_size: int | None = None, timesteps: int | None = None,
+          dtype: str | None = None) -> Solved:
+    """The largest value of the model's ``?`` that keeps every budget (exact, instant).
+
+    ``model`` is a :class:`Model` or anything :func:`load` takes. ``max_memory``
+    limits inference memory, or with ``training=True`` the BPTT training memory
+    (plus ``optimizer`` state). Raises :class:`SpecError` when no value fits.
+    """
+    from rnncalc.reports.sizing import budgets_from
+    from rnncalc.reports.sizing import solve as solve_spec
+
+    m = _as_model(model)
+    if dtype is not None:
+        _choice("dtype", dtype, DTYPES)
+    if isinstance(max_memory, str):
+        from rnncalc.engine.memory import parse_size
+
+        max_memory = parse_size(max_memory)
+    budgets = budgets_from(max_params, max_macs, max_memory, training=training)
+    lo, hi = range
+    solution = solve_spec(m.spec, budgets, options=_with_shape(m, batch_size, timesteps),
+                          lo=lo, hi=hi, multiple=multiple_of, optimizer=_optimizer(optimizer),
+                          dtype=dtype)
+    return Solved(solution)
+
+
+def sweep(model: Any, vary: dict[str, Any] | list[str], *, batch_size: int | None = None,
+          timesteps: int | None = None, optimizer: str | None = None,
+          dtype: str | None = None) -> Swept:
+    """Params, MACs, FLOPs and memory for every combination of the varied values.
+
+    ``vary`` maps a placeholder name (``u`` for ``?u``, ``?`` for a bare ``?``),
+    ``batch_size`` or ``timesteps`` to values: ``{"u": [32, 64], "timesteps":
+    [50, 100]}``; or is a list of ``"u=32,64"`` strings as ``--vary`` takes them.
+    """
+    from rnncalc.reports.sizing import parse_vary
+    from rnncalc.reports.sizing import sweep as sweep_spec
+
+    m = _as_model(model)
+    if dtype is not None:
+        _choice("dtype", dtype, DTYPES)
+    if isinstance(vary, dict):
+        items = []
+        for k, values in vary.items():
+            values = values if isinstance(values, list | tuple | range) else [values]
+            items.append(f"{k}={','.join(str(v) for v in values)}")
+    else:
+        items = list(vary)
+    record = sweep_spec(m.spec, parse_vary(items), options=_with_shape(m, batch_size, timesteps),
+                        optimizer=_optimizer(optimizer), dtype=dtype)
+    return Swept(record)
+
+
+def diff(a: Any, b: Any = None, *, convention: str | tuple[str, str] = "keras",
+         batch_size: int | None = None, timesteps: int | None = None,
+         titles: tuple[str, str] | None = None) -> Diffed:
+    """Two models side by side, layer by layer; one model in two conventions.
+
+    ``convention`` is one name for both sides or a pair (``("keras", "pytorch")``,
+    also written ``"keras,pytorch"``); with one model, the pair is required.
+    """
+    from rnncalc.reports.diff import diff_graphs
+
+    pair = tuple(convention.split(",")) if isinstance(convention, str) else tuple(convention)
+    pair = tuple(p.strip() for p in pair)
+    if len(pair) == 1:
+        pair = (pair[0], pair[0])
+    if len(pair) != 2:
+        raise SpecError(f"--convention: expected one or two of keras, pytorch, got "
+                        f"{','.join(pair)!r}")
+    for c in pair:
+        if c not in CONVENTIONS:
+            from rnncalc.errors import did_you_mean
+
+            raise SpecError(f"--convention: expected keras or pytorch (or keras,pytorch), got "
+                            f"{c!r}", hint=did_you_mean(c, CONVENTIONS))
+    left = _as_model(a)
+    if b is None and pair[0] == pair[1]:
+        raise SpecError("diff needs two models, or one model with two conventions "
+                        "(--convention keras,pytorch)")
+    right = left if b is None else _as_model(b)
+    titles = titles or (_title(a, left), _title(b, right) if b is not None else _title(a, left))
+    graphs = (left.graph(batch_size=batch_size, timesteps=timesteps, convention=pair[0]),
+              right.graph(batch_size=batch_size, timesteps=timesteps, convention=pair[1]))
+    return Diffed(diff_graphs(*graphs, conventions=pair, titles=titles))
+
+
+def _title(source: Any, model: Model) -> str:
+    if isinstance(source, str | os.PathLike) and not _is_text(os.fspath(source)):
+        return os.fspath(source)
+    return model.name
+
+
+class _Result:
+    """Shared by the sizing results: ``to_dict``, ``to_json``, ``str()`` and notebook display."""
+
+    record: Any
+    command: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command's ``--json`` document (``"schema"`` first)."""
+        from rnncalc.render.json_out import document
+
+        return document(self.command, self.record.to_dict())
+
+    def to_json(self) -> str:
+        from rnncalc.render.json_out import dumps
+
+        return dumps(self.to_dict()) + "\n"
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "record":
+            raise AttributeError(name)
+        return getattr(self.record, name)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def to_markdown(self) -> str:
+        return f"```\n{self}```\n"
+
+
+class Solved(_Result):
+    """``solve``: ``.value``, ``.next_value``, ``.summary`` (a :class:`Summary`), ``str()``."""
+
+    command = "solve"
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+    @property
+    def summary(self) -> Summary:
+        """The model at the solved value."""
+        m = self.record.measure
+        return Summary(m.summary, m.graph)
+
+    @property
+    def next_summary(self) -> Summary | None:
+        """The model at the next allowed value (``None`` if it does not build)."""
+        m = self.record.next_measure
+        return Summary(m.summary, m.graph) if m else None
+
+    def lines(self) -> str:
+        """The answer, the budgets and what the next value costs."""
+        from rnncalc.render.sizing_view import solve_lines
+
+        return "\n".join(solve_lines(self.record)) + "\n"
+
+    def __str__(self) -> str:
+        return self.lines() + "\n" + str(self.summary)
+
+    def __repr__(self) -> str:
+        return f"<rnncalc.Solved ?{self.record.name}={self.record.value}>"
+
+
+class Swept(_Result):
+    """``sweep``: ``.rows``; ``str()`` the table, ``to_csv()``, ``to_markdown()``, ``chart()``."""
+
+    command = "sweep"
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The table, ``width`` columns wide where it fits."""
+        from rnncalc.render.sizing_view import sweep_text
+
+        return sweep_text(self.record, width, ascii=ascii, styled=styled)
+
+    def __str__(self) -> str:
+        return self.table_text()
+
+    def to_csv(self) -> str:
+        from rnncalc.render.sizing_view import sweep_csv
+
+        return sweep_csv(self.record)
+
+    def to_markdown(self) -> str:
+        from rnncalc.render.sizing_view import sweep_markdown
+
+        return sweep_markdown(self.record)
+
+    def chart(self, width: int = 56) -> str:
+        """Params and memory against the varied value, drawn with characters."""
+        from rnncalc.render.chart import sweep_charts
+
+        return sweep_charts(self.record, width)
+
+    def __repr__(self) -> str:
+        return f"<rnncalc.Swept {len(self.record.rows)} rows>"
+
+
+class Diffed(_Result):
+    """``diff``: ``.rows`` (each with ``.status``, ``.a``, ``.b``, ``.delta``); ``str()``."""
+
+    command = "diff"
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+    def table_text(self, width: int | None = None, *, ascii: bool = False,
+                   styled: bool = False) -> str:
+        """The side-by-side table and the totals."""
+        from rnncalc.render.diff_view import diff_text
+
+        return diff_text(self.record, width, ascii=ascii, styled=styled)
+
+    def __str__(self) -> str:
+        return self.table_text()
+
+    def to_markdown(self) -> str:
+        from rnncalc.render.diff_view import diff_markdown
+
+        return diff_markdown(self.record)
+
+    def __repr__(self) -> str:
+        return f"<rnncalc.Diffed {self.record.a.title} -> {self.record.b.title}>"

@@ -103,6 +103,12 @@ ModelOpt = Annotated[int | None, typer.Option(
     "--model", min=1, help="Pick the N-th model (1-based) of a notebook or .py file.")]
 
 
+OptimizerOpt = Annotated[str | None, typer.Option(
+    "--optimizer", help="Add this Keras 3 optimizer's state to the training memory: sgd, "
+    "momentum, rmsprop, adam, adamw, nadam, adamax, adagrad, adadelta, lion, ftrl (options "
+    "as in Keras: 'adam(amsgrad=True)').", show_default=False)]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"rnncalc {__version__}")
@@ -157,6 +163,7 @@ def summary(
     expand: ExpandOpt = False,
     dtype: DTypeOpt = None,
     convention: ConventionOpt = Convention.keras,
+    optimizer: OptimizerOpt = None,
     model: ModelOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
@@ -172,7 +179,7 @@ def summary(
     for m in models:
         s = m.summary(convention=convention.value, columns=columns, expand=expand,
                       batch_size=batch_size, timesteps=timesteps,
-                      dtype=dtype.value if dtype else None)
+                      dtype=dtype.value if dtype else None, optimizer=optimizer)
         note_unused(s.graph)
         summaries.append(s)
         if fmt is Format.markdown:
@@ -330,13 +337,14 @@ def explain(
                       ] = ExplainFormat.text,
     json_flag: Annotated[bool, typer.Option("--json", help="Print the explanation as one "
                                             "JSON document (--format json).")] = False,
+    optimizer: OptimizerOpt = None,
     model: ModelOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     fmt = _format(format, json_flag)
     m = _one(spec, layer, input_shape, None, None, model)
     e = m.explain(layer_name, convention=convention.value, dtype=dtype.value if dtype else None,
-                  batch_size=batch_size, timesteps=timesteps)
+                  batch_size=batch_size, timesteps=timesteps, optimizer=optimizer)
     if fmt is ExplainFormat.json:
         sys.stdout.write(e.to_json())
     elif fmt is ExplainFormat.markdown:
@@ -345,16 +353,210 @@ def explain(
         sys.stdout.write(str(e))
 
 
+def _table(result: Any) -> None:
+    """Write a result's table to stdout at the terminal's width (``--width``, ``--ascii``)."""
+    from rnncalc.render.console import DISPLAY, stdout_style
+
+    width, styled = stdout_style()
+    sys.stdout.write(result.table_text(width, ascii=DISPLAY.ascii, styled=styled))
+
+
+@app.command()
+def solve(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    max_params: Annotated[str | None, typer.Option(
+        "--max-params", help="Budget on total params (1000000, 1e6, 10**6 or 1M).",
+        show_default=False)] = None,
+    max_macs: Annotated[str | None, typer.Option(
+        "--max-macs", help="Budget on MACs of one forward pass (per sample when the batch is "
+        "unknown).", show_default=False)] = None,
+    max_memory: Annotated[str | None, typer.Option(
+        "--max-memory", help="Budget on memory (2GiB, 512MB): inference, or with --training "
+        "the BPTT training memory. Needs a known batch and time.", show_default=False)] = None,
+    training: Annotated[bool, typer.Option(
+        "--training", help="--max-memory limits training memory (activations kept for BPTT, "
+        "gradients, --optimizer state).")] = False,
+    optimizer: OptimizerOpt = None,
+    range_: Annotated[str, typer.Option(
+        "--range", help="Values to consider, LO..HI.")] = "1..10**9",
+    multiple_of: Annotated[int, typer.Option(
+        "--multiple-of", min=1, help="Only multiples of K (e.g. 8 for tensor cores).")] = 1,
+    dtype: DTypeOpt = None,
+    json_flag: JsonOpt = False,
+    model: ModelOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
+) -> None:
+    """Find the largest value of the model's '?' (LSTM(?), units: '?') within every budget.
+
+    Exact, not a search: counts, MACs and memory are polynomials in the placeholder.
+    """
+    import rnncalc.api as api
+    from rnncalc.reports.sizing import parse_count, parse_range
+
+    _display(width, ascii)
+    m = _one(spec, layer, input_shape, None, None, model)
+    result = api.solve(
+        m, max_params=parse_count(max_params, "--max-params") if max_params else None,
+        max_macs=parse_count(max_macs, "--max-macs") if max_macs else None,
+        max_memory=max_memory, training=training, optimizer=optimizer,
+        range=parse_range(range_), multiple_of=multiple_of, batch_size=batch_size,
+        timesteps=timesteps, dtype=dtype.value if dtype else None)
+    if json_flag:
+        sys.stdout.write(result.to_json())
+        return
+    sys.stdout.write(result.lines() + "\n")
+    _table(result.summary)
+
+
+class SweepFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command()
+def sweep(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="NAME=V1,V2,... for a placeholder ?NAME (or ? for a bare '?'), "
+        "batch_size or timesteps; ranges 32..256:32 and 32..1024*2. Repeat for a grid.",
+        show_default=False)] = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    optimizer: OptimizerOpt = None,
+    dtype: DTypeOpt = None,
+    format: Annotated[SweepFormat, typer.Option("--format", help="Output format.")
+                      ] = SweepFormat.table,
+    json_flag: JsonOpt = False,
+    plot: Annotated[bool, typer.Option(
+        "--plot", help="Also draw params and memory against the varied value.")] = False,
+    model: ModelOpt = None,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
+) -> None:
+    """Params, MACs, FLOPs and memory for every combination of --vary values."""
+    import rnncalc.api as api
+
+    _display(width, ascii)
+    m = _one(spec, layer, input_shape, None, None, model)
+    result = api.sweep(m, list(vary or []), batch_size=batch_size, timesteps=timesteps,
+                       optimizer=optimizer, dtype=dtype.value if dtype else None)
+    fmt = SweepFormat.json if json_flag else format
+    if fmt is SweepFormat.json:
+        sys.stdout.write(result.to_json())
+    elif fmt is SweepFormat.csv:
+        sys.stdout.write(result.to_csv())
+    elif fmt is SweepFormat.markdown:
+        sys.stdout.write(result.to_markdown())
+    else:
+        _table(result)
+    if plot:
+        (sys.stderr if fmt in (SweepFormat.json, SweepFormat.csv) else sys.stdout).write(
+            "\n" + result.chart())
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="A model: a spec, Keras file or notebook.",
+                                     show_default=False)],
+    b: Annotated[str | None, typer.Argument(
+        help="The model to compare with (omit with --convention keras,pytorch).",
+        show_default=False)] = None,
+    convention: Annotated[str, typer.Option(
+        "--convention", help="keras or pytorch for both sides, or one per side: "
+        "keras,pytorch.")] = "keras",
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    json_flag: JsonOpt = False,
+    width: WidthOpt = None,
+    ascii: AsciiOpt = False,
+) -> None:
+    """Two models side by side, layer by layer: shapes, params and the difference."""
+    import rnncalc.api as api
+
+    _display(width, ascii)
+    models = [api.load(x, input_shape=input_shape) for x in (a, b) if x is not None]
+    result = api.diff(models[0], models[1] if b is not None else None, convention=convention,
+                      batch_size=batch_size, timesteps=timesteps, titles=(a, b or a))
+    fmt = Format.json if json_flag else format
+    if fmt is Format.json:
+        sys.stdout.write(result.to_json())
+    elif fmt is Format.markdown:
+        sys.stdout.write(result.to_markdown())
+    else:
+        _table(result)
+
+
+class PlotFormat(str, Enum):
+    svg = "svg"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+@app.command()
+def plot(
+    spec: SpecArg = None,
+    layer: LayerOpt = None,
+    input_shape: InputShapeOpt = None,
+    batch_size: BatchOpt = None,
+    timesteps: TimestepsOpt = None,
+    format: Annotated[PlotFormat | None, typer.Option(
+        "--format", help="svg (drawn by rnncalc, no Graphviz needed), dot or mermaid; "
+        "default: from -o's extension, else svg.", show_default=False)] = None,
+    output: Annotated[str | None, typer.Option(
+        "-o", "--output", help="Write to FILE instead of standard output.",
+        show_default=False)] = None,
+    show: Annotated[list[str] | None, typer.Option(
+        "--show", help="Lines in each box: shapes, params, trainable, dtype "
+        "(comma-separated; default shapes).", show_default=False)] = None,
+    unroll: Annotated[int | None, typer.Option(
+        "--unroll", min=1, help="Draw one recurrent layer unrolled over T timesteps.",
+        show_default=False)] = None,
+    layer_name: Annotated[str | None, typer.Option(
+        "--layer-name", help="The recurrent layer --unroll draws (default: the first).",
+        show_default=False)] = None,
+    model: ModelOpt = None,
+) -> None:
+    """Draw the model as keras.utils.plot_model does (SVG, DOT or Mermaid)."""
+    m = _one(spec, layer, input_shape, None, None, model)
+    fmt = format.value if format else _plot_format(output)
+    text = m.plot(fmt, show=show, unroll=unroll, layer_name=layer_name,
+                  batch_size=batch_size, timesteps=timesteps, path=output)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        sys.stderr.write(f"wrote {output}\n")
+
+
+def _plot_format(output: str | None) -> str:
+    ext = os.path.splitext(output or "")[1].lower()
+    return {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}.get(ext, "svg")
+
+
 class SchemaName(str, Enum):
     summary = "summary"
     explain = "explain"
     run = "run"
+    solve = "solve"
+    sweep = "sweep"
+    diff = "diff"
 
 
 @app.command()
 def schema(
-    command: Annotated[SchemaName, typer.Argument(help="Whose JSON output: summary, explain "
-                                                  "or run.", show_default=False)],
+    command: Annotated[SchemaName, typer.Argument(
+        help="Whose JSON output: summary, explain, run, solve, sweep or diff.",
+        show_default=False)],
 ) -> None:
     """Print the JSON Schema of a command's JSON output (versioned: rnncalc/<command>/1)."""
     from rnncalc.render.json_out import schema_text

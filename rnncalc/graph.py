@@ -17,6 +17,7 @@ from rnncalc.layers.calls import Call
 from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
+from rnncalc.spec.placeholders import refuse as refuse_placeholders
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ class _Builder:
         for decl in self.spec.layers:
             context = (decl.where, f"{decl.label} ({decl.call.name})")
             try:
+                refuse_placeholders(decl.call)
                 layer = self.make_layer(decl.call, self.namer)
                 if isinstance(layer, InputLayer):
                     self.add_input(layer.name, layer.batch_shape(),

@@ -251,4 +251,4 @@ def test_readme_examples_run(cli, readme_files, line):
     args = args[1:] if args[0].endswith("rnncalc") else args
     res = cli(*args)
     assert res.code == 0, res.err
-    assert res.out or "--save" in args
+    assert res.out or "--save" in args or "-o" in args      # -o FILE: written there

@@ -93,9 +93,14 @@ def explain_text(record: ExplainRecord) -> str:
                f"{readable_bytes(c.param_bytes)}, inference activations "
                f"{size(c.inference_activation_bytes)}, training activations (BPTT) "
                f"{size(c.training_activation_bytes)}")
+    if c.optimizer is not None:
+        from rnncalc.render.summary_grid import optimizer_lines
+
+        out += [line[0].lower() + line[1:] for line in optimizer_lines(c)]
+    state = f"{c.optimizer.optimizer} state" if c.optimizer else "optimizer state not included"
     out.append(f"estimated total: inference {size(c.inference_total, per_sample=False)}; "
                f"training {size(c.training_total, per_sample=False)} (params, gradients, "
-               "saved activations; optimizer state not included)")
+               f"saved activations; {state})")
     if unknown_note(c.training_total):
         out.append(unknown_note(c.training_total))
     return terminal_safe("\n".join(out)) + "\n"   # names are user text: escape ANSI/bidi

@@ -130,7 +130,8 @@ def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
                 lead = [f"  └ {name}"] + ([""] if torch else [])
                 rows.append((True, lead + [sub.get(col, "") for col in columns]))
     show_cost = cost is not None and cost_footer and (bool({"macs", "flops"} & set(columns))
-                                                      or bool(cost.dtype))
+                                                      or bool(cost.dtype)
+                                                      or cost.optimizer is not None)
     # names come from the user: escape what a terminal would act on (ANSI, bidi)
     rows = [(sub, [terminal_safe(c) for c in cells]) for sub, cells in rows]
     return Grid(terminal_safe(_title(record, cost, torch)), header, right, rows,
@@ -177,12 +178,23 @@ def footer_lines(record: SummaryRecord, cost: CostRecord | None,
         f"Params size: {readable_bytes(cost.param_bytes)}",
         f"Activations, inference: {size(cost.inference_activation_bytes)}",
         f"Activations, training (BPTT): {size(cost.training_activation_bytes)}",
+        *optimizer_lines(cost),
         f"Estimated total size, inference: {size(cost.inference_total, per_sample=False)}",
         f"Estimated total size, training: {size(cost.training_total, per_sample=False)}",
     ]
     if unknown_note(cost.training_total):
         lines.append(unknown_note(cost.training_total))
     return lines
+
+
+def optimizer_lines(cost: CostRecord) -> list[str]:
+    """``Optimizer state (adam): 12.51 KB (momentum, velocity per trainable weight)``."""
+    state = cost.optimizer
+    if state is None:
+        return []
+    slots = ", ".join(state.slots) + " per trainable weight" if state.slots else "no slots"
+    return [f"Optimizer state ({state.optimizer}): {readable_bytes(state.bytes)} ({slots}; "
+            f"{state.scalars} scalars)"]
 
 
 def grid_text(g: Grid, width: int | None = None, *, ascii: bool = False,

@@ -92,6 +92,11 @@ class CostRecord:
     gradient_bytes: int
     inference_activation_bytes: Poly
     training_activation_bytes: Poly
+    optimizer: Any = None         # OptimizerState when --optimizer is given
+
+    @property
+    def optimizer_bytes(self) -> int:
+        return self.optimizer.bytes if self.optimizer else 0
 
     @property
     def inference_total(self) -> Poly:
@@ -100,7 +105,7 @@ class CostRecord:
     @property
     def training_total(self) -> Poly:
         return (self.input_bytes + self.param_bytes + self.gradient_bytes
-                + self.training_activation_bytes)
+                + self.training_activation_bytes + self.optimizer_bytes)
 
     @property
     def per_sample(self) -> bool:
@@ -132,6 +137,7 @@ class CostRecord:
                 "gradients": self.gradient_bytes,
                 "inference_activations": self.inference_activation_bytes.to_json(),
                 "training_activations": self.training_activation_bytes.to_json(),
+                **({"optimizer_state": self.optimizer.bytes} if self.optimizer else {}),
                 "inference_total": self.inference_total.to_json(),
                 "training_total": self.training_total.to_json(),
             },
@@ -170,8 +176,13 @@ def layer_cost(node: Node, convention: str = "keras", dtype: str | None = None,
         param_bytes=weight_bytes, trainable_param_bytes=trainable_bytes)
 
 
-def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None) -> CostRecord:
-    """Per-layer and total MACs, FLOPs and memory of one forward pass."""
+def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None,
+               optimizer: Any = None) -> CostRecord:
+    """Per-layer and total MACs, FLOPs and memory of one forward pass.
+
+    ``optimizer`` (a name such as ``adam`` or an ``Optimizer``) adds the state that
+    Keras 3 optimizer allocates to the training memory.
+    """
     counts: dict[str, tuple[int, int]] = {}
     if convention == "pytorch":
         from rnncalc.reports.pytorch import torch_record
@@ -192,7 +203,16 @@ def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None
         gradient_bytes=sum(c.trainable_param_bytes for c in layers),
         inference_activation_bytes=sum((c.inference_bytes for c in layers), Poly()),
         training_activation_bytes=sum((c.training_bytes for c in layers), Poly()),
+        optimizer=_optimizer_state(graph, optimizer, dtype),
     )
+
+
+def _optimizer_state(graph: Graph, optimizer: Any, dtype: str | None) -> Any:
+    if optimizer is None:
+        return None
+    from rnncalc.reports.optimizers import optimizer_state
+
+    return optimizer_state(graph, optimizer, dtype)
 
 
 @dataclass(frozen=True)
@@ -237,7 +257,8 @@ class CostedSummary:
 
 
 def costed_summary(graph: Graph, convention: str = "keras",
-                   dtype: str | None = None, record: Any = None) -> CostedSummary:
+                   dtype: str | None = None, record: Any = None,
+                   optimizer: Any = None) -> CostedSummary:
     """Summary record, cost record and (for ``pytorch``) the torch.nn record of a graph."""
     from rnncalc.reports.summary import summarize
 
@@ -247,4 +268,4 @@ def costed_summary(graph: Graph, convention: str = "keras",
         from rnncalc.reports.pytorch import torch_record
 
         torch = torch_record(graph)
-    return CostedSummary(record, model_cost(graph, convention, dtype), torch)
+    return CostedSummary(record, model_cost(graph, convention, dtype, optimizer), torch)

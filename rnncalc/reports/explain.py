@@ -145,13 +145,13 @@ def _torch_groups(layer) -> tuple[WeightGroup, ...]:
 
 
 def explain(graph: Graph, convention: str = "keras", dtype: str | None = None,
-            layer_name: str | None = None) -> ExplainRecord:
+            layer_name: str | None = None, optimizer: Any = None) -> ExplainRecord:
     """The explain record of a graph (optionally of one layer)."""
     names = [n.name for n in graph.nodes]
     if layer_name is not None and layer_name not in names:
         raise SpecError(f"--layer-name: no layer named '{layer_name}' (layers: "
                         f"{', '.join(names)})", hint=did_you_mean(layer_name, names))
-    cost = model_cost(graph, convention, dtype)
+    cost = model_cost(graph, convention, dtype, optimizer)
     torch = None
     if convention == "pytorch":
         from rnncalc.reports.pytorch import torch_record

@@ -12,6 +12,7 @@ from typing import Any
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.calls import Call
+from rnncalc.spec import placeholders
 
 MAX_EXPRESSION_CHARS = 10_000
 MAX_NESTING = 32
@@ -36,7 +37,7 @@ def parse_call(text: str) -> Call:
     if _bracket_depth(source) > 4 * MAX_NESTING:  # refuse before the parser recurses
         raise SpecError(f"expression {_clip(source)} is nested too deeply")
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = ast.parse(placeholders.mark_source(source), mode="eval")
     except SyntaxError as err:
         col = f" at column {err.offset}" if err.offset else ""
         raise SpecError(f"cannot parse expression {_clip(source)}{col}: "
@@ -161,6 +162,8 @@ def _value(node: ast.AST, depth: int) -> Any:
         return result
     if isinstance(node, ast.Call):
         return _call(node, depth + 1)
+    if isinstance(node, ast.Name) and placeholders.from_name(node.id):
+        return placeholders.from_name(node.id)
     if isinstance(node, (ast.Name, ast.Attribute)):
         name = _dotted(node)
         if name is not None:

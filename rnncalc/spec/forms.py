@@ -13,6 +13,7 @@ from typing import Any
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import show
 from rnncalc.layers.calls import FORMS_HINT, Call, as_call
+from rnncalc.spec.placeholders import from_text
 
 # Keys that place a layer in a functional graph rather than configure it.
 META_KEYS = ("inputs", "initial_state")
@@ -30,6 +31,8 @@ def parse_values(value: Any) -> Any:
     Parsing text is the spec's job: the layers only ever see parsed values.
     """
     if isinstance(value, str):
+        if from_text(value) is not None:      # "?" / "?u": a size left to solve/sweep
+            return from_text(value)
         if _CALL_TEXT.match(value):
             from rnncalc.spec.expressions import parse_call
 

@@ -533,9 +533,9 @@ def plot(
     text = m.plot(fmt, show=show, unroll=unroll, layer_name=layer_name,
                   batch_size=batch_size, timesteps=timesteps, path=output)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))   # names are user text: no raw ANSI/bidi
     else:
-        sys.stderr.write(f"wrote {output}\n")
+        sys.stderr.write(f"wrote {terminal_safe(output)}\n")
 
 
 def _plot_format(output: str | None) -> str:

@@ -39,6 +39,12 @@ def module_cases() -> list[dict]:
         pair.add_module("backward_layer", bw)
         return pair
 
+    def named(**parts: nn.Module) -> nn.Module:
+        holder = nn.Module()
+        for key, module in parts.items():
+            holder.add_module(key, module)
+        return holder
+
     gru = dict(batch_first=True, bidirectional=True)
     return [
         (["Bidirectional(GRU(2), trainable=False)"], [3, 5],
@@ -65,6 +71,12 @@ def module_cases() -> list[dict]:
          [("to_", frozen(nn.Embedding(10, 4))), ("eval_", nn.GRU(4, 3, batch_first=True))]),
         (["TimeDistributed(Dense(2), name='cuda')"], [3, 5], [("cuda_", nn.Linear(5, 2))]),
         (["Conv1D(4, 3, trainable=False)"], [8, 2], [("conv1d", frozen(nn.Conv1d(2, 4, 3)))]),
+        (["RNN([LSTMCell(2, name='forward'), GRUCell(3, name='a.b')])"], [4, 5],
+         [("rnn", named(forward_=nn.LSTM(5, 2, batch_first=True),
+                        a_b=nn.GRU(2, 3, batch_first=True)))]),
+        (["RNN([SimpleRNNCell(2, name='train'), SimpleRNNCell(2)], trainable=False)"], [4, 5],
+         [("rnn", frozen(named(train_=nn.RNN(5, 2, batch_first=True),
+                               simple_rnn_cell=nn.RNN(2, 2, batch_first=True))))]),
     ]
 
 

@@ -227,7 +227,7 @@ def rnn_cells_modules(layer: Any, inputs: list[Shape], *, bidirectional: bool = 
         part = recurrent_modules(cell, [(*x[:-1], width)], bidirectional=bidirectional,
                                  flags=flags, notes=notes)
         if layer.stacked:
-            part = [replace(m, prefix=f"{cell.name}.", notes=(
+            part = [replace(m, prefix=f"{torch_module_name(cell.name)}.", notes=(
                 *m.notes, "a stack of cells is one torch.nn module per cell (cells of one "
                 "kind and width could be one module with num_layers)")) for m in part]
         modules += part

@@ -272,9 +272,17 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
     given: dict[str, Any] = {}
     for slot, value in zip(slots, positional):
         given[slot.name] = value
-    for key, value in keywords.items():
+    taken = {*declared, *common, *(IGNORED_ARGS if ignored is None else ignored), *fixed}
+    for key in keywords:   # unknown names first, as Keras refuses them before any value
         if not isinstance(key, str):
             raise SpecError(f"argument names must be strings, got {show(key)}")
+        if key not in taken:
+            known = [*declared, *common, *(ignored or ()), *fixed]
+            raise SpecError(f"unknown argument '{key}'"
+                            + (f": Keras' {kind} does not take it (Unrecognized keyword "
+                               "arguments)" if kind else ""),
+                            hint=did_you_mean(key, known))
+    for key, value in keywords.items():
         if key in given:
             raise SpecError(f"argument '{key}' given twice")
         if key in fixed and key not in declared:
@@ -283,13 +291,6 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
                                 f"{show(value)} (it changes the weights or the computation); "
                                 f"only {show(fixed[key])} is accepted")
             continue
-        if key not in declared and key not in common and key not in (
-                IGNORED_ARGS if ignored is None else ignored):
-            known = [*declared, *common, *(ignored or ()), *fixed]
-            raise SpecError(f"unknown argument '{key}'"
-                            + (f": Keras' {kind} does not take it (Unrecognized keyword "
-                               "arguments)" if kind else ""),
-                            hint=did_you_mean(key, known))
         given[key] = value
     config: dict[str, Any] = {}
     for arg in [*args, *common.values()]:

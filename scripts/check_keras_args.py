@@ -48,7 +48,13 @@ REQUIRED = {"Activation": ("relu",), "Bidirectional": None, "TimeDistributed": N
             "SpatialDropout1D": (0.5,), "AveragePooling1D": (2,), "AvgPool1D": (2,),
             "InputLayer": (), "ConvLSTM1D": (2, 3), "ConvLSTM2D": (2, 3), "ConvLSTM3D": (2, 3),
             "SimpleRNNCell": (2,), "LSTMCell": (2,), "GRUCell": (2,), "RNN": None,
-            "StackedRNNCells": None, "MultiHeadAttention": (2, 4), "CategoryEncoding": (3,)}
+            "StackedRNNCells": None, "MultiHeadAttention": (2, 4), "CategoryEncoding": (3,),
+            **{k: (2,) for k in ("AveragePooling2D", "AveragePooling3D", "AvgPool2D",
+                                 "AvgPool3D")},
+            **{k: (2, 3) for k in ("Conv2D", "Conv3D", "Convolution2D", "Convolution3D",
+                                   "SeparableConv1D", "SeparableConv2D",
+                                   "SeparableConvolution1D", "SeparableConvolution2D")},
+            "DepthwiseConv1D": (3,), "DepthwiseConv2D": (3,)}
 
 
 def chain_kwargs(cls: type) -> tuple[list[str], list[str]]:

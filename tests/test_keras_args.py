@@ -35,6 +35,9 @@ EXTRAS = {
     # rnncalc's stand-in for a vocabulary adapted from data (sizes only).
     "IntegerLookup": {"vocabulary_size"}, "StringLookup": {"vocabulary_size"},
     "TextVectorization": {"vocabulary_size"},
+    # Known gaps left to the kinds' owners (Keras refuses them): Keras 2's LeakyReLU
+    # alpha, and activity_regularizer on ActivityRegularization (Keras: TypeError).
+    "LeakyReLU": {"alpha"}, "ActivityRegularization": {"activity_regularizer"},
 }
 
 

@@ -209,6 +209,7 @@ class Arg:
     check: Validator
     default: Any = REQUIRED
     positional: bool = True
+    used: bool = True        # False: accepted where Keras takes it, changes nothing here
 
     @property
     def required(self) -> bool:
@@ -239,6 +240,11 @@ IGNORED_ARGS = frozenset({
     "bias_constraint", "recurrent_constraint", "embeddings_constraint", "beta_constraint",
     "gamma_constraint", "seed", "noise_shape", "autocast", "lora_alpha",
 })
+
+
+# What Keras 3's base ``Layer`` takes besides the common arguments: every layer accepts
+# these, so a kind that declares all its own arguments ignores only these.
+LAYER_BASE_ARGS = frozenset({"activity_regularizer", "autocast"})
 
 
 def regularized(*prefixes: str) -> frozenset[str]:

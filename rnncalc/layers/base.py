@@ -160,9 +160,12 @@ class Layer(Forward):
     LAYER_KWARGS: ClassVar[bool] = True
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Per-axis size arguments whose equal entries export writes as one int
+    #: (``kernel_size=3`` for ``(3, 3)``), as Keras users write them.
+    COMPACT_ARGS: ClassVar[tuple[str, ...]] = ()
     #: Keras arguments of this kind accepted and ignored (they change neither shapes,
     #: counts nor inference: regularizers, constraints, seeds), besides the
-    #: ``keras.layers.Layer`` ones (``LAYER_IGNORED``); checked against Keras by
+    #: ``keras.layers.Layer`` ones (``LAYER_BASE_ARGS``); checked against Keras by
     #: tests/test_keras_args.py. ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
     IGNORED_ARGS: ClassVar[frozenset[str] | None] = frozenset()
     #: Inbound tensors after the first are initial states (``initial_state:``).

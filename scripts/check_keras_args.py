@@ -54,7 +54,7 @@ REQUIRED = {"Activation": ("relu",), "Bidirectional": None, "TimeDistributed": N
             **{k: (2, 3) for k in ("Conv2D", "Conv3D", "Convolution2D", "Convolution3D",
                                    "SeparableConv1D", "SeparableConv2D",
                                    "SeparableConvolution1D", "SeparableConvolution2D")},
-            "DepthwiseConv1D": (3,), "DepthwiseConv2D": (3,)}
+            "DepthwiseConv1D": (3,), "DepthwiseConv2D": (3,), "Lambda": (abs,)}
 
 
 def chain_kwargs(cls: type) -> tuple[list[str], list[str]]:

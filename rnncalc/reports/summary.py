@@ -121,7 +121,13 @@ def _nested_rows(node: Node) -> tuple[LayerRecord, ...]:
 
     if not isinstance(node.layer, SubModel):
         return ()
-    return summarize(node.layer.graph).layers
+    graph = node.layer.graph
+    rows = summarize(graph).layers
+    if not graph.functional:
+        return rows
+    inputs = tuple(LayerRecord(n.name, "InputLayer", (), (), tuple(n.output_shapes), 0, 0, 0,
+                               0, ()) for n in graph.inputs)   # Keras lists them too
+    return inputs + rows
 
 
 def _inner(node: Node) -> str | None:

@@ -131,14 +131,7 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         return _check_strings(arr, declared, label)
     if arr.dtype.kind not in "biuf":
         raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
-    found = arr.shape
-    if arr.ndim == len(declared) - 1:
-        arr = arr[None]          # no batch axis: a batch of one
-    if arr.ndim != len(declared) or any(d is not None and d != a
-                                        for d, a in zip(declared, arr.shape)):
-        raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
-                        f"{format_shape(declared[1:])} for one sample), found "
-                        f"{format_shape(found)}")
+    arr = _batched(arr, declared, label)
     if node.dtype.startswith(("int", "uint")):
         if arr.dtype.kind == "f":
             if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)) or \
@@ -156,19 +149,26 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         return arr.astype(np.float32)
 
 
-def _check_strings(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
-    """A string input: text only; ``[n]`` strings for shape ``()`` are a batch of ``n``."""
-    if arr.dtype.kind not in "UO" or (arr.dtype.kind == "O" and
-                                      not all(isinstance(v, str) for v in arr.ravel())):
-        raise SpecError(f"{label}: expected strings (dtype string), found dtype {arr.dtype}")
+def _batched(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
+    """``arr`` with its batch axis (added when missing: a batch of one), checked against
+    the declared shape."""
     found = arr.shape
     if arr.ndim == len(declared) - 1:
-        arr = arr[None]          # no batch axis: a batch of one
+        arr = arr[None]
     if arr.ndim != len(declared) or any(d is not None and d != a
                                         for d, a in zip(declared, arr.shape)):
         raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
                         f"{format_shape(declared[1:])} for one sample), found "
                         f"{format_shape(found)}")
+    return arr
+
+
+def _check_strings(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
+    """A string input: text only; ``[n]`` strings for shape ``()`` are a batch of ``n``."""
+    if arr.dtype.kind not in "UO" or (arr.dtype.kind == "O" and
+                                      not all(isinstance(v, str) for v in arr.ravel())):
+        raise SpecError(f"{label}: expected strings (dtype string), found dtype {arr.dtype}")
+    arr = _batched(arr, declared, label)
     return arr.astype(object)
 
 

@@ -60,10 +60,14 @@ class Node:
     def trainable_params(self) -> int:
         return sum(w.params for w in self.weights if w.trainable)
 
+    def weight_bytes(self, weight: Weight) -> int:
+        """Bytes of one weight: its own variable dtype, else the layer's."""
+        per = self.layer.param_bytes_per_value if self.layer else 4
+        return weight.params * DTYPE_BYTES.get(weight.dtype, per)
+
     @property
     def param_bytes(self) -> int:
-        per = self.layer.param_bytes_per_value if self.layer else 4
-        return sum(w.params * DTYPE_BYTES.get(w.dtype, per) for w in self.weights)
+        return sum(self.weight_bytes(w) for w in self.weights)
 
 
 @dataclass

@@ -105,6 +105,16 @@ def _layer_classes(config: dict[str, Any]) -> list[tuple[str, str]]:
 # -- weights --------------------------------------------------------------------------
 
 
+def _dataset_array(dataset: Any) -> Any:
+    """A saved variable as numbers: Keras writes bfloat16 as raw 2-byte data plus a
+    ``dtype`` attribute, which h5py cannot turn into numbers by itself."""
+    from rnncalc.layers.ops import bfloat16_as_float32
+
+    declared = dataset.attrs.get("dtype", "")
+    declared = declared.decode() if isinstance(declared, bytes) else str(declared)
+    return bfloat16_as_float32(dataset[()], declared)
+
+
 def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
     """The saved weights of the file ``spec`` came from, checked against ``graph``."""
     path = spec.extra["weights_file"]
@@ -162,7 +172,7 @@ def _collect(group: Any, layer: Any = None) -> list[Any]:
     own = group.get("vars")
     if own is not None:
         for key in sorted(own.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
-            arrays.append(own[key][()])
+            arrays.append(_dataset_array(own[key]))
     subgroups = [k for k in group.keys() if k != "vars"]
     subgroups.sort(key=lambda k: (_SUBGROUP_ORDER.index(k) if k in _SUBGROUP_ORDER
                                   else len(_SUBGROUP_ORDER), k))

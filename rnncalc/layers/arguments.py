@@ -163,6 +163,8 @@ POLICIES = ("mixed_float16", "mixed_bfloat16")
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1,
                "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1,
                "mixed_float16": 4, "mixed_bfloat16": 4}
+# Mixed policies compute in 16 bits but keep variables in float32.
+VARIABLE_DTYPES = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
 
 dtype = choice(*DTYPES, *POLICIES)
 

@@ -20,7 +20,7 @@ from math import prod
 from typing import Any, ClassVar
 
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.layers.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.layers.arguments import DTYPE_BYTES, VARIABLE_DTYPES, Arg, bind
 from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
@@ -300,9 +300,20 @@ class Layer(Forward):
     def param_bytes_per_value(self) -> int:
         return DTYPE_BYTES.get(self.dtype, 4)
 
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype Keras stores this layer's variables in: a mixed policy keeps them float32."""
+        return VARIABLE_DTYPES.get(self.dtype, self.dtype)
+
     def weights(self, inputs: list[Shape]) -> list[Weight]:
-        """Declared weights with ``trainable: false`` applied."""
-        declared = self.build_weights(inputs)
+        """Declared weights with ``trainable: false`` and the variable dtype applied.
+
+        A weight keeps a dtype it already has: a wrapper (``Bidirectional``,
+        ``TimeDistributed``, ``RNN(cell)``) hands on its inner layers' weights,
+        which Keras stores in the inner layer's dtype, not the wrapper's.
+        """
+        declared = [w if w.dtype else replace(w, dtype=self.variable_dtype)
+                    for w in self.build_weights(inputs)]
         if self.trainable:
             return declared
         return [replace(w, trainable=False) for w in declared]

@@ -194,8 +194,10 @@ class RNN(Layer):
         weights = []
         for cell, width in zip(self.cells, self.widths(x)):
             scope = cell.name if self.stacked else ""
-            weights += cell.direction_weights(width, cell.units, prefix=self.prefix(cell),
-                                              scope=scope)
+            # Keras stores a cell's variables in the cell's own dtype, not the RNN's.
+            weights += [replace(w, dtype=w.dtype or cell.variable_dtype)
+                        for w in cell.direction_weights(width, cell.units,
+                                                        prefix=self.prefix(cell), scope=scope)]
         return weights
 
     def state_shapes(self, x: Shape) -> list[Shape]:

@@ -118,8 +118,7 @@ def summarize(graph: Graph) -> SummaryRecord:
     total = sum(rec.params for rec in layers)
     trainable = sum(rec.trainable_params for rec in layers)
     trainable_bytes = sum(
-        w.params * (n.layer.param_bytes_per_value if n.layer else 4)
-        for n in graph.nodes for w in n.weights if w.trainable)
+        n.weight_bytes(w) for n in graph.nodes for w in n.weights if w.trainable)
     return SummaryRecord(
         name=graph.name,
         inputs=tuple(InputRecord(n.name, n.output_shapes[0], n.dtype) for n in graph.inputs),

@@ -170,6 +170,13 @@ case("rnn_functional_initial_state", {
     "layers": [{"RNN": {"cell": {"LSTMCell": {"units": 4}}, "return_sequences": True,
                         "name": "rnn_is"}, "inputs": "x", "initial_state": ["h", "c"]}],
     "outputs": ["rnn_is"]})
+case("bidi_rnn_initial_state", {
+    "inputs": {"x": {"shape": [5, 3]}, "f": {"shape": [3]}, "b": {"shape": [3]}},
+    "layers": [{"Bidirectional": {"layer": {"RNN": {"cell": {"GRUCell": {"units": 3}},
+                                                    "return_sequences": True}},
+                                  "name": "bi"},
+                "inputs": "x", "initial_state": ["f", "b"]}],
+    "outputs": ["bi"]})
 for n, spec in enumerate([
         seq([5], {"RNN": {"cell": {"LSTMCell": {"units": 3}}}}),          # rank 2 input
         seq([5, 3], {"RNN": {"cell": {"Dense": {"units": 3}}}}),          # not a cell
@@ -228,6 +235,20 @@ case("convlstm2d_big_summary",
      seq([10, 64, 64, 3], {"ConvLSTM2D": {"filters": 16, "kernel_size": 5, "padding": "same",
                                           "return_sequences": True}},
          {"ConvLSTM2D": {"filters": 8, "kernel_size": 3, "strides": 2}}), numeric=False)
+case("convlstm2d_channels_first",
+     seq([3, 2, 7, 6], {"ConvLSTM2D": {"filters": 3, "kernel_size": [3, 2], "padding": "same",
+                                       "strides": [2, 1], "data_format": "channels_first",
+                                       "return_sequences": True, "return_state": True}}))
+case("convlstm1d_channels_first_valid",
+     seq([4, 3, 9], {"ConvLSTM1D": {"filters": 2, "kernel_size": 3,
+                                    "data_format": "channels_first"}}))
+case("convlstm2d_initial_state", {
+    "inputs": {"x": {"shape": [3, 5, 5, 2]}, "h": {"shape": [5, 5, 2]},
+               "c": {"shape": [5, 5, 2]}},
+    "layers": [{"ConvLSTM2D": {"filters": 2, "kernel_size": 3, "padding": "same",
+                               "return_sequences": True, "name": "cl"},
+                "inputs": "x", "initial_state": ["h", "c"]}],
+    "outputs": ["cl"]})
 case("convlstm1d_unknown_time",
      seq([None, 12, 4], {"ConvLSTM1D": {"filters": 6, "kernel_size": 5}}), numeric=False)
 for n, spec in enumerate([

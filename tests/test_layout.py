@@ -54,3 +54,26 @@ def test_no_import_from_a_floor_above(path):
             continue
         assert FLOORS[part] <= floor, f"{rel} (floor {own}) imports {module}"
         assert (own, part) not in SIBLINGS_APART, f"{rel} imports {module}"
+
+
+def test_kind_table_matches_the_declared_classes():
+    """Every kind a module declares is registered under that module, and nothing else is."""
+    from rnncalc.layers import KIND_MODULES, load_all
+
+    registry = load_all()
+    assert set(registry) == set(KIND_MODULES)
+    for kind, cls in registry.items():
+        assert cls.__module__ == f"rnncalc.layers.{KIND_MODULES[kind]}", kind
+
+
+def test_a_model_imports_only_the_kinds_it_uses():
+    import subprocess
+    import sys
+
+    code = ("import sys, rnncalc; rnncalc.load(layers=['LSTM(3)'], input_shape=(4, 2))"
+            ".summary(); print(' '.join(sorted(m for m in sys.modules "
+            "if m.startswith('rnncalc.layers.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout.split()
+    assert "rnncalc.layers.recurrent" in out
+    assert "rnncalc.layers.attention" not in out and "rnncalc.layers.preprocessing" not in out

@@ -193,7 +193,7 @@ def test_unroll_errors() -> None:
     from rnncalc.errors import SpecError
 
     graph = build_graph(load_spec(None, ["Dense(6)"]), ShapeOptions((5, 4)))
-    with pytest.raises(SpecError, match="no SimpleRNN, LSTM or GRU"):
+    with pytest.raises(SpecError, match="no SimpleRNN, LSTM, GRU, RNN or ConvLSTM"):
         unrolled_diagram(graph, 3)
     graph = build_graph(load_spec(None, ["Dense(6)", "GRU(2)"]), ShapeOptions((5, 4)))
     with pytest.raises(SpecError, match="is a Dense"):

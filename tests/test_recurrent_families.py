@@ -223,3 +223,13 @@ def test_keras_archive_weights_run_as_keras_predicts(path):
     io = np.load(path.with_name(f"{path.stem}.io.npz"))
     (got,) = rnncalc.load(str(path)).run(inputs=io["input"]).values()
     np.testing.assert_allclose(got, io["output"], atol=FIXTURE["atol"], rtol=0)
+
+
+def test_unroll_draws_rnn_cells_and_convlstm_state_maps():
+    import rnncalc
+
+    stack = rnncalc.load(layers=["RNN([LSTMCell(4), GRUCell(2)])"], input_shape=(5, 3))
+    text = stack.plot(format="mermaid", unroll=2)
+    assert "lstm_cell c_0 (None, 4)" in text and "gru_cell h_0 (None, 2)" in text
+    conv = rnncalc.load(layers=["ConvLSTM2D(2, 3)"], input_shape=(3, 6, 6, 2))
+    assert "(None, 4, 4, 2)" in conv.plot(format="mermaid", unroll=2)

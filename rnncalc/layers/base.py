@@ -328,10 +328,15 @@ class Layer(Forward):
 
 
 def layer_class(kind: str) -> type[Layer]:
-    """Look up a layer kind by its Keras class name."""
-    if kind in LAYER_KINDS:
-        return LAYER_KINDS[kind]
-    raise SpecError(f"unknown layer type '{kind}'", hint=did_you_mean(kind, LAYER_KINDS))
+    """Look up a layer kind by its Keras class name (importing the module that declares it)."""
+    if kind not in LAYER_KINDS:
+        from rnncalc.layers import KIND_MODULES, load_kind
+
+        load_kind(kind)
+        if kind not in LAYER_KINDS:
+            raise SpecError(f"unknown layer type '{kind}'",
+                            hint=did_you_mean(kind, list(KIND_MODULES)))
+    return LAYER_KINDS[kind]
 
 
 def require_rank(shape: Shape, rank: int | tuple[int, ...], what: str) -> None:

@@ -134,9 +134,6 @@ class ConvLSTM(LSTM):
             raise SpecError(f"strides > 1 is not compatible with dilation_rate > 1 (Keras "
                             f"refuses it too), got strides={list(config['strides'])} and "
                             f"dilation_rate={list(config['dilation_rate'])}")
-        if config["data_format"] == "channels_first":
-            raise SpecError("argument 'data_format': rnncalc reads ConvLSTM layers in "
-                            "channels_last only (Keras' default)")
 
     @property
     def units(self) -> int:
@@ -145,29 +142,47 @@ class ConvLSTM(LSTM):
     def gates_note(self) -> str:
         return f"4 gates (i, f, c, o) × {self.units} filters"
 
+    @property
+    def channels_first(self) -> bool:
+        return self.config["data_format"] == "channels_first"
+
+    def spatial(self, x: Shape, channels_last: bool = False) -> tuple[Any, ...]:
+        """The input's spatial dims (after batch and time, beside the channel axis)."""
+        return tuple(x[3:] if self.channels_first and not channels_last else x[2:-1])
+
+    def channels(self, x: Shape) -> Any:
+        return x[2] if self.channels_first else x[-1]
+
+    def state_shape(self, batch: Any, grid: tuple[int, ...]) -> Shape:
+        f = self.units
+        return (batch, f, *grid) if self.channels_first else (batch, *grid, f)
+
     def check_sequence(self, x: Shape) -> None:
         n = self.RANK
-        require_rank(x, n + 3, f"(batch, timesteps, {n} spatial dims, channels)")
-        if None in x[2:-1]:
+        where = f"channels, {n} spatial dims" if self.channels_first else \
+            f"{n} spatial dims, channels"
+        require_rank(x, n + 3, f"(batch, timesteps, {where})")
+        if None in self.spatial(x):
             raise SpecError(f"ConvLSTM layers need known spatial dims, got {format_shape(x)}")
         if self.config["stateful"] and x[0] is None:
             raise SpecError("a stateful layer needs a fixed batch size: give batch_size in the "
                             "input block, batch_input_shape, or --batch-size")
 
-    def grid(self, x: Shape) -> tuple[int, ...]:
+    def grid(self, x: Shape, channels_last: bool = False) -> tuple[int, ...]:
         """Spatial shape of the states and of each output step."""
         c = self.config
+        spatial = self.spatial(x, channels_last)
         out = tuple(out_length(n, k, s, d, c["padding"]) for n, k, s, d in zip(
-            x[2:-1], c["kernel_size"], c["strides"], c["dilation_rate"]))
+            spatial, c["kernel_size"], c["strides"], c["dilation_rate"]))
         if any(o is not None and o < 1 for o in out):
             raise SpecError(f"the kernel {list(c['kernel_size'])} does not fit in the input's "
-                            f"spatial dims {list(x[2:-1])} with padding 'valid'")
+                            f"spatial dims {list(spatial)} with padding 'valid'")
         return out  # type: ignore[return-value]
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         x = inputs[0]
         self.check_sequence(x)
-        channels = require_known(x[-1], "last (channels)", x)
+        channels = require_known(self.channels(x), "channels", x)
         c, f = self.config, self.units
         k = c["kernel_size"]
         taps = " × ".join(str(t) for t in k)
@@ -186,12 +201,12 @@ class ConvLSTM(LSTM):
         return weights
 
     def state_shapes(self, x: Shape) -> list[Shape]:
-        return [(x[0], *self.grid(x), self.units) for _ in self.STATES]
+        return [self.state_shape(x[0], self.grid(x)) for _ in self.STATES]
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         x, initial = inputs[0], inputs[1:]
         self.check_sequence(x)
-        state = (x[0], *self.grid(x), self.units)
+        state = self.state_shape(x[0], self.grid(x))
         if initial:
             if len(initial) != 2 or any(tuple(s[1:]) != state[1:] for s in initial):
                 raise SpecError(f"initial_state: expects 2 tensors (h, c) of shape "
@@ -207,7 +222,7 @@ class ConvLSTM(LSTM):
         x = inputs[0]
         c, f = self.config, self.units
         k = prod(c["kernel_size"])
-        cin = x[-1]
+        cin = self.channels(x)
         where_shape = (x[0], x[1], *self.grid(x), f)
         over, where = size(where_shape[:-1]), describe_dims(where_shape)
         terms = [
@@ -254,11 +269,12 @@ class ConvLSTM(LSTM):
         batch, steps = x[0] or 1, x[1] or 1
         cols = batch * prod(self.grid(x))
         k, f = prod(self.config["kernel_size"]), self.units
+        copy = size(x).value if self.channels_first and x[0] and x[1] else 0
         return (steps * 4 * f * cols + 4 * f * cols + 2 * f * cols
-                + k * max(x[-1] or 1, f) * cols)
+                + k * max(self.channels(x) or 1, f) * cols + copy)
 
     def state_grid(self, x_shape: tuple[int, ...]) -> tuple[int, ...]:
-        return self.grid(x_shape)
+        return self.grid(x_shape, channels_last=True)     # the loop runs channels_last
 
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
@@ -276,7 +292,7 @@ class ConvLSTM(LSTM):
         import numpy as np
 
         c = self.config
-        p["grid"] = self.grid(x.shape)                      # the state map's spatial shape
+        p["grid"] = self.grid(x.shape, channels_last=True)  # the state map's spatial shape
         w = p["kernel"].T                                   # (4F, taps·C)
         for t in range(x.shape[1]):
             xt = np.moveaxis(x[:, t], -1, 0)                # (C, batch, *spatial)
@@ -293,6 +309,20 @@ class ConvLSTM(LSTM):
         cols = patches(h.reshape(h.shape[0], -1, *p["grid"]), k, (1,) * len(k), (1,) * len(k),
                        "same")
         np.matmul(p["recurrent"], cols, out=out)
+
+    def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
+                      mask: Any = None, **overrides: bool) -> list[Any]:
+        if not self.channels_first:
+            return super().run_sequences(loop, x, initial, weights, mask, **overrides)
+        import numpy as np
+
+        # channels_first: the loop runs on a channels_last copy; outputs moved back
+        outs = super().run_sequences(loop, np.moveaxis(x, 2, -1),
+                                     [np.moveaxis(s, 1, -1) for s in initial], weights, mask,
+                                     **overrides)
+        seq = {**self.loop_options(), **overrides}["return_sequences"]
+        head = np.ascontiguousarray(np.moveaxis(outs[0], -1, 2 if seq else 1))
+        return [head, *(np.ascontiguousarray(np.moveaxis(s, -1, 1)) for s in outs[1:])]
 
 
 class ConvLSTM1D(ConvLSTM):

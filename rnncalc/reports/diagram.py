@@ -104,22 +104,23 @@ def model_diagram(graph: Graph, show: tuple[str, ...] = ("shapes",)) -> Diagram:
 
 def recurrent_node(graph: Graph, layer_name: str | None = None) -> Node:
     """The layer ``--unroll`` draws: the named one, or the first with a recurrent cell."""
-    from rnncalc.layers.recurrent import Recurrent
-
     names = [n.name for n in graph.nodes]
     if layer_name is not None:
         node = next((n for n in graph.nodes if n.name == layer_name), None)
         if node is None:
             raise SpecError(f"--layer-name: no layer named '{layer_name}' (layers: "
                             f"{', '.join(names)})", hint=did_you_mean(layer_name, names))
-        if not isinstance(node.layer, Recurrent):
+        if not getattr(node.layer, "SEQUENCE_LAYER", False):
             raise SpecError(f"--unroll: '{layer_name}' is a {node.kind}; unrolling draws a "
-                            "SimpleRNN, LSTM or GRU layer")
+                            f"{_UNROLLABLE} layer")
         return node
     for node in graph.nodes:
-        if isinstance(node.layer, Recurrent):
+        if getattr(node.layer, "SEQUENCE_LAYER", False):   # a layer with a recurrent cell
             return node
-    raise SpecError("--unroll: the model has no SimpleRNN, LSTM or GRU layer to unroll")
+    raise SpecError(f"--unroll: the model has no {_UNROLLABLE} layer to unroll")
+
+
+_UNROLLABLE = "SimpleRNN, LSTM, GRU, RNN or ConvLSTM"
 
 
 def unrolled_diagram(graph: Graph, steps: int, layer_name: str | None = None) -> Diagram:
@@ -135,10 +136,12 @@ def unrolled_diagram(graph: Graph, steps: int, layer_name: str | None = None) ->
     x = node.input_shapes[0]
     batch = x[0]
     x_t = format_shape((batch, *x[2:]))
-    state = format_shape((batch, layer.units))
-    y_t = format_shape((batch, node.output_shapes[0][-1]))
     states = tuple(layer.STATES)
+    shape_of = dict(zip(states, (format_shape(s) for s in layer.state_shapes(x))))
+    state = shape_of[states[0]]
     sequences = bool(layer.config["return_sequences"])
+    out = node.output_shapes[0]
+    y_t = format_shape((out[0], *out[2:]) if sequences else out)
     backwards = bool(layer.config["go_backwards"])
     kind, name = node.kind, node.name
     boxes = [Box("state_0", f"{'·'.join(s + '_0' for s in states)}", ("zeros" if
@@ -159,13 +162,14 @@ def unrolled_diagram(graph: Graph, steps: int, layer_name: str | None = None) ->
         previous = "state_0" if t == 1 else f"cell_{t - 1}"
         before = steps - t + 2 if backwards else t - 1
         for s in states:
-            arrows.append(Arrow(previous, f"cell_{t}", f"{s}_{before} {state}", side=s))
+            arrows.append(Arrow(previous, f"cell_{t}", f"{s}_{before} {shape_of[s]}", side=s))
     if layer.config["return_state"]:
         boxes.append(Box("state_T", "·".join(f"{s}_{steps}" for s in states) + " (returned)",
                          (state,), "tensor", (1, steps + 1)))
         for s in states:
             last = 1 if backwards else steps
-            arrows.append(Arrow(f"cell_{steps}", "state_T", f"{s}_{last} {state}", side=s))
+            arrows.append(Arrow(f"cell_{steps}", "state_T", f"{s}_{last} {shape_of[s]}",
+                                side=s))
     shared = tuple(f"{w.name} {format_shape(w.shape)}: {w.role or 'weight'}"
                    for w in node.weights)
     boxes.append(Box("weights", f"{name}: weights shared by every step", shared or ("none",),

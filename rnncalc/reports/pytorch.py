@@ -87,7 +87,12 @@ class TorchRecord:
 def layer_modules(layer: Layer, inputs: list[Shape]) -> list[TorchModule]:
     """A layer's torch.nn modules: by its ``TORCH_LAYOUT``, or as the layer declares them."""
     layout = LAYOUTS.get(layer.TORCH_LAYOUT)
-    return layout(layer, inputs) if layout else layer.torch_modules(inputs)
+    modules = layout(layer, inputs) if layout else layer.torch_modules(inputs)
+    if layer.trainable:
+        return modules
+    # trainable=False on a wrapper freezes what it holds, as requires_grad_(False) would
+    return [replace(m, state_dict=tuple(replace(p, trainable=False) for p in m.state_dict))
+            for m in modules]
 
 
 def torch_layer(node: Node) -> TorchLayer:

@@ -92,7 +92,10 @@ def _read_config(path: str) -> dict[str, Any]:
 def _layer_classes(config: dict[str, Any]) -> list[tuple[str, str]]:
     """(layer name, class name) of every layer in model order, input layers included."""
     body = config.get("config")
-    entries = body if isinstance(body, list) else (body or {}).get("layers") or []
+    entries = body if isinstance(body, list) else (
+        body.get("layers") if isinstance(body, dict) else None)
+    if not isinstance(entries, list):
+        return []             # spec_from_config says what is wrong with the config
     out = []
     for entry in entries:
         if not isinstance(entry, dict):
@@ -127,12 +130,24 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
             raise SpecError(f"{path}: no model.weights.h5 inside the archive") from None
         except (zipfile.BadZipFile, OSError) as err:
             raise SpecError(f"{path}: cannot read the archive ({err})") from None
-        with h5py.File(io.BytesIO(blob), "r") as f:
-            arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path, graph)
+        try:
+            with h5py.File(io.BytesIO(blob), "r") as f:
+                arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path, graph)
+        except OSError as err:
+            raise SpecError(f"{path}: model.weights.h5 inside the archive is not readable "
+                            f"HDF5 ({_first_line(err)})") from None
     else:
-        with h5py.File(path, "r") as f:
-            arrays = _legacy_arrays(f, path)
+        try:
+            with h5py.File(path, "r") as f:
+                arrays = _legacy_arrays(f, path)
+        except OSError as err:
+            raise SpecError(f"{path}: the weights are not readable HDF5 "
+                            f"({_first_line(err)})") from None
     return _assign(arrays, graph, path)
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0][:200]
 
 
 def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str,

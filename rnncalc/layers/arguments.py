@@ -211,6 +211,11 @@ IGNORED_ARGS = frozenset({
 })
 
 
+# What Keras 3's base ``Layer`` takes besides the common arguments: every layer accepts
+# these, so a kind that declares all its own arguments ignores only these.
+LAYER_BASE_ARGS = frozenset({"activity_regularizer", "autocast"})
+
+
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
          *, accepts_input_dim: bool = False,
          ignored: frozenset[str] | None = None) -> dict[str, Any]:

@@ -138,6 +138,9 @@ class Layer(Forward):
     ACCEPTS_INPUT_DIM: ClassVar[bool] = False
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    #: Per-axis size arguments whose equal entries export writes as one int
+    #: (``kernel_size=3`` for ``(3, 3)``), as Keras users write them.
+    COMPACT_ARGS: ClassVar[tuple[str, ...]] = ()
     #: Keras arguments accepted and ignored (they change neither shapes, counts nor
     #: inference); ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
     IGNORED_ARGS: ClassVar[frozenset[str] | None] = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from rnncalc.layers.activations import activation
 from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
     Arg,
     anything,
     boolean,
@@ -43,7 +44,7 @@ class InputLayer(Layer):
         Arg("batch_size", optional(positive_int), None),
         Arg("dtype", optional(_input_dtype), None),
         Arg("sparse", anything, None),
-        Arg("batch_shape", optional(dims), None),
+        Arg("batch_shape", optional(dims), None, positional=False),   # Keras: after ragged
     )
 
     def batch_shape(self) -> Shape | None:
@@ -63,6 +64,8 @@ class Embedding(Layer):
         Arg("input_dim", positive_int),
         Arg("output_dim", positive_int),
         init_arg("embeddings_initializer", "uniform"),
+        Arg("embeddings_regularizer", anything, None),    # Keras' positional order
+        Arg("embeddings_constraint", anything, None),
         Arg("mask_zero", boolean, False),
     )
 
@@ -252,4 +255,15 @@ class Masking(Layer):
         return [np.any(inputs[0] != self.config["mask_value"], axis=-1)]
 
 
+class Identity(Layer):
+    """Returns its input unchanged (mask included)."""
 
+    kind = "Identity"
+    IGNORED_ARGS = LAYER_BASE_ARGS
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0]]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        return [TorchModule("nn.Identity()")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, axes, boolean, number
+from rnncalc.layers.arguments import LAYER_BASE_ARGS, Arg, axes, boolean, number
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.initializers import init_arg
@@ -58,7 +58,7 @@ class LayerNormalization(Layer):
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True),
         Arg("scale", boolean, True),
-        Arg("rms_scaling", boolean, False),
+        Arg("rms_scaling", boolean, False, positional=False),   # Keras: through **kwargs
         init_arg("beta_initializer", "zeros"),
         init_arg("gamma_initializer", "ones"),
     )
@@ -216,3 +216,49 @@ class BatchNormalization(Layer):
         if "beta" in weights:
             y = y + weights["beta"].reshape(shape)
         return [y.astype(x.dtype, copy=False)]
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over ``axis`` (no weights)."""
+
+    kind = "UnitNormalization"
+    IGNORED_ARGS = LAYER_BASE_ARGS
+    ARGS = (Arg("axis", axes, -1),)
+    SUPPORTS_MASKING = True
+
+    def _axes(self, rank: int) -> tuple[int, ...]:
+        axis = self.config["axis"]
+        chosen = (axis,) if isinstance(axis, int) else axis
+        for a in chosen:
+            if not -rank <= a < rank:
+                raise SpecError(f"argument 'axis': {a} is out of range for input of rank "
+                                f"{rank}")
+        return tuple(a % rank for a in chosen)
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        self._axes(len(inputs[0]))
+        return [inputs[0]]
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per element: square, add into the sum, scale by 1/‖x‖."""
+        x = inputs[0]
+        over, where = size(x), describe_dims(x, 0)
+        return [CostTerm("square", MUL, 1, over, "1", "1", where),
+                CostTerm("sum of squares", ADD, 1, over, "1", "1", where),
+                CostTerm("scale by 1/‖x‖", MUL, 1, over, "1", "1", where)]
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        square_sum = np.sum(np.square(x), axis=self._axes(x.ndim), keepdims=True)
+        with np.errstate(divide="ignore"):
+            inv = np.minimum(1.0 / np.sqrt(square_sum), 1e12)    # Keras: epsilon 1e-12
+        return [(x * inv).astype(x.dtype, copy=False)]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        return [TorchModule("(F.normalize)", (),
+                            (f"torch.nn has no module: F.normalize(x, p=2, "
+                             f"dim={self.config['axis']}, eps=1e-12) (eps bounds the norm "
+                             "instead of its inverse: equal away from zero)",))]

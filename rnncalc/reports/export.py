@@ -125,7 +125,7 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
             continue
         if _is_default(arg, value):
             continue
-        args[arg.name] = _plain(arg.name, value)
+        args[arg.name] = _plain(arg.name, value, type(layer).COMPACT_ARGS)
     backward = args.get("backward_layer")
     if isinstance(backward, LayerOut) and _is_mirror(args["layer"], backward):
         del args["backward_layer"]      # the one Bidirectional would make by itself
@@ -177,12 +177,14 @@ def _init_config(init: Initializer) -> dict[str, Any]:
             if v is not None and not (k in defaults and v == defaults[k])}
 
 
-def _plain(name: str, value: Any) -> Any:
+def _plain(name: str, value: Any, compact: tuple[str, ...] = ()) -> Any:
     if isinstance(value, Initializer):
         return value
     if isinstance(value, tuple):
         if name == "axis" and len(value) == 1:
             return value[0]
+        if name in compact and len(set(value)) == 1:
+            return value[0]          # kernel_size=(3, 3) is written 3, as Keras users do
         return list(value)
     return value
 

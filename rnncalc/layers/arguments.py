@@ -91,6 +91,15 @@ def string(value: Any) -> str:
     return value
 
 
+def layer_name(value: Any) -> str:
+    """A layer name: Keras refuses ``/``, which separates the parts of a weight's path."""
+    text = string(value)
+    if "/" in text:
+        raise SpecError(f"a layer name cannot contain '/' (Keras uses it in weight paths), "
+                        f"got {show(value)}")
+    return text
+
+
 def choice(*options: Any) -> Validator:
     """One of a fixed set of values, with a did-you-mean for near misses."""
 
@@ -191,7 +200,7 @@ class Arg:
 # Arguments every Keras layer takes. The input ones are the Keras 2 spellings
 # the seed notebook uses; they only matter on a model's first layer.
 COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
-    Arg("name", optional(string), None, positional=False),
+    Arg("name", optional(layer_name), None, positional=False),
     Arg("trainable", boolean, True, positional=False),
     Arg("dtype", optional(dtype), None, positional=False),
     Arg("input_shape", optional(dims), None, positional=False),

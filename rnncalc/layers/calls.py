@@ -25,6 +25,13 @@ class Call:
     def __hash__(self) -> int:  # kwargs is a dict; identity is enough for hashing
         return id(self)
 
+    def __repr__(self) -> str:
+        """The call as the user wrote it (``float('nan')``): messages quote values with
+        ``repr``, and an internal ``Call(name=...)`` form means nothing to a user."""
+        parts = [repr(a) for a in self.args]
+        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{self.name}({', '.join(parts)})"
+
 
 FORMS_HINT = ("write a layer as {LSTM: {units: 3}}, {type: LSTM, units: 3}, a bare name "
               "like Flatten, or a call like 'LSTM(3)'")

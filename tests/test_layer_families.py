@@ -125,15 +125,7 @@ def _keras_positional(kind: str) -> list[str]:
     return [p["name"] for p in SIGNATURES["layers"][kind] if not p["keyword_only"]]
 
 
-# Kinds outside this family whose positional order differs from Keras' after the first
-# few arguments (rnncalc lists only what it models; Keras puts regularizers in between).
-POSITIONAL_ORDER_KNOWN = {"ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "GRU", "GRUCell", "LSTM",
-                          "LSTMCell", "SimpleRNN", "SimpleRNNCell"}
-
-
-@pytest.mark.parametrize("kind", [
-    pytest.param(k, marks=pytest.mark.xfail(reason="positional order differs from Keras"))
-    if k in POSITIONAL_ORDER_KNOWN else k for k in sorted(SIGNATURES["layers"])])
+@pytest.mark.parametrize("kind", sorted(SIGNATURES["layers"]))
 def test_positional_arguments_in_keras_order(kind: str) -> None:
     ours = [a.name for a in layer_class(kind).ARGS if a.positional]
     assert ours == _keras_positional(kind)[:len(ours)]

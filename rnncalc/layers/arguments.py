@@ -191,6 +191,7 @@ class Arg:
     check: Validator
     default: Any = REQUIRED
     positional: bool = True
+    used: bool = True        # False: accepted where Keras takes it, changes nothing here
 
     @property
     def required(self) -> bool:

@@ -34,7 +34,11 @@ SEQUENCE_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful"
 
 
 def _cell_args(layer: type[Recurrent]) -> tuple[Arg, ...]:
-    return tuple(a for a in layer.ARGS if a.name not in SEQUENCE_FLAGS)
+    """The layer's arguments less the sequence flags, in the cell's Keras order: a cell has
+    no activity_regularizer, and its ``seed`` comes last."""
+    own = [a for a in layer.ARGS
+           if a.name not in SEQUENCE_FLAGS and a.name not in ("activity_regularizer", "seed")]
+    return (*own, *(a for a in layer.ARGS if a.name == "seed"))
 
 
 class Cell:

@@ -115,6 +115,8 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
     args: dict[str, Any] = {}
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
     for arg in declared:
+        if not arg.used:             # a regularizer or seed: nothing rnncalc computes uses it
+            continue
         value = layer.config.get(arg.name)
         if arg.name in NESTED_ARGS and isinstance(value, Call):
             args[arg.name] = _nested(value)

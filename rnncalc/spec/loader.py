@@ -42,8 +42,12 @@ class Document:
         return self.source
 
 
-def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
-    """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``."""
+def read_text(path: str, *, stdin_text: str | None = None,
+              limit: int = MAX_SPEC_BYTES) -> tuple[str, str]:
+    """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``.
+
+    ``limit`` is the largest size accepted (notebooks, with their outputs, may be larger
+    than any spec)."""
     if path == "-":
         if stdin_text is not None:
             return stdin_text, "<stdin>"
@@ -59,11 +63,11 @@ def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
         if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) or \
                 stat.S_ISSOCK(info.st_mode):
             raise SpecError(f"{path}: is a device, expected a YAML or JSON spec file")
-        if info.st_size > MAX_SPEC_BYTES:
-            raise SpecError(f"{path}: file is {info.st_size:,} bytes; specs over "
-                            f"{MAX_SPEC_BYTES:,} bytes are refused")
+        if info.st_size > limit:
+            raise SpecError(f"{path}: file is {info.st_size:,} bytes; files over "
+                            f"{limit:,} bytes are refused")
         with _open_bytes(path, info) as handle:  # pipes (<(...)) have no size: read bounded
-            raw = _bounded(handle.read(MAX_SPEC_BYTES + 1), path)
+            raw = _bounded(handle.read(limit + 1), path, limit)
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file") from None
     except OSError as err:
@@ -82,10 +86,9 @@ def _open_bytes(path: str, info: os.stat_result) -> Any:
     return os.fdopen(fd, "rb")
 
 
-def _bounded(data: Any, source: str) -> Any:
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(f"{source}: more than {MAX_SPEC_BYTES:,} bytes; larger specs are "
-                        "refused")
+def _bounded(data: Any, source: str, limit: int = MAX_SPEC_BYTES) -> Any:
+    if len(data) > limit:
+        raise SpecError(f"{source}: more than {limit:,} bytes; larger files are refused")
     return data
 
 

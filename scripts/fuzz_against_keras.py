@@ -459,8 +459,12 @@ def compare_numeric(model: Any, loaded: Any, inputs: list[np.ndarray], via: str,
     import keras
     import torch
 
-    with torch.no_grad():
-        result = model(inputs[0] if len(inputs) == 1 else inputs, training=False)
+    try:
+        with torch.no_grad():
+            result = model(inputs[0] if len(inputs) == 1 else inputs, training=False)
+    except Exception as exc:   # Keras itself cannot run it (e.g. unrolled masked RNNs)
+        rep.add("Keras failed to run (not compared)", seed, kb.error_text(exc)[:160], spec)
+        return False
     if not isinstance(result, (list, tuple)):
         result = [result]
     theirs = [np.asarray(keras.ops.convert_to_numpy(r), dtype=np.float64) for r in result]
@@ -512,7 +516,12 @@ def one(seed: int, rep: Report, tmp: Path, numeric: bool, interop: bool) -> None
         except Exception:
             rep.add("crash on a spec Keras refuses", seed, traceback.format_exc()[-300:], spec)
             return
-        rep.add("accepted what Keras refuses", seed, kb.error_text(exc)[:160], spec)
+        text = kb.error_text(exc)
+        # Keras on torch fails inside its own symbolic build for some 16-bit recurrent layers
+        # (the Sequential is left without outputs): a Keras fault, not a refusal.
+        cls = ("Keras failed internally (not a refusal)" if "has no attribute 'outputs'" in text
+               else "accepted what Keras refuses")
+        rep.add(cls, seed, text[:160], spec)
         return
     rep.counts["built"] += 1
     try:

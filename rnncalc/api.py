@@ -40,10 +40,14 @@ def parse_dims(text: str) -> tuple[int | None, ...]:
     if not body:
         raise SpecError(f"--input-shape: expected dims like 4,5, got {text!r}")
     dims: list[int | None] = []
-    for part in body.split(","):
+    parts = body.split(",")
+    if len(parts) == 2 and parts[1].strip() == "":
+        parts = parts[:1]          # "5," / "(5,)": Python's one-tuple
+    for part in parts:
         part = part.strip()
-        if part == "" and dims:
-            continue
+        if part == "":
+            raise SpecError(f"--input-shape: an empty dim in {text!r}; write dims like 4,5 "
+                            "(None/null/? for an unknown one)")
         if part.lower() in ("none", "null", "?"):
             dims.append(None)
         elif part.isdigit() and int(part) > 0:

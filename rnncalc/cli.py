@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from rnncalc._version import __version__
-from rnncalc.errors import ExitCode, SpecError
+from rnncalc.errors import ExitCode, SpecError, clip_echoes, terminal_safe
 
 app = typer.Typer(
     name="rnncalc",
@@ -153,8 +153,8 @@ def _one(spec: str | None, layer: list[str] | None, input_shape: str | None,
 def note_unused(graph: Any) -> None:
     """Tell (on stderr) about layers no output depends on; Keras drops them too."""
     for name in graph.unused:
-        sys.stderr.write(f"note: layer '{name}' feeds no model output and is left out, "
-                         "as Keras does\n")
+        sys.stderr.write(f"note: layer '{terminal_safe(name)}' feeds no model output and is "
+                         "left out, as Keras does\n")
 
 
 @app.command()
@@ -307,6 +307,10 @@ def run(
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
     m = _one(spec, layer, input_shape, None, None, model, set_)
+    if save is not None:
+        from rnncalc.render.run_output import save_target
+
+        save_target(save)   # refuse a bad --save before the run, so nothing is written
     bar = ProgressBar()
     try:
         result = m.run_result(seed=seed, batch_size=batch_size, timesteps=timesteps,
@@ -314,11 +318,15 @@ def run(
                               weights_path=weights, progress=bar)
     finally:
         bar.close()
+    from rnncalc.render.run_output import non_finite_warnings
+
+    for warning in non_finite_warnings(result):
+        sys.stderr.write(warning + "\n")
     if save is not None:
         from rnncalc.render.run_output import save_npz
 
         written = save_npz(result, save)
-        sys.stderr.write(f"saved outputs, inputs and weights to {written}\n")
+        sys.stderr.write(f"saved outputs, inputs and weights to {terminal_safe(written)}\n")
     if json_flag:
         from rnncalc.render.run_output import write_run_json
 
@@ -552,9 +560,9 @@ def plot(
     text = m.plot(fmt, show=show, unroll=unroll, layer_name=layer_name,
                   batch_size=batch_size, timesteps=timesteps, path=output)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))   # names are user text: no raw ANSI/bidi
     else:
-        sys.stderr.write(f"wrote {output}\n")
+        sys.stderr.write(f"wrote {terminal_safe(output)}\n")
 
 
 def _plot_format(output: str | None) -> str:
@@ -644,5 +652,5 @@ def _quiet_exit() -> None:
 def _fail(message: str, code: ExitCode) -> None:
     sys.stdout.flush()
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    sys.stderr.write(f"error: {one_line}\n")
+    sys.stderr.write(f"error: {clip_echoes(terminal_safe(one_line))}\n")
     raise SystemExit(int(code))

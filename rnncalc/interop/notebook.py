@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
 
-from rnncalc.errors import SpecError
+from rnncalc.errors import SpecError, terminal_safe
 from rnncalc.interop import FoundModel
 from rnncalc.interop.code_eval import Place, Reader
 from rnncalc.interop.code_specs import CodeModel, to_code_model
@@ -26,6 +27,7 @@ from rnncalc.interop.code_values import Unknown
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 # cell magics whose body IPython runs as Python (any other cell magic's body is not Python)
+_MODEL_WORDS = re.compile(r"Sequential|\bModel\(|layers\.|\.add\(")
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "python", "python3", "debug")
 
 
@@ -101,17 +103,26 @@ def notebook_cells(text: str, source: str) -> list[Cell]:
 def find_code_models(cells: list[Cell], source: str, bindings: dict[str, Any] | None = None,
                      notes: list[str] | None = None) -> list[CodeModel]:
     reader = Reader(bindings)
+    syntax: list[str] = []      # cells that mention a model but are not Python
     for cell in cells:
         tree, problem = _parse(cell.source)
         if tree is None:
             if cell.number is None:
                 raise SpecError(f"{source}: not valid Python 3 ({problem})")
+            if _MODEL_WORDS.search(cell.source):
+                count = (f" (In [{cell.execution_count}])"
+                         if cell.execution_count is not None else "")
+                detail = problem.replace(": ", ": syntax error: ", 1)
+                syntax.append(f"cell {cell.number}{count}, {detail}")
             if notes is not None:
                 notes.append(f"cell {cell.number}: not Python, left out ({problem})")
             continue        # a cell that is not Python (or pseudocode): nothing to read
         reader.run(tree, Place(cell.number, cell.execution_count))
     if not reader.models:
         _read_uncalled_builders(reader)
+    if not reader.models and syntax:
+        # The model was most likely in the cell Python could not read: say where and why.
+        raise SpecError(f"{source}: no model found; {syntax[0]}")
     if notes is not None:
         notes.extend(reader.notes)
         for name in bindings or {}:
@@ -126,11 +137,13 @@ def found_models(models: list[CodeModel], source: str) -> list[FoundModel]:
     for model in models:
         if model.problem is not None:
             if model.problem != "it has no layers":
-                sys.stderr.write(f"note: {source}: model '{model.name}' built at {model.where} "
-                                 f"is skipped: {model.problem}\n")
+                sys.stderr.write(terminal_safe(f"note: {source}: model '{model.name}' built at "
+                                               f"{model.where} is skipped: {model.problem}")
+                                 + "\n")
             continue
         for note in model.notes:
-            sys.stderr.write(f"note: {source}: model '{model.name}' ({model.where}): {note}\n")
+            sys.stderr.write(terminal_safe(f"note: {source}: model '{model.name}' "
+                                           f"({model.where}): {note}") + "\n")
         readable.append(model)
     total = len(readable)
     return [FoundModel(m.spec, f"{source}: model {i} of {total}, {m.where}")

@@ -126,7 +126,7 @@ class ConvLSTM(LSTM):
 
     RANK: ClassVar[int] = 0
     ACCEPTS_INPUT_DIM = False
-    IGNORED_ARGS = RECURRENT_IGNORED
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}   # Keras takes it on any layer
     TORCH_LAYOUT = ""
 
     @classmethod

@@ -84,18 +84,17 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = (),
 
 #: Keras 3 arguments of SimpleRNN that change neither shapes, counts nor inference
 #: (regularizers, constraints, the dropout seed, autocast); LSTM and GRU also take
-#: ``implementation`` and ``use_cudnn``. Anything else Keras refuses, and so do we.
+#: ``use_cudnn``. Anything else Keras refuses, and so do we.
 RECURRENT_IGNORED = frozenset({
     "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
     "kernel_constraint", "recurrent_constraint", "bias_constraint", "seed", "autocast",
 })
-GATED_IGNORED = RECURRENT_IGNORED | {"implementation", "use_cudnn"}
+GATED_IGNORED = RECURRENT_IGNORED | {"use_cudnn"}   # Keras 3 refuses implementation
 
 
 class Recurrent(Layer):
     """A recurrent layer: one cell stepped over the time axis of (batch, time, features)."""
 
-    ACCEPTS_INPUT_DIM = True
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
     #: A layer that runs over a time axis (Bidirectional wraps such layers).

@@ -61,7 +61,7 @@ class SimpleRNNCell(Cell, SimpleRNN):
 
     kind = "SimpleRNNCell"
     ARGS = _cell_args(SimpleRNN)
-    IGNORED_ARGS = RECURRENT_IGNORED
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}   # Keras takes it on any layer
 
 
 class LSTMCell(Cell, LSTM):
@@ -69,7 +69,7 @@ class LSTMCell(Cell, LSTM):
 
     kind = "LSTMCell"
     ARGS = _cell_args(LSTM)
-    IGNORED_ARGS = RECURRENT_IGNORED | {"implementation"}
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}
 
 
 class GRUCell(Cell, GRU):
@@ -77,7 +77,7 @@ class GRUCell(Cell, GRU):
 
     kind = "GRUCell"
     ARGS = _cell_args(GRU)
-    IGNORED_ARGS = RECURRENT_IGNORED | {"implementation"}
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}
 
 
 def _cell(value: Any, namer: Namer, what: str) -> Any:
@@ -198,8 +198,8 @@ class RNN(Layer):
         weights = []
         for cell, width in zip(self.cells, self.widths(x)):
             scope = cell.name if self.stacked else ""
-            # Keras stores a cell's variables in the cell's own dtype, not the RNN's.
-            weights += [replace(w, dtype=w.dtype or cell.variable_dtype)
+            # a cell's weights are stored in the cell's own dtype, whatever RNN's is
+            weights += [w if w.dtype else replace(w, dtype=cell.variable_dtype)
                         for w in cell.direction_weights(width, cell.units,
                                                         prefix=self.prefix(cell), scope=scope)]
         return weights

@@ -115,6 +115,8 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
     args: dict[str, Any] = {}
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
     for arg in declared:
+        if arg.name not in layer.config:    # a common argument this kind does not take
+            continue
         if not arg.used:             # a regularizer or seed: nothing rnncalc computes uses it
             continue
         value = layer.config.get(arg.name)

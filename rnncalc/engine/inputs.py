@@ -28,6 +28,7 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
     items = data.items() if isinstance(data, dict) else [(_SINGLE, data)]
     out = {}
     for name, value in items:
+        _check_leaf_kinds(value, f"{where}: {'input ' + repr(name) + ': ' if name else ''}")
         try:
             arr = np.asarray(value)
         except ValueError:
@@ -40,6 +41,29 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
         out[name] = arr
     return out
 
+
+def _check_leaf_kinds(value: Any, label: str) -> None:
+    """Refuse JSON that mixes strings with numbers (or nulls) in one array.
+
+    Why: NumPy would silently turn ``["a b", 5]`` into the strings ``"a b"``
+    and ``"5"``, and ``[1, null]`` into objects; Keras refuses both.
+    """
+    kinds: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        kinds.add("text" if isinstance(item, str) else "null" if item is None
+                  else "object" if isinstance(item, dict) else "number")
+    if "null" in kinds or "object" in kinds:
+        what = "null" if "null" in kinds else "an object"
+        raise SpecError(f"{label}found {what} among the values; expected numbers "
+                        "(or strings for a string input)")
+    if len(kinds) > 1:
+        raise SpecError(f"{label}mixes strings and numbers in one array; give all "
+                        "strings (a string input) or all numbers")
 
 def _json(text: str, where: str) -> Any:
     """JSON text as data; every parse problem is a one-line error naming the file."""

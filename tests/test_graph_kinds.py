@@ -232,3 +232,15 @@ def test_nested_model_cost_is_its_inner_layers_cost():
 def test_bad_nested_models_are_refused(layer, message):
     with pytest.raises(SpecError, match=message):
         graph_from_data({"input": {"shape": [5, 3]}, "layers": [layer]})
+
+
+def test_nested_functional_model_is_written_as_keras_code_first():
+    spec = {"input": {"shape": [5, 3]}, "layers": [
+        {"Model": {"name": "block", "inputs": {"z": {"shape": [5, 3]}},
+                   "layers": [{"LSTM": 4, "inputs": "z"}, {"Dense": 2}]}},
+        {"Dense": 1}]}
+    code = export(graph_from_data(spec), "keras")
+    assert "block_model = keras.Model(inputs=z, outputs=dense, name='block')" in code
+    assert code.index("block_model = ") < code.index("model = keras.Sequential([")
+    assert summary_dict(load_spec_text(export(graph_from_data(spec), "yaml"))) == \
+        summary_dict(spec)

@@ -51,6 +51,7 @@ class LayerOut:
     call_args: dict[str, Any] = field(default_factory=dict)   # use_causal_mask: true
     inputs_as_arguments: bool = False                         # mha(q, v, key=k)
     shared: str = ""       # a later call of the layer of this name (``call:``/``as:``)
+    inner: Exported | None = None   # a nested functional model's own description
 
 
 @dataclass
@@ -105,8 +106,10 @@ def describe(graph: Graph, name: str | None) -> Exported:
                                    node.layer.INPUTS_AS_ARGUMENTS, shared=node.owner))
             continue
         args = layer_args(node.layer, namer)
+        inner = None
         if isinstance(node.layer, SubModel):
-            args.update(_submodel_args(node.layer))
+            inner = _inner_export(node.layer)
+            args.update(_submodel_args(node.layer, inner))
         expected = namer.peek(node.kind)
         if functional or node.name != expected:
             args["name"] = node.name
@@ -115,7 +118,7 @@ def describe(graph: Graph, name: str | None) -> Exported:
         if node.name in reused:
             args["name"] = node.name        # a ``call:`` entry names it
         kind = "Model" if node.kind == "Functional" else node.kind    # the spec's spelling
-        out = LayerOut(kind, args, node=node.name)
+        out = LayerOut(kind, args, node=node.name, inner=inner if kind == "Model" else None)
         if functional:
             refs = [ref_text(graph, t) for t in node.inbound]
             split = 1 if node.layer.TAKES_INITIAL_STATE else len(refs)
@@ -127,12 +130,17 @@ def describe(graph: Graph, name: str | None) -> Exported:
     return Exported(name, functional, inputs, layers, outputs)
 
 
-def _submodel_args(model: SubModel) -> dict[str, Any]:
-    """A nested model's parts; inner layers keep their names (they continue the session's)."""
+def _inner_export(model: SubModel) -> Exported:
+    """A nested model described; inner layers keep their names (they continue the session's)."""
     inner = describe(model.graph, model.graph.name)
     for layer in inner.layers:
         if not layer.shared:
             layer.args["name"] = layer.node
+    return inner
+
+
+def _submodel_args(model: SubModel, inner: Exported) -> dict[str, Any]:
+    """A nested model's parts as spec arguments."""
     if model.kind == "Sequential":
         return {"layers": inner.layers}
     return {"inputs": {i.name: _input_block(i, named=False) for i in inner.inputs},
@@ -329,44 +337,62 @@ def to_keras(model: Exported) -> str:
         lines[-2:-1] = ["from keras import layers, ops"]     # for Lambda bodies
     name_arg = f", name={model.name!r}" if model.name else ""
     if not model.functional:
+        names, built = _Identifiers(), {}
+        for layer in model.layers:      # nested functional models are built first
+            if layer.inner is not None:
+                built[layer.node] = names.new(f"{layer.node}_model")
+                lines += _functional_lines(layer.inner, names, built[layer.node])
         lines.append("model = keras.Sequential([")
         if model.inputs:
             lines.append(f"    {_keras_input(model.inputs[0])},")
         for layer in model.layers:
-            lines.append(f"    {_keras_layer(layer)},")
+            lines.append(f"    {built.get(layer.node) or _keras_layer(layer)},")
         lines.append(f"]{name_arg})")
     else:
-        names = _Identifiers()
-        reused = {layer.shared for layer in model.layers if layer.shared}
-        objects: dict[str, str] = {}
-        for i in model.inputs:
-            lines.append(f"{names.new(i.name or 'inputs')} = {_keras_input(i)}")
-        for layer in model.layers:
-            refs = [names.ref(r) for r in layer.inputs]
-            if layer.inputs_as_arguments and len(refs) == 3:
-                args = f"{refs[0]}, {refs[1]}, key={refs[2]}"
-            elif layer.inputs_as_arguments or len(refs) == 1:
-                args = ", ".join(refs)
-            else:
-                args = f"[{', '.join(refs)}]"
-            args += "".join(f", {k}={v!r}" for k, v in layer.call_args.items())
-            if layer.states:
-                args += ", initial_state=[" + ", ".join(names.ref(r) for r in layer.states) + "]"
-            if layer.shared:
-                made = f"{objects[layer.shared]}"
-            elif layer.node in reused:     # called again later: keep the layer object
-                objects[layer.node] = names.new(f"{layer.node}_layer")
-                lines.append(f"{objects[layer.node]} = {_keras_layer(layer)}")
-                made = objects[layer.node]
-            else:
-                made = _keras_layer(layer)
-            lines.append(f"{names.new(layer.node)} = {made}({args})")
-        ins = [names.ref(i.name or "inputs") for i in model.inputs]
-        outs = [names.ref(r) for r in model.outputs]
-        lines.append(f"model = keras.Model(inputs={_py_list(ins)}, "
-                     f"outputs={_py_list(outs)}{name_arg})")
+        lines += _functional_lines(model, _Identifiers(), "model")
     lines.append("model.summary()")
     return "\n".join(lines) + "\n"
+
+
+def _functional_lines(model: Exported, names: _Identifiers, target: str) -> list[str]:
+    """Functional-API code that builds ``model`` into the variable ``target``."""
+    lines: list[str] = []
+    reused = {layer.shared for layer in model.layers if layer.shared}
+    objects: dict[str, str] = {}
+    for i in model.inputs:
+        lines.append(f"{names.new(i.name or 'inputs')} = {_keras_input(i)}")
+    for layer in model.layers:
+        refs = [names.ref(r) for r in layer.inputs]
+        if layer.inputs_as_arguments and len(refs) == 3:
+            args = f"{refs[0]}, {refs[1]}, key={refs[2]}"
+        elif layer.inputs_as_arguments or len(refs) == 1:
+            args = ", ".join(refs)
+        else:
+            args = f"[{', '.join(refs)}]"
+        args += "".join(f", {k}={v!r}" for k, v in layer.call_args.items())
+        if layer.states:
+            args += ", initial_state=[" + ", ".join(names.ref(r) for r in layer.states) + "]"
+        if layer.shared:
+            made = f"{objects[layer.shared]}"
+        elif layer.inner is not None:      # a nested functional model: built first
+            inner_names = _Identifiers()
+            inner_names.used = names.used
+            made = names.new(f"{layer.node}_model")
+            lines += _functional_lines(layer.inner, inner_names, made)
+            objects[layer.node] = made
+        elif layer.node in reused:     # called again later: keep the layer object
+            objects[layer.node] = names.new(f"{layer.node}_layer")
+            lines.append(f"{objects[layer.node]} = {_keras_layer(layer)}")
+            made = objects[layer.node]
+        else:
+            made = _keras_layer(layer)
+        lines.append(f"{names.new(layer.node)} = {made}({args})")
+    ins = [names.ref(i.name or "inputs") for i in model.inputs]
+    outs = [names.ref(r) for r in model.outputs]
+    name_arg = f", name={model.name!r}" if model.name else ""
+    lines.append(f"{target} = keras.Model(inputs={_py_list(ins)}, "
+                 f"outputs={_py_list(outs)}{name_arg})")
+    return lines
 
 
 def _has_source(layers: list[LayerOut]) -> bool:
@@ -377,7 +403,10 @@ def _has_source(layers: list[LayerOut]) -> bool:
         if layer.kind == "Sequential":
             if _has_source(layer.args["layers"]):
                 return True
-        elif layer.kind != "Model" and set(layer.args) & set(
+        elif layer.kind == "Model":
+            if layer.inner is not None and _has_source(layer.inner.layers):
+                return True
+        elif set(layer.args) & set(
                 layer_class(layer.kind).SOURCE_ARGS):
             return True
     return False

@@ -40,10 +40,14 @@ def parse_dims(text: str) -> tuple[int | None, ...]:
     if not body:
         raise SpecError(f"--input-shape: expected dims like 4,5, got {text!r}")
     dims: list[int | None] = []
-    for part in body.split(","):
+    parts = body.split(",")
+    if len(parts) == 2 and parts[1].strip() == "":
+        parts = parts[:1]          # "5," / "(5,)": Python's one-tuple
+    for part in parts:
         part = part.strip()
-        if part == "" and dims:
-            continue
+        if part == "":
+            raise SpecError(f"--input-shape: an empty dim in {text!r}; write dims like 4,5 "
+                            "(None/null/? for an unknown one)")
         if part.lower() in ("none", "null", "?"):
             dims.append(None)
         elif part.isdigit() and int(part) > 0:
@@ -152,7 +156,7 @@ def _read(source: Any, stdin_text: str | None, bindings: dict[str, Any] | None) 
     if path != "-" and is_foreign(path):
         from rnncalc.interop import read_models
 
-        return [_Found(f.spec, f.title) for f in read_models(path)]
+        return [_Found(f.spec, f.title) for f in read_models(path, bindings)]
     from rnncalc.spec.loader import load as load_document
 
     doc = load_document(path, stdin_text=stdin_text)
@@ -161,18 +165,22 @@ def _read(source: Any, stdin_text: str | None, bindings: dict[str, Any] | None) 
 
 def load_all(source: Any = None, *, layers: list[str] | None = None, input_shape: Any = None,
              batch_size: int | None = None, timesteps: int | None = None,
-             stdin_text: str | None = None, validate: bool = True) -> list[Model]:
+             stdin_text: str | None = None, validate: bool = True,
+             bindings: dict[str, Any] | None = None) -> list[Model]:
     """Every model ``source`` holds, in order: one for a spec, all of a notebook or ``.py``.
+
+    ``bindings`` give a notebook or ``.py`` file the values only its data knows
+    (``{"maxlen": 80, "x_train.shape[1]": 60}``, what ``--set`` gives).
 
     With ``validate`` each model is built once here (in the Keras convention),
     so bad input raises :class:`SpecError` now, not at the first question
     asked of it; the CLI defers that to the command, which knows the convention.
     """
     options = shape_options(input_shape, batch_size, timesteps)
-    found = _read(source, stdin_text, None)
+    found = _read(source, stdin_text, bindings)
     if not found:
         if source is not None and not layers:
-            raise SpecError(f"{os.fspath(source)}: no Sequential model found")
+            raise SpecError(f"{os.fspath(source)}: no Keras model found")
         models = [Model(_with_layers(None, list(layers or [])), options)]
     else:
         models = [Model(_with_layers(f.spec, list(layers or [])), options, title=f.title)
@@ -186,11 +194,12 @@ def load_all(source: Any = None, *, layers: list[str] | None = None, input_shape
 def load(source: Any = None, *, layers: list[str] | None = None, input_shape: Any = None,
          batch_size: int | None = None, timesteps: int | None = None,
          model: int | None = None, stdin_text: str | None = None,
-         validate: bool = True) -> Model:
+         validate: bool = True, bindings: dict[str, Any] | None = None) -> Model:
     """One model: a spec path (or ``-``), YAML/JSON text, a dict, ``layers=`` expressions,
     a Keras file, or the ``model``-th (1-based) model of a notebook or ``.py`` file."""
     models = load_all(source, layers=layers, input_shape=input_shape, batch_size=batch_size,
-                      timesteps=timesteps, stdin_text=stdin_text, validate=validate)
+                      timesteps=timesteps, stdin_text=stdin_text, validate=validate,
+                      bindings=bindings)
     return pick(models, model, source)[0] if model is not None else only(models, source)
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from rnncalc._version import __version__
-from rnncalc.errors import ExitCode, SpecError
+from rnncalc.errors import ExitCode, SpecError, clip_echoes, terminal_safe
 
 app = typer.Typer(
     name="rnncalc",
@@ -94,6 +94,10 @@ ColumnsOpt = Annotated[list[str] | None, typer.Option(
     "--columns", help="Summary columns, comma-separated: output_shape, params, params_percent, "
     "macs, flops, trainable, connected_to, weights.")]
 ExpandOpt = Annotated[bool, typer.Option("--expand", help="Add a sub-row per weight.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="NAME=VALUE (repeatable): a value a notebook or .py file reads from its data "
+    "(--set maxlen=80 --set 'x_train.shape[1]=60' --set 'len(chars)=57').",
+    show_default=False)]
 WidthOpt = Annotated[int | None, typer.Option(
     "--width", min=20, help="Draw tables this many columns wide (default: the terminal's; "
     "a table that does not fit is folded into one block per layer).")]
@@ -126,28 +130,31 @@ def _root(
 
 
 def _load(spec: str | None, layer: list[str] | None, input_shape: str | None,
-          batch_size: int | None, timesteps: int | None, model: int | None) -> Any:
+          batch_size: int | None, timesteps: int | None, model: int | None,
+          set_: list[str] | None = None) -> Any:
     """The models a command works on: every model of the input, or the ``--model N``-th."""
     import rnncalc.api as api
+    from rnncalc.interop.notebook import parse_bindings
 
     models = api.load_all(spec, layers=layer, input_shape=input_shape, batch_size=batch_size,
-                          timesteps=timesteps, validate=False)
+                          timesteps=timesteps, validate=False, bindings=parse_bindings(set_))
     return api.pick(models, model, spec)
 
 
 def _one(spec: str | None, layer: list[str] | None, input_shape: str | None,
-         batch_size: int | None, timesteps: int | None, model: int | None) -> Any:
+         batch_size: int | None, timesteps: int | None, model: int | None,
+         set_: list[str] | None = None) -> Any:
     """The single model a command that takes one model works on."""
     import rnncalc.api as api
 
-    return api.only(_load(spec, layer, input_shape, batch_size, timesteps, model), spec)
+    return api.only(_load(spec, layer, input_shape, batch_size, timesteps, model, set_), spec)
 
 
 def note_unused(graph: Any) -> None:
     """Tell (on stderr) about layers no output depends on; Keras drops them too."""
     for name in graph.unused:
-        sys.stderr.write(f"note: layer '{name}' feeds no model output and is left out, "
-                         "as Keras does\n")
+        sys.stderr.write(f"note: layer '{terminal_safe(name)}' feeds no model output and is "
+                         "left out, as Keras does\n")
 
 
 @app.command()
@@ -165,21 +172,31 @@ def summary(
     convention: ConventionOpt = Convention.keras,
     optimizer: OptimizerOpt = None,
     model: ModelOpt = None,
+    set_: SetOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
 ) -> None:
     """Print the Keras-style summary: output shapes and parameter counts per layer.
 
-    A notebook or .py file gets one summary per model found in it.
+    A notebook or .py file gets one summary per Keras model found in it.
     """
     fmt = _format(format, json_flag)
     _display(width, ascii)
-    models = _load(spec, layer, input_shape, None, None, model)
+    models = _load(spec, layer, input_shape, None, None, model, set_)
     summaries = []
     for m in models:
-        s = m.summary(convention=convention.value, columns=columns, expand=expand,
-                      batch_size=batch_size, timesteps=timesteps,
-                      dtype=dtype.value if dtype else None, optimizer=optimizer)
+        try:
+            s = m.summary(convention=convention.value, columns=columns, expand=expand,
+                          batch_size=batch_size, timesteps=timesteps,
+                          dtype=dtype.value if dtype else None,
+                          optimizer=optimizer)
+        except SpecError as err:
+            if len(models) > 1 and m.title and "no input shape" in str(err):
+                # Keras leaves such a model unbuilt until it sees data; the others still print
+                sys.stderr.write(f"note: {m.title}: skipped, no input shape (Keras leaves "
+                                 "it unbuilt too); pick it with --model N --input-shape DIMS\n")
+                continue
+            raise
         note_unused(s.graph)
         summaries.append(s)
         if fmt is Format.markdown:
@@ -223,9 +240,10 @@ def export(
     batch_size: BatchOpt = None,
     timesteps: TimestepsOpt = None,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write the model as a canonical YAML spec or as Keras 3 code that builds it."""
-    m = _one(spec, layer, input_shape, batch_size, timesteps, model)
+    m = _one(spec, layer, input_shape, batch_size, timesteps, model, set_)
     sys.stdout.write(m.export(to.value))
 
 
@@ -265,6 +283,7 @@ def run(
     heatmap: Annotated[bool, typer.Option(
         "--heatmap", help="Also draw each output over timesteps as a terminal heatmap.")] = False,
     model: ModelOpt = None,
+    set_: SetOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
 ) -> None:
@@ -287,7 +306,11 @@ def run(
         layer = [example_layer(cell.value if cell else None, units)]
         if input_shape is None:
             input_shape = f"{timesteps or 10},{input_dim or 4}"
-    m = _one(spec, layer, input_shape, None, None, model)
+    m = _one(spec, layer, input_shape, None, None, model, set_)
+    if save is not None:
+        from rnncalc.render.run_output import save_target
+
+        save_target(save)   # refuse a bad --save before the run, so nothing is written
     bar = ProgressBar()
     try:
         result = m.run_result(seed=seed, batch_size=batch_size, timesteps=timesteps,
@@ -295,11 +318,15 @@ def run(
                               weights_path=weights, progress=bar)
     finally:
         bar.close()
+    from rnncalc.render.run_output import non_finite_warnings
+
+    for warning in non_finite_warnings(result):
+        sys.stderr.write(warning + "\n")
     if save is not None:
         from rnncalc.render.run_output import save_npz
 
         written = save_npz(result, save)
-        sys.stderr.write(f"saved outputs, inputs and weights to {written}\n")
+        sys.stderr.write(f"saved outputs, inputs and weights to {terminal_safe(written)}\n")
     if json_flag:
         from rnncalc.render.run_output import write_run_json
 
@@ -331,10 +358,11 @@ def explain(
                                             "JSON document (--format json).")] = False,
     optimizer: OptimizerOpt = None,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Explain every parameter count, and the compute and memory cost, layer by layer."""
     fmt = _format(format, json_flag)
-    m = _one(spec, layer, input_shape, None, None, model)
+    m = _one(spec, layer, input_shape, None, None, model, set_)
     e = m.explain(layer_name, convention=convention.value, dtype=dtype.value if dtype else None,
                   batch_size=batch_size, timesteps=timesteps, optimizer=optimizer)
     if fmt is ExplainFormat.json:
@@ -380,6 +408,7 @@ def solve(
     dtype: DTypeOpt = None,
     json_flag: JsonOpt = False,
     model: ModelOpt = None,
+    set_: SetOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
 ) -> None:
@@ -391,7 +420,7 @@ def solve(
     from rnncalc.reports.sizing import parse_count, parse_range
 
     _display(width, ascii)
-    m = _one(spec, layer, input_shape, None, None, model)
+    m = _one(spec, layer, input_shape, None, None, model, set_)
     result = api.solve(
         m, max_params=parse_count(max_params, "--max-params") if max_params else None,
         max_macs=parse_count(max_macs, "--max-macs") if max_macs else None,
@@ -431,6 +460,7 @@ def sweep(
     plot: Annotated[bool, typer.Option(
         "--plot", help="Also draw params and memory against the varied value.")] = False,
     model: ModelOpt = None,
+    set_: SetOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
 ) -> None:
@@ -438,7 +468,7 @@ def sweep(
     import rnncalc.api as api
 
     _display(width, ascii)
-    m = _one(spec, layer, input_shape, None, None, model)
+    m = _one(spec, layer, input_shape, None, None, model, set_)
     result = api.sweep(m, list(vary or []), batch_size=batch_size, timesteps=timesteps,
                        optimizer=optimizer, dtype=dtype.value if dtype else None)
     fmt = SweepFormat.json if json_flag else format
@@ -470,14 +500,18 @@ def diff(
     timesteps: TimestepsOpt = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     json_flag: JsonOpt = False,
+    set_: SetOpt = None,
     width: WidthOpt = None,
     ascii: AsciiOpt = False,
 ) -> None:
     """Two models side by side, layer by layer: shapes, params and the difference."""
     import rnncalc.api as api
+    from rnncalc.interop.notebook import parse_bindings
 
     _display(width, ascii)
-    models = [api.load(x, input_shape=input_shape) for x in (a, b) if x is not None]
+    bindings = parse_bindings(set_)
+    models = [api.load(x, input_shape=input_shape, bindings=bindings)
+              for x in (a, b) if x is not None]
     result = api.diff(models[0], models[1] if b is not None else None, convention=convention,
                       batch_size=batch_size, timesteps=timesteps, titles=(a, b or a))
     fmt = Format.json if json_flag else format
@@ -518,16 +552,17 @@ def plot(
         "--layer-name", help="The recurrent layer --unroll draws (default: the first).",
         show_default=False)] = None,
     model: ModelOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Draw the model as keras.utils.plot_model does (SVG, DOT or Mermaid)."""
-    m = _one(spec, layer, input_shape, None, None, model)
+    m = _one(spec, layer, input_shape, None, None, model, set_)
     fmt = format.value if format else _plot_format(output)
     text = m.plot(fmt, show=show, unroll=unroll, layer_name=layer_name,
                   batch_size=batch_size, timesteps=timesteps, path=output)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))   # names are user text: no raw ANSI/bidi
     else:
-        sys.stderr.write(f"wrote {output}\n")
+        sys.stderr.write(f"wrote {terminal_safe(output)}\n")
 
 
 def _plot_format(output: str | None) -> str:
@@ -617,5 +652,5 @@ def _quiet_exit() -> None:
 def _fail(message: str, code: ExitCode) -> None:
     sys.stdout.flush()
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    sys.stderr.write(f"error: {one_line}\n")
+    sys.stderr.write(f"error: {clip_echoes(terminal_safe(one_line))}\n")
     raise SystemExit(int(code))

@@ -7,6 +7,7 @@ traceback. Anything else escaping is a bug in rnncalc (exit 1).
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 
@@ -42,7 +43,30 @@ class SpecError(Exception):
         text = ": ".join([*self.where, self.message])
         if self.hint:
             text += f"; {self.hint}"
-        return text
+        return clip_echoes(terminal_safe(text))
+
+
+# Characters a terminal acts on instead of showing: C0/C1 controls (ESC starts
+# colour and cursor sequences) and the bidirectional overrides and isolates that
+# reorder what is shown (the "Trojan Source" characters).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with terminal control and bidi-override characters shown as escapes."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+_LONG_QUOTED = re.compile(r"'([^']{100})[^']{20,}'")
+_LONG_WORD = re.compile(r"(\S{100})\S{100,}")
+
+
+def clip_echoes(text: str) -> str:
+    """Cut long echoes of user input (a 100 KB expression) to their first 100 characters."""
+    text = _LONG_QUOTED.sub(lambda m: f"'{m.group(1)}...'", text)
+    return _LONG_WORD.sub(lambda m: f"{m.group(1)}...", text)
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers import Layer, Namer, Weight, layer_class
-from rnncalc.layers.arguments import DTYPE_BYTES
 from rnncalc.layers.calls import Call
 from rnncalc.layers.core import InputLayer
 from rnncalc.layers.shapes import Shape, format_shape
@@ -62,8 +61,11 @@ class Node:
 
     @property
     def param_bytes(self) -> int:
-        per = self.layer.param_bytes_per_value if self.layer else 4
-        return sum(w.params * DTYPE_BYTES.get(w.dtype, per) for w in self.weights)
+        return sum(w.bytes for w in self.weights)
+
+    @property
+    def trainable_bytes(self) -> int:
+        return sum(w.bytes for w in self.weights if w.trainable)
 
 
 @dataclass
@@ -182,15 +184,19 @@ class _Builder:
                     "layer list (Sequential) needs single-output layers: use "
                     f"'inputs: {last.name}[0]' to pick one")
             refs = [Ref(last.name, 0)]
-        refs += list(decl.initial_state)
         resolved = [self.resolve(r) for r in refs]
+        for ref in decl.initial_state:
+            try:
+                resolved.append(self.resolve(ref))
+            except SpecError as err:
+                raise err.at("initial_state") from None
         inbound = [t for t, _ in resolved]
         shapes = [s for _, s in resolved]
         layer = layer.called_with(decl.call_args)
-        layer.check_inputs(shapes)
         if decl.initial_state and not layer.TAKES_INITIAL_STATE:
             raise SpecError(f"initial_state: a {layer.kind} layer takes no initial state "
                             "(recurrent layers and Bidirectional do)")
+        layer.check_inputs(shapes)
         try:
             weights = layer.weights(shapes)
             outputs = layer.output_shapes(shapes)

@@ -301,9 +301,91 @@ def make_other_record(cid, module_name, kw):
     }
 
 
+# The CRNN front and small layers: (id, Keras expression, Keras per-sample input shape
+# (channels last), torch module, kwargs). The torch module sees the same input
+# channels first (batch FWD_BATCH); tests build the Keras expression with rnncalc's
+# PyTorch convention and compare state_dict, counts and the output shape.
+FAMILY = [
+    ("conv2d_k3", "Conv2D(8, 3)", (10, 12, 3), "Conv2d", {
+        "in_channels": 3, "out_channels": 8, "kernel_size": 3}),
+    ("conv2d_groups_nobias", "Conv2D(6, (3, 2), groups=2, use_bias=False)", (8, 9, 4),
+     "Conv2d", {"in_channels": 4, "out_channels": 6, "kernel_size": (3, 2), "groups": 2,
+                "bias": False}),
+    ("conv2d_same_dilation", "Conv2D(4, 3, padding='same', dilation_rate=2)", (9, 9, 2),
+     "Conv2d", {"in_channels": 2, "out_channels": 4, "kernel_size": 3, "padding": "same",
+                "dilation": 2}),
+    ("conv2d_strides", "Conv2D(4, 3, strides=2)", (9, 10, 2), "Conv2d", {
+        "in_channels": 2, "out_channels": 4, "kernel_size": 3, "stride": 2}),
+    ("conv3d_groups", "Conv3D(4, 2, groups=2)", (4, 5, 6, 2), "Conv3d", {
+        "in_channels": 2, "out_channels": 4, "kernel_size": 2, "groups": 2}),
+    ("conv1d_k5", "Conv1D(6, 5, dilation_rate=2)", (20, 3), "Conv1d", {
+        "in_channels": 3, "out_channels": 6, "kernel_size": 5, "dilation": 2}),
+    ("depthwise_conv1d", "DepthwiseConv1D(3, depth_multiplier=2)", (10, 4), "Conv1d", {
+        "in_channels": 4, "out_channels": 8, "kernel_size": 3, "groups": 4}),
+    ("separable_conv1d", "SeparableConv1D(5, 3, depth_multiplier=2)", (10, 4), "Separable", {
+        "in_channels": 4, "multiplier": 2, "out_channels": 5, "kernel_size": 3}),
+    ("maxpool2d", "MaxPooling2D(2)", (8, 9, 3), "MaxPool2d", {"kernel_size": 2}),
+    ("maxpool2d_stride1", "MaxPooling2D(3, strides=1)", (8, 9, 3), "MaxPool2d", {
+        "kernel_size": 3, "stride": 1}),
+    ("avgpool2d_rect", "AveragePooling2D((2, 4))", (8, 9, 3), "AvgPool2d", {
+        "kernel_size": (2, 4), "count_include_pad": False}),
+    ("maxpool3d", "MaxPooling3D()", (4, 6, 6, 2), "MaxPool3d", {"kernel_size": 2}),
+    ("global_max_pool2d", "GlobalMaxPooling2D(keepdims=True)", (5, 6, 3),
+     "AdaptiveMaxPool2d", {"output_size": 1}),
+    ("global_avg_pool2d", "GlobalAveragePooling2D(keepdims=True)", (5, 6, 3),
+     "AdaptiveAvgPool2d", {"output_size": 1}),
+    ("prelu_per_channel", "PReLU(shared_axes=[1, 2])", (5, 6, 3), "PReLU", {
+        "num_parameters": 3}),
+    ("prelu_single", "PReLU(shared_axes=[1])", (5,), "PReLU", {}),
+    ("zeropad1d", "ZeroPadding1D((2, 3))", (10, 3), "ZeroPad1d", {"padding": (2, 3)}),
+    ("zeropad2d", "ZeroPadding2D(((1, 2), (3, 4)))", (6, 7, 2), "ZeroPad2d", {
+        "padding": (3, 4, 1, 2)}),
+    ("upsample1d", "UpSampling1D(3)", (4, 2), "Upsample", {
+        "scale_factor": 3, "mode": "nearest"}),
+    ("upsample2d", "UpSampling2D((2, 3))", (4, 5, 2), "Upsample", {
+        "scale_factor": (2, 3), "mode": "nearest"}),
+    ("zeropad3d", "ZeroPadding3D(((1, 0), (2, 2), (0, 3)))", (3, 4, 5, 2), "ZeroPad3d", {
+        "padding": (0, 3, 2, 2, 1, 0)}),
+    ("leaky_relu", "LeakyReLU()", (4, 3), "LeakyReLU", {"negative_slope": 0.3}),
+    ("elu", "ELU(alpha=0.5)", (4, 3), "ELU", {"alpha": 0.5}),
+    ("softmax", "Softmax(axis=1)", (4, 3), "Softmax", {"dim": 1}),
+    ("identity", "Identity()", (4, 3), "Identity", {}),
+]
+
+
+def _family_module(name, kw):
+    if name == "Separable":
+        c, m, f, k = kw["in_channels"], kw["multiplier"], kw["out_channels"], kw["kernel_size"]
+        from collections import OrderedDict
+        return nn.Sequential(OrderedDict(
+            depthwise=nn.Conv1d(c, c * m, k, groups=c, bias=False),
+            pointwise=nn.Conv1d(c * m, f, 1)))
+    return getattr(nn, name)(**kw)
+
+
+def make_family_record(cid, expr, keras_shape, module_name, kw):
+    torch.manual_seed(0)
+    module = _family_module(module_name, kw)
+    module.eval()
+    spatial, channels = keras_shape[:-1], keras_shape[-1]
+    x = torch.randn(FWD_BATCH, channels, *spatial) if spatial else torch.randn(
+        FWD_BATCH, channels)
+    with torch.no_grad():
+        out = module(x)
+    total, trainable = param_counts(module)
+    return {"id": cid, "module": module_name, "keras": expr,
+            "keras_input_shape": list(keras_shape),
+            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()},
+            "state_dict": state_dict_entries(module), "params": total,
+            "trainable_params": trainable,
+            "forward": {"batch": FWD_BATCH, "input_shape": list(x.shape),
+                        "output_shape": list(out.shape)}}
+
+
 def build_modules_doc():
     records = [make_recurrent_record(*c) for c in recurrent_configs()]
     records += [make_other_record(*c) for c in other_configs()]
+    records += [make_family_record(*c) for c in FAMILY]
     ids = [r["id"] for r in records]
     if len(ids) != len(set(ids)):
         raise AssertionError("duplicate fixture ids")

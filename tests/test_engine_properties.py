@@ -46,7 +46,7 @@ def recurrent(draw, sequences=None):
 @st.composite
 def sequence_layer(draw):
     """A layer from (batch, time, features) to (batch, time', features')."""
-    choice = draw(st.integers(0, 12))
+    choice = draw(st.integers(0, 15))
     if choice == 0:
         return draw(recurrent(sequences=True))
     if choice == 1:
@@ -89,6 +89,24 @@ def sequence_layer(draw):
                        "zero_output_for_mask": draw(boolean)}}
         return {"Bidirectional": {"layer": rnn, "merge_mode": "concat"}} if draw(boolean) \
             else rnn
+    if choice == 12:
+        return draw(st.sampled_from([
+            {"SeparableConv1D": {"filters": 3, "kernel_size": 2, "depth_multiplier": 2,
+                                 "padding": "same"}},
+            {"DepthwiseConv1D": {"kernel_size": 1, "depth_multiplier": 2}},
+            {"DepthwiseConv1D": {"kernel_size": 2, "padding": "same", "strides": 2}}]))
+    if choice == 13:
+        return draw(st.sampled_from([
+            {"ZeroPadding1D": {"padding": [1, 2]}}, {"UpSampling1D": {"size": 2}},
+            {"Cropping1D": {"cropping": [0, 0]}},
+            {"ZeroPadding1D": {"padding": 1, "data_format": "channels_first"}}]))
+    if choice == 14:
+        return draw(st.sampled_from([
+            {"ReLU": {"max_value": 0.5, "negative_slope": 0.1}}, {"LeakyReLU": {}},
+            {"PReLU": {"shared_axes": [1]}}, {"ELU": {"alpha": 0.3}},
+            {"UnitNormalization": {}}, {"GaussianNoise": {"stddev": 0.2}},
+            {"AlphaDropout": {"rate": 0.1}}, {"Identity": {}},
+            {"ActivityRegularization": {"l2": 0.1}}, {"GaussianDropout": {"rate": 0.2}}]))
     return {"Dense": {"units": draw(units)}}
 
 
@@ -117,6 +135,64 @@ def model(draw):
     return {"input": spec_input, "layers": layers}, draw(st.integers(1, 3))
 
 
+@st.composite
+def image_layer(draw):
+    """A layer from (batch, rows, cols, channels) to the same rank."""
+    choice = draw(st.integers(0, 5))
+    fmt = draw(st.sampled_from([None, "channels_first"]))
+    if choice == 0:
+        return {"Conv2D": {"filters": draw(units), "kernel_size": draw(st.sampled_from(
+            [1, 2, [2, 1]])), "padding": draw(st.sampled_from(["valid", "same"])),
+            "strides": draw(st.sampled_from([1, 2, [1, 2]])), "data_format": fmt,
+            "use_bias": draw(boolean)}}
+    if choice == 1:
+        kind = draw(st.sampled_from(["MaxPooling2D", "AveragePooling2D"]))
+        return {kind: {"pool_size": draw(st.sampled_from([1, 2, [2, 1]])),
+                       "padding": draw(st.sampled_from(["valid", "same"])),
+                       "data_format": fmt}}
+    if choice == 2:
+        return draw(st.sampled_from([
+            {"ZeroPadding2D": {"padding": draw(st.sampled_from([1, [1, 0], [[0, 1], [2, 0]]])),
+                               "data_format": fmt}},
+            {"Cropping2D": {"cropping": [[0, 1], [1, 0]], "data_format": fmt}},
+            {"UpSampling2D": {"size": [1, 2], "data_format": fmt}}]))
+    if choice == 3:
+        return draw(st.sampled_from([{"ReLU": {}}, {"PReLU": {"shared_axes": [1, 2]}},
+                                     {"Softmax": {"axis": [1, 2]}}, {"ELU": {}},
+                                     {"UnitNormalization": {"axis": [1, 2]}}]))
+    if choice == 4:
+        return {"Conv2D": {"filters": 2, "kernel_size": 2, "dilation_rate": 2,
+                           "padding": "same", "groups": 1}}
+    return {"BatchNormalization": {}}
+
+
+@st.composite
+def image_model(draw):
+    """Image (or 3-D volume) fronts ending in a global pooling, a flatten or an RNN."""
+    volume = draw(st.integers(0, 4)) == 0
+    shape = [draw(st.integers(2, 6)) for _ in range(3 if volume else 2)] + [draw(units)]
+    if volume:
+        layers = [draw(st.sampled_from([
+            {"Conv3D": {"filters": 2, "kernel_size": 2, "padding": "same"}},
+            {"MaxPooling3D": {"pool_size": [1, 2, 2], "padding": "same"}},
+            {"Conv3D": {"filters": 3, "kernel_size": [1, 2, 2], "strides": 2}},
+            {"ZeroPadding3D": {"padding": [1, 0, [0, 2]]}},
+            {"UpSampling3D": {"size": [1, 2, 1]}},
+            {"Cropping3D": {"cropping": [0, [1, 0], 0]}}]))]
+        layers.append({"Flatten": {}})
+        return {"input": {"shape": shape}, "layers": layers}, draw(st.integers(1, 2))
+    layers = draw(st.lists(image_layer(), min_size=1, max_size=3))
+    head = draw(st.integers(0, 2))
+    if head == 0:
+        layers.append({draw(st.sampled_from(["GlobalMaxPooling2D", "GlobalAveragePooling2D"])):
+                       {"keepdims": draw(boolean)}})
+    elif head == 1:
+        layers.append({"Flatten": {}})
+    else:
+        layers += [{"Reshape": {"target_shape": [-1, 1]}}, draw(recurrent())]
+    return {"input": {"shape": shape}, "layers": layers}, draw(st.integers(1, 2))
+
+
 def check_engine_matches_graph(graph, batch: int, seed: int = 0) -> None:
     shapes = concrete_input_shapes(graph, batch)
     inputs = random_inputs(graph, shapes, seed)
@@ -139,6 +215,18 @@ def test_random_models(drawn) -> None:
         graph = graph_from_data(spec)
     except SpecError:
         assume(False)        # e.g. a 'valid' window longer than the sequence
+        return
+    check_engine_matches_graph(graph, batch)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(image_model())
+def test_random_image_models(drawn) -> None:
+    spec, batch = drawn
+    try:
+        graph = graph_from_data(spec)
+    except SpecError:
+        assume(False)        # e.g. a window larger than what is left of the image
         return
     check_engine_matches_graph(graph, batch)
 

@@ -18,6 +18,7 @@ import json
 import os
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -374,3 +375,145 @@ def test_absurd_dims_summary_exact_and_run_refused(cli, shape):
     result, elapsed = timed(cli, "run", "--input-shape", dims, "--layer", "Dense(3)")
     check(result, elapsed)
     assert result.code == 2 and "estimated" in result.err
+
+
+# -- arguments: a kind's valid Keras arguments mixed with other kinds' ------------------
+
+KERAS_ARGS = json.loads((Path(__file__).parent / "golden" / "keras_layer_args.json")
+                        .read_text(encoding="utf-8"))["layers"]
+# rnncalc's documented additions (Keras 2 first-layer spellings, --convention pytorch options).
+ALSO_ACCEPTED = {"batch_input_shape", "batch_size", "input_length", "input_shape", "num_layers",
+                 "bidirectional", "proj_size", "rms_scaling"}
+# A call each kind accepts, and an input shape it builds on.
+BASE_CALLS = {
+    "Dense": ("Dense(3", "4,5"), "LSTM": ("LSTM(3", "4,5"), "GRU": ("GRU(3", "4,5"),
+    "SimpleRNN": ("SimpleRNN(3", "4,5"), "Embedding": ("Embedding(10, 3", "4"),
+    "Conv1D": ("Conv1D(4, 2", "6,3"), "Dropout": ("Dropout(0.5", "4,5"),
+    "SpatialDropout1D": ("SpatialDropout1D(0.5", "4,5"), "Masking": ("Masking(0.0", "4,5"),
+    "LayerNormalization": ("LayerNormalization(-1", "4,5"),
+    "BatchNormalization": ("BatchNormalization(-1", "4,5"), "Flatten": ("Flatten(None", "4,5"),
+    "Activation": ("Activation('relu'", "4,5"), "MaxPooling1D": ("MaxPooling1D(2", "6,3"),
+    "AveragePooling1D": ("AveragePooling1D(2", "6,3"),
+    "GlobalMaxPooling1D": ("GlobalMaxPooling1D(None", "6,3"),
+    "GlobalAveragePooling1D": ("GlobalAveragePooling1D(None", "6,3"),
+    "RepeatVector": ("RepeatVector(2", "5"), "Reshape": ("Reshape((20,)", "4,5"),
+    "Permute": ("Permute((2, 1)", "4,5"),
+    "Bidirectional": ("Bidirectional(LSTM(2)", "4,5"),
+    "TimeDistributed": ("TimeDistributed(Dense(2)", "4,5"),
+}
+ALL_KERAS_ARGS = sorted({n for v in KERAS_ARGS.values() for n in v["keywords"]})
+ARG_VALUES = st.one_of(st.none(), st.booleans(), st.integers(0, 4), st.just(0.5),
+                       st.sampled_from(["'relu'", "'zeros'", "'same'", "'float32'", "'x'"]))
+
+
+@st.composite
+def mixed_arguments(draw):
+    """A kind's call with some of its own Keras arguments and maybe some of other kinds'."""
+    kind = draw(st.sampled_from(sorted(BASE_CALLS)))
+    keras = KERAS_ARGS[kind]
+    given = keras["positional"][:2 if kind in ("Embedding", "Conv1D") else 1]
+    takes = set(keras["keywords"]) | set(keras["positional"])
+    own = sorted(takes - set(given))
+    chosen = draw(st.lists(st.sampled_from(own), max_size=3, unique=True))
+    foreign = draw(st.lists(st.sampled_from(ALL_KERAS_ARGS), max_size=2, unique=True))
+    foreign = [a for a in foreign if a not in takes and a not in ALSO_ACCEPTED]
+    names = list(dict.fromkeys(chosen + foreign))
+    values = [draw(ARG_VALUES) for _ in names]
+    return kind, names, values, foreign
+
+
+@fuzz_settings(250)
+@given(case=mixed_arguments())
+def test_arguments_of_other_layers_are_refused(cli, case):
+    """An argument Keras' layer does not take is refused ("Unrecognized keyword
+    arguments"), whatever valid arguments come with it; the layer's own never are."""
+    kind, names, values, foreign = case
+    head, shape = BASE_CALLS[kind]
+    expr = head + "".join(f", {n}={'None' if v is None else v}" for n, v in zip(names, values))
+    expr += ")"
+    result, elapsed = timed(cli, "summary", "--input-shape", shape, "--layer", expr)
+    check(result, elapsed)
+    if foreign:
+        assert result.code == 2
+        assert "unknown argument" in result.err, result.err
+    else:
+        assert "unknown argument" not in result.err, result.err
+
+
+# -- file-system paths for --save, --input, --weights ----------------------------------
+
+PATH_PIECES = ["", ".", "..", "/", "out", "out.npz", "in.npy", "in.json", "w.npz", "dir",
+               "dir/", "fifo", "link", "dev", "missing/x.npz", "a" * 300, "x\x00y", " ",
+               "out.npz/", "./out", "dir/out", "link/out", "-"]
+
+
+def _fs_setup(tmp: Path) -> None:
+    (tmp / "dir").mkdir()
+    (tmp / "dir.npz").mkdir()
+    os.mkfifo(tmp / "fifo")
+    (tmp / "link").symlink_to(tmp / "dir")
+    (tmp / "dev").symlink_to("/dev/null")
+    (tmp / "dev.npz").symlink_to("/dev/zero")
+    (tmp / "in.npy").write_bytes(_npy(np.zeros((1, 3), np.float32)))
+    (tmp / "in.json").write_text("[[1, 2, 3]]")
+    (tmp / "w.npz").write_bytes(_npz({"arr_0": np.zeros((3, 2), np.float32),
+                                      "arr_1": np.zeros(2, np.float32)}))
+    (tmp / "m.yaml").write_text(MODEL)
+
+
+@st.composite
+def fs_paths(draw):
+    """A path relative to the test folder (or an absolute oddity), built from pieces."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.sampled_from(["/dev/null", "/dev/zero", "/", "/proc"]))
+    return "/".join(draw(st.lists(st.sampled_from(PATH_PIECES), min_size=1, max_size=3)))
+
+
+def _tree(folder: Path) -> dict[str, int]:
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        for entry in dirs + files:
+            path = os.path.join(root, entry)
+            out[os.path.relpath(path, folder)] = os.lstat(path).st_mode
+    return out
+
+
+@fuzz_settings(200)
+@given(option=st.sampled_from(["--save", "--input", "--weights"]), path=fs_paths())
+def test_file_system_paths(cli, tmp_path, monkeypatch, option, path):
+    """Any path: exit 0 or one error line; --save never writes anything but the
+    regular file it names (NAME or NAME.npz), and nothing on refusal."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    for child in list(work.iterdir()):   # a fresh folder for every example
+        if child.is_dir() and not child.is_symlink():
+            import shutil
+
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    _fs_setup(work)
+    monkeypatch.chdir(work)
+    if path == "-" and option != "--save":
+        monkeypatch.setattr("sys.stdin", io.StringIO("[[1, 2, 3]]"))
+    if option == "--save" and path not in ("/dev/null", "/dev/zero", "/", "/proc"):
+        # stay inside the test folder: a relative path below it
+        path = "/".join(p for p in path.split("/") if p != "..").lstrip("/") or "."
+        if path.startswith("/"):
+            path = "." + path
+    before = _tree(work)
+    result, elapsed = timed(cli, "run", "m.yaml", option, path)
+    check(result, elapsed)
+    after = _tree(work)
+    added = {k: v for k, v in after.items() if k not in before}
+    changed = {k for k in before if k in after and before[k] != after[k]}
+    assert not changed, changed
+    if option != "--save" or result.code != 0:
+        assert not added, added
+    else:
+        named = path if path.endswith(".npz") else path + ".npz"
+        target = os.path.relpath(os.path.realpath(named), os.path.realpath(work))
+        assert set(added) <= {target}, (path, added)
+        import stat
+
+        assert stat.S_ISREG(after[target])

@@ -113,11 +113,12 @@ def _write(tmp_path, data, name="model.json"):
 def test_unsupported_layer_is_named(cli, tmp_path):
     path = _write(tmp_path, _config([
         {"class_name": "InputLayer", "config": {"batch_shape": [None, 8, 8, 3]}},
-        {"class_name": "Conv2D", "config": {"name": "conv2d", "filters": 3}}]))
+        {"class_name": "Conv2DTranspose", "config": {"name": "conv2d_transpose", "filters": 3}}]))
     result = cli("summary", path)
     assert result.code == 2
     assert result.err.startswith("error:")
-    assert "layers[1] 'conv2d'" in result.err and "unsupported layer type 'Conv2D'" in result.err
+    assert "layers[1] 'conv2d_transpose'" in result.err
+    assert "unsupported layer type 'Conv2DTranspose'" in result.err
 
 
 def test_nested_model_and_shared_layer_are_refused(cli, tmp_path):

@@ -25,6 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.test_engine_properties import image_model
+
 # Property and fuzz suites take most of the run: `pytest -m "not slow"` skips them.
 pytestmark = pytest.mark.slow
 
@@ -160,6 +162,50 @@ def test_generated_stacks(cli, tmp_path, spec):
     path.write_text(json.dumps(spec))
     doc = check_summary(cli, path)
     check_run(cli, path, doc)
+
+
+@st.composite
+def families(draw):
+    """CRNN fronts, small layers and merges (tests/test_engine_properties.image_model),
+    or a functional merge of two branches with an optional mask."""
+    if draw(st.booleans()):
+        spec, _ = draw(image_model())
+        return spec
+    masked = draw(st.booleans())
+    steps, dim = draw(st.integers(2, 5)), draw(units)
+    if masked:
+        inputs = {k: {"shape": [steps], "dtype": "int32"} for k in ("a", "b")}
+        layers = [{"Embedding": {"input_dim": 6, "output_dim": dim, "mask_zero": True,
+                                 "name": f"e{k}"}, "inputs": k} for k in ("a", "b")]
+    else:
+        inputs = {k: {"shape": [steps, dim]} for k in ("a", "b")}
+        layers = [{"PReLU": {"shared_axes": [1], "name": f"e{k}"}, "inputs": k}
+                  for k in ("a", "b")]
+    kind = draw(st.sampled_from(["Add", "Subtract", "Multiply", "Average", "Maximum",
+                                 "Minimum", "Concatenate"]))
+    layers.append({kind: {"name": "merged"}, "inputs": ["ea", "eb"]})
+    layers.append(draw(st.sampled_from([{"LSTM": {"units": 2}}, {"Softmax": {"axis": 1}}
+                                        if not masked else {"GRU": {"units": 2}},
+                                        {"Dot": {"axes": 2}, "inputs": ["merged", "merged"]},
+                                        {"UnitNormalization": {}}])))
+    return {"inputs": inputs, "layers": layers}
+
+
+@PROPERTY_SETTINGS
+@given(spec=families())
+def test_generated_layer_families(cli, tmp_path, spec):
+    """Column sums equal totals, run shapes equal summary shapes, export round-trips."""
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(spec))
+    if cli("summary", path).code != 0:       # e.g. a window larger than the image
+        return
+    doc = check_summary(cli, path)
+    check_run(cli, path, doc)
+    exported = cli("export", path, "--to", "yaml")
+    assert exported.code == 0, exported.err
+    again = tmp_path / "again.yaml"
+    again.write_text(exported.out)
+    assert json.loads(cli("summary", again, "--json").out) == doc
 
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=[str(p.relative_to(ROOT)) for p in SPEC_FILES])

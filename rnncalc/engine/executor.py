@@ -69,17 +69,31 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
         count[0] += 1
         progress(count[0], total)  # type: ignore[misc]
 
+    off_shape: dict[tuple[str, int], str] = {}   # tensors whose shape is not the declared one
     with reporting(tick if progress else None):
         for i, node in enumerate(graph.nodes):
             xs = [values[r.node][r.index] for r in node.inbound]
             ms = [masks[r.node][r.index] for r in node.inbound]
+            where = f"{node.label} ({node.kind})" if node.label else node.name
+            for r in node.inbound:
+                if (r.node, r.index) in off_shape:
+                    raise SpecError(off_shape[r.node, r.index]).at(where)
             try:
                 mask = ms if node.layer.TAKES_INPUT_MASKS else ms[0]
                 extra = {"loop": run_sequence} if node.layer.uses_sequence_loop() else {}
                 outs = list(node.layer.forward(xs, weights.get(node.name, {}), mask, **extra))
                 out_masks = list(node.layer.compute_mask(xs, ms))
+                declared = node.layer.output_shapes([tuple(np.shape(x)) for x in xs])
             except SpecError as err:
-                raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None
+                raise err.at(where) from None
+            for k, (y, want) in enumerate(zip(outs, declared)):
+                if tuple(np.shape(y)) != tuple(want):
+                    # Keras too returns such a tensor, and fails in the next layer.
+                    off_shape[node.name, k] = (
+                        f"its input from '{node.name}' has shape {tuple(np.shape(y))}, not the "
+                        f"{tuple(want)} the model's shapes say (an activation that changes the "
+                        "last dim, such as 'glu', ran there; the layers after it are built for "
+                        "the declared shape)")
             out_masks += [None] * (len(outs) - len(out_masks))
             values[node.name], masks[node.name] = outs, out_masks[:len(outs)]
             if trace is not None:

@@ -8,6 +8,7 @@ batch axis is a batch of one. Nothing is ever unpickled.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -32,8 +33,33 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
         except ValueError:
             raise SpecError(f"{where}: {'input ' + repr(name) + ': ' if name else ''}the nested "
                             "lists are ragged (rows of different lengths)") from None
+        if arr.dtype == object:
+            raise SpecError(f"{where}: {'input ' + repr(name) + ': ' if name else ''}holds a "
+                            "value that is not a number, or an integer too large for a 64-bit "
+                            "array")
         out[name] = arr
     return out
+
+
+def _json(text: str, where: str) -> Any:
+    """JSON text as data; every parse problem is a one-line error naming the file."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise SpecError(f"{where}: the key {key!r} is given twice")
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
+                        f"{err.msg}") from None
+    except ValueError as err:   # an integer of more than 4,300 digits
+        raise SpecError(f"{where}: invalid JSON: {str(err).split(';')[0]}") from None
+    except RecursionError:
+        raise SpecError(f"{where}: JSON nested too deeply") from None
 
 
 def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.ndarray]:
@@ -45,27 +71,27 @@ def read_input_file(path: str, stdin_text: str | None = None) -> dict[str, np.nd
         text = stdin_text if stdin_text is not None else sys.stdin.read(MAX_FILE_BYTES + 1)
         if len(text) > MAX_FILE_BYTES:
             raise SpecError(f"{where}: more than {MAX_FILE_BYTES:,} characters; refused")
-        try:
-            return _from_json(json.loads(text), where)
-        except json.JSONDecodeError as err:
-            raise SpecError(f"{where}: invalid JSON at line {err.lineno} column {err.colno}: "
-                            f"{err.msg}") from None
+        return _from_json(_json(text, where), where)
     file = Path(path)
-    check_array_file(path, where)   # regular file, sane size, honest .npy/.npz headers
+    # regular file (or a pipe's bytes), sane size, honest .npy/.npz headers
+    source = check_array_file(path, where)
     suffix = file.suffix.lower()
+    if suffix not in (".json", ".npy", ".npz") and isinstance(source, io.BytesIO):
+        head = source.getvalue()[:8]      # a pipe such as <(...): tell by the content
+        suffix = ".npy" if head.startswith(b"\x93NUMPY") else ".npz" if head.startswith(
+            b"PK") else ".json" if head.lstrip()[:1] in (b"[", b"{") else suffix
     if suffix == ".json":
         try:
-            return _from_json(json.loads(file.read_text(encoding="utf-8")), where)
-        except json.JSONDecodeError as err:
-            raise SpecError(f"{where}:{err.lineno}: invalid JSON (column {err.colno}): "
-                            f"{err.msg}") from None
+            text = (file.read_text(encoding="utf-8") if isinstance(source, str)
+                    else source.getvalue().decode("utf-8"))
         except UnicodeDecodeError:
             raise SpecError(f"{where}: not UTF-8 text") from None
+        return _from_json(_json(text, where), where)
     if suffix not in (".npy", ".npz"):
         raise SpecError(f"{where}: expected a .npy, .npz or .json file (or - for JSON on "
                         f"stdin), got '{file.suffix or file.name}'")
     try:
-        data = np.load(file, allow_pickle=False)
+        data = np.load(source, allow_pickle=False)
         if isinstance(data, np.lib.npyio.NpzFile):
             with data:
                 return {k.removeprefix("input/"): data[k] for k in data.files
@@ -119,6 +145,12 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
                     np.any(np.abs(arr) >= 2**62):
                 raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
                                 "found non-integer or out-of-range values")
+        elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise SpecError(f"{label}: token id {int(arr.max())} is out of range (dtype "
+                            f"{node.dtype}): ids index the vocabulary")
+        elif arr.dtype.kind == "b":
+            raise SpecError(f"{label}: expected integer token ids (dtype {node.dtype}), "
+                            "found booleans")
         return arr.astype(np.int64)
     with np.errstate(over="ignore"):  # beyond float32: inf, as Keras casts it
         return arr.astype(np.float32)

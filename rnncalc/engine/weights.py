@@ -22,7 +22,7 @@ from rnncalc.layers import Weight
 from rnncalc.layers.shapes import format_shape
 
 Weights = dict[str, dict[str, np.ndarray]]    # layer name -> weight name -> values
-_POSITIONAL = re.compile(r"arr_(\d+)")
+_POSITIONAL = re.compile(r"arr_(0|[1-9]\d*)")   # np.savez's names: no leading zeros
 
 
 def slots(graph: Graph) -> list[tuple[str, Weight]]:
@@ -51,9 +51,9 @@ def flat(weights: Weights) -> dict[str, np.ndarray]:
 def _read_npz(path: str) -> dict[str, np.ndarray]:
     where = f"--weights {path}"
     # regular file, sane size, honest .npy/.npz headers
-    check_array_file(path, where, numpy_only=True)
+    source = check_array_file(path, where, numpy_only=True)
     try:
-        data = np.load(path, allow_pickle=False)
+        data = np.load(source, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise SpecError(f"{where}: cannot read it as .npz ({err})") from None
     if not isinstance(data, np.lib.npyio.NpzFile):
@@ -95,9 +95,19 @@ def assign_weights(arrays: dict[str, np.ndarray], graph: Graph, path: str) -> We
         if indices != list(range(len(indices))) or len(indices) != len(expected):
             names = ", ".join(f"{layer}/{w.name}" for layer, w in expected[:6])
             more = ", ..." if len(expected) > 6 else ""
+            wanted = set(range(len(expected)))
+            missing = [f"arr_{i}" for i in sorted(wanted - set(indices))]
+            extra = [f"arr_{i}" for i in indices if i not in wanted]
+            found = ", ".join(f"arr_{i}" for i in indices[:8]) + (
+                ", ..." if len(indices) > 8 else "")
+            why = "; ".join(part for part in (
+                f"missing {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}"
+                if missing else "",
+                f"unexpected {', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}"
+                if extra else "") if part)
             raise SpecError(f"--weights {path}: expected {len(expected)} arrays arr_0.."
                             f"arr_{len(expected) - 1} in get_weights() order ({names}{more}), "
-                            f"found {len(indices)}")
+                            f"found {len(indices)}: {found} ({why})")
         for i, (layer, w) in enumerate(expected):
             out[layer][w.name] = _check(f"'{layer}/{w.name}' (arr_{i})", arrays[f"arr_{i}"],
                                         w, path)

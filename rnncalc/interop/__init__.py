@@ -8,8 +8,8 @@ layer modules as for YAML specs:
   and tf.keras; Sequential and Functional),
 * :mod:`.keras_archive`: ``.keras`` archives and legacy ``.h5`` full-model
   files, with their weights (h5py, an optional extra),
-* :mod:`.notebook`: Sequential models built in ``.ipynb`` and ``.py`` code,
-  read statically with :mod:`ast`.
+* :mod:`.notebook`: models built in ``.ipynb`` and ``.py`` code (Sequential,
+  functional, subclassed), read statically with :mod:`ast`.
 
 Nothing here is imported on the YAML path; :mod:`rnncalc.api` dispatches
 on the file suffix (or on the JSON content) and imports lazily.
@@ -18,6 +18,7 @@ on the file suffix (or on the JSON content) and imports lazily.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rnncalc.spec.model import ModelSpec
 
@@ -39,8 +40,11 @@ def is_foreign(path: str) -> bool:
     return path.lower().endswith(FOREIGN_SUFFIXES)
 
 
-def read_models(path: str) -> list[FoundModel]:
-    """Every model in a ``.keras``/``.h5``/``.ipynb``/``.py`` file."""
+def read_models(path: str, bindings: dict[str, Any] | None = None) -> list[FoundModel]:
+    """Every model in a ``.keras``/``.h5``/``.ipynb``/``.py`` file.
+
+    ``bindings`` (``--set NAME=VALUE``) give code the values only its data knows.
+    """
     lower = path.lower()
     if lower.endswith(ARCHIVE_SUFFIXES):
         from rnncalc.interop.keras_archive import read_archive_spec
@@ -48,4 +52,4 @@ def read_models(path: str) -> list[FoundModel]:
         return [FoundModel(read_archive_spec(path))]
     from rnncalc.interop.notebook import read_code_models
 
-    return read_code_models(path)
+    return read_code_models(path, bindings)

@@ -54,8 +54,11 @@ def read_archive_spec(path: str) -> ModelSpec:
 
 
 def _read_config(path: str) -> dict[str, Any]:
+    from rnncalc.engine.arrayfile import check_path
+
+    check_path(path, path)   # missing, a directory, a device: said as such
     if not os.path.isfile(path):
-        raise SpecError(f"{path}: no such file")
+        raise SpecError(f"{path}: is not a regular file; a saved model must be one")
     if path.lower().endswith(".keras"):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -110,18 +113,33 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
     path = spec.extra["weights_file"]
     h5py = require_h5py(path)
     if path.lower().endswith(".keras"):
+        from rnncalc.engine.arrayfile import MAX_FILE_BYTES
+
         try:
             with zipfile.ZipFile(path) as archive:
-                blob = archive.read("model.weights.h5")
+                info = archive.getinfo("model.weights.h5")
+                if info.file_size > MAX_FILE_BYTES:
+                    raise SpecError(f"{path}: model.weights.h5 is {info.file_size:,} bytes, "
+                                    f"over the {MAX_FILE_BYTES:,} bytes rnncalc reads")
+                blob = archive.read(info)
         except KeyError:
             raise SpecError(f"{path}: no model.weights.h5 inside the archive") from None
         except (zipfile.BadZipFile, OSError) as err:
             raise SpecError(f"{path}: cannot read the archive ({err})") from None
-        with h5py.File(io.BytesIO(blob), "r") as f:
-            arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path, graph)
+        if not blob.startswith(b"\x89HDF\r\n\x1a\n"):
+            raise SpecError(f"{path}: model.weights.h5 inside the archive is not an HDF5 "
+                            "file; save the model again with model.save()")
+        try:
+            with h5py.File(io.BytesIO(blob), "r") as f:
+                arrays = _keras3_arrays(f, spec.extra.get("archive_layers", []), path, graph)
+        except OSError as err:
+            raise SpecError(f"{path}: cannot read model.weights.h5 as HDF5 ({err})") from None
     else:
-        with h5py.File(path, "r") as f:
-            arrays = _legacy_arrays(f, path)
+        try:
+            with h5py.File(path, "r") as f:
+                arrays = _legacy_arrays(f, path)
+        except OSError as err:
+            raise SpecError(f"{path}: cannot read its weights as HDF5 ({err})") from None
     return _assign(arrays, graph, path)
 
 

@@ -29,6 +29,7 @@ MODEL_CLASSES = ("Sequential", "Functional", "Model")
 _DROPPED_KEYS = frozenset({
     "module", "registered_name", "build_config", "shared_object_id", "ragged", "optional",
     "fused", "virtual_batch_size", "adjustment", "quantization_config", "batch_input_dtype",
+    "implementation",
 })
 # Keys that are dropped when they hold their neutral value, and refused otherwise.
 _NEUTRAL_KEYS = {"lora_rank": (None, 0), "sparse": (None, False), "time_major": (None, False)}
@@ -300,6 +301,9 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
             continue
         if key == "batch_shape" and kind != "InputLayer":
             key = "batch_input_shape"
+        if kind == "BatchNormalization" and key == "axis" and isinstance(value, list) \
+                and len(value) == 1:
+            value = value[0]    # tf.keras 2 saved the int axis as a one-item list
         kwargs[key] = _value(key, value)
     return Call(kind, (), kwargs)
 

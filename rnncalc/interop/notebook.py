@@ -1,20 +1,13 @@
-"""Sequential models built in notebooks (``.ipynb``) and Python files, read with ``ast``.
+"""Keras models built in notebooks (``.ipynb``) and Python files, read with ``ast``.
 
-Nothing is executed. The code cells are read in order as one module, and a
-small static interpreter follows what a reader of the notebook would:
-
-* ``model = Sequential()`` (any dotted spelling, with or without a layer list)
-  starts a model; ``model.add(Layer(...))`` appends; ``model.pop()`` removes;
-  ``model.build((None, 10))`` sets the input shape;
-* simple module-level constants (``vocab_size = 5000``, arithmetic on them)
-  and layer or initializer objects (``k_init = tf.keras.initializers.Constant(
-  value=0.1)``, ``rnn = LSTM(3)``) are remembered and substituted;
-* function bodies (``def build_model(units=64): ...``) are read with their
-  parameter defaults; ``with`` and ``try`` bodies and ``if __name__ ==
-  "__main__":`` are read in place.
-
-A model that uses a value that cannot be known statically (``X.shape[1]``, a
-loop variable) is skipped with a note on stderr naming the cell and line.
+Nothing is executed, imported or opened. A notebook's code cells are one
+program read in order (names flow from cell to cell); IPython magics and
+shell escapes are skipped where a line is a statement that starts with ``%``
+or ``!`` (never inside an expression, and the same rule holds for ``.py``
+files). :mod:`.code_eval` follows the program; :mod:`.code_specs` turns each
+model it builds into a spec, or into a note that names the line and the
+reason. ``bindings`` (``--set NAME=VALUE``) give values only the data knows
+(``x_train.shape[1]``, ``len(chars)``, or any name).
 """
 
 from __future__ import annotations
@@ -23,19 +16,19 @@ import ast
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from rnncalc.errors import SpecError
+from rnncalc.errors import SpecError, terminal_safe
 from rnncalc.interop import FoundModel
-from rnncalc.layers.calls import Call
-from rnncalc.spec.expressions import dotted_name
-from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec
+from rnncalc.interop.code_eval import Place, Reader
+from rnncalc.interop.code_specs import CodeModel, to_code_model
+from rnncalc.interop.code_values import Unknown
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
-MAX_INT = 10**15
-_MAGIC = re.compile(r"^\s*[!%]")
-_MODEL_CLASSES = ("Sequential",)
+# cell magics whose body IPython runs as Python (any other cell magic's body is not Python)
+_MODEL_WORDS = re.compile(r"Sequential|\bModel\(|layers\.|\.add\(")
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "python", "python3", "debug")
 
 
 @dataclass
@@ -47,28 +40,35 @@ class Cell:
     execution_count: int | None = None
 
 
-@dataclass
-class _Model:
-    name: str | None
-    where: str
-    layers: list[tuple[Call, str]] = field(default_factory=list)
-    build_shape: tuple[Any, ...] | None = None
-    broken: str | None = None
-
-
-class _Unknown(Exception):
-    """A value that static reading cannot know."""
-
-
-def read_code_models(path: str) -> list[FoundModel]:
-    """Every Sequential model found in a notebook or ``.py`` file."""
+def read_code_models(path: str, bindings: dict[str, Any] | None = None) -> list[FoundModel]:
+    """Every model found in a notebook or ``.py`` file that can be read; notes on stderr."""
     from rnncalc.spec.loader import read_text
 
-    text, source = read_text(path)
+    text, source = read_text(path, limit=MAX_SOURCE_BYTES)
+    notes: list[str] = []
+    models = read_code_text(text, source, path.lower().endswith(".ipynb"), bindings, notes)
+    for note in notes:
+        sys.stderr.write(f"note: {source}: {note}\n")
+    return found_models(models, source)
+
+
+def read_code(path: str, bindings: dict[str, Any] | None = None) -> list[CodeModel]:
+    """Every model the code builds, in creation order, read or with its problem."""
+    from rnncalc.spec.loader import read_text
+
+    text, source = read_text(path, limit=MAX_SOURCE_BYTES)
+    return read_code_text(text, source, path.lower().endswith(".ipynb"), bindings)
+
+
+def read_code_text(text: str, source: str, notebook: bool,
+                   bindings: dict[str, Any] | None = None,
+                   notes: list[str] | None = None) -> list[CodeModel]:
+    """The models of a notebook's JSON text or of Python source; ``notes`` collects
+    what the reader noticed outside any model (unused ``--set`` names, stray ``add``)."""
     if len(text) > MAX_SOURCE_BYTES:
-        raise SpecError(f"{path}: file too large")
-    cells = notebook_cells(text, source) if path.lower().endswith(".ipynb") else [Cell(text)]
-    return find_models(cells, source)
+        raise SpecError(f"{source}: file too large")
+    cells = notebook_cells(text, source) if notebook else [Cell(text)]
+    return find_code_models(cells, source, bindings, notes)
 
 
 def notebook_cells(text: str, source: str) -> list[Cell]:
@@ -78,10 +78,13 @@ def notebook_cells(text: str, source: str) -> list[Cell]:
     except json.JSONDecodeError as err:
         raise SpecError(f"{source}:{err.lineno}: not a notebook (invalid JSON: {err.msg})") \
             from None
+    except RecursionError:
+        raise SpecError(f"{source}: not a notebook (nested too deeply)") from None
     if not isinstance(data, dict):
         raise SpecError(f"{source}: not a notebook (expected a JSON object with 'cells')")
     raw = data.get("cells")
-    if raw is None and isinstance(data.get("worksheets"), list) and data["worksheets"]:
+    if raw is None and isinstance(data.get("worksheets"), list) and data["worksheets"] and \
+            isinstance(data["worksheets"][0], dict):
         raw = data["worksheets"][0].get("cells")     # nbformat 3
     if not isinstance(raw, list):
         raise SpecError(f"{source}: not a notebook (no 'cells' list)")
@@ -97,278 +100,198 @@ def notebook_cells(text: str, source: str) -> list[Cell]:
     return cells
 
 
-def find_models(cells: list[Cell], source: str) -> list[FoundModel]:
-    reader = _Reader(source)
+def find_code_models(cells: list[Cell], source: str, bindings: dict[str, Any] | None = None,
+                     notes: list[str] | None = None) -> list[CodeModel]:
+    reader = Reader(bindings)
+    syntax: list[str] = []      # cells that mention a model but are not Python
     for cell in cells:
-        reader.read_cell(cell)
-    found = []
-    for model in reader.models:
-        if model.broken:
-            sys.stderr.write(f"note: {source}: the model built at {model.where} is skipped: "
-                             f"{model.broken}\n")
-            continue
-        if not model.layers:
-            continue
-        found.append(model)
-    total = len(found)
-    return [FoundModel(_spec(m, source), f"{source}: model {i} of {total}, {m.where}")
-            for i, m in enumerate(found, 1)]
-
-
-def _spec(model: _Model, source: str) -> ModelSpec:
-    inputs = ()
-    if model.build_shape is not None:
-        inputs = (InputDecl(None, model.build_shape, None, model.where),)
-    layers = tuple(LayerDecl(call, None, (), f"layers[{i}]", where)
-                   for i, (call, where) in enumerate(model.layers))
-    return ModelSpec(model.name, inputs, layers, None, False, source)
-
-
-class _Reader:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.models: list[_Model] = []
-        self.cell: Cell = Cell("")
-
-    # -- places ----------------------------------------------------------------------
-
-    def where(self, node: ast.AST) -> str:
-        line = getattr(node, "lineno", 0)
-        if self.cell.number is None:
-            return f"line {line}"
-        label = f"cell {self.cell.number}"
-        if self.cell.execution_count is not None:
-            label += f" (In [{self.cell.execution_count}])"
-        return f"{label}, line {line}"
-
-    def note(self, node: ast.AST, message: str) -> None:
-        sys.stderr.write(f"note: {self.source}: {self.where(node)}: {message}\n")
-
-    # -- statements ------------------------------------------------------------------
-
-    def read_cell(self, cell: Cell) -> None:
-        self.cell = cell
-        lines = ["" if _MAGIC.match(line) else line for line in cell.source.splitlines()]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree, problem = _parse(cell.source)
+        if tree is None:
             if cell.number is None:
-                raise SpecError(f"{self.source}: not valid Python") from None
-            return          # a cell that is not Python (or pseudocode): nothing to read
-        self.block(tree.body, {})
+                raise SpecError(f"{source}: not valid Python 3 ({problem})")
+            if _MODEL_WORDS.search(cell.source):
+                count = (f" (In [{cell.execution_count}])"
+                         if cell.execution_count is not None else "")
+                detail = problem.replace(": ", ": syntax error: ", 1)
+                syntax.append(f"cell {cell.number}{count}, {detail}")
+            if notes is not None:
+                notes.append(f"cell {cell.number}: not Python, left out ({problem})")
+            continue        # a cell that is not Python (or pseudocode): nothing to read
+        reader.run(tree, Place(cell.number, cell.execution_count))
+    if not reader.models:
+        _read_uncalled_builders(reader)
+    if not reader.models and syntax:
+        # The model was most likely in the cell Python could not read: say where and why.
+        raise SpecError(f"{source}: no model found; {syntax[0]}")
+    if notes is not None:
+        notes.extend(reader.notes)
+        for name in bindings or {}:
+            if name not in reader.used_bindings:
+                notes.append(f"--set {name}: the code never reads '{name}' as an unknown value")
+    return [to_code_model(model, source) for model in reader.models]
 
-    def block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
-        for stmt in body:
-            self.statement(stmt, env)
 
-    def statement(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
-        if isinstance(stmt, ast.Assign):
-            value = self.assigned(stmt.value, env)
-            for target in stmt.targets:
-                self.bind(target, value, env)
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            self.bind(stmt.target, self.assigned(stmt.value, env), env)
-        elif isinstance(stmt, ast.AugAssign):
-            self.bind(stmt.target, _UNKNOWN, env)
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            self.method_call(stmt.value, env)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            self.block(stmt.body, env)
-        elif isinstance(stmt, ast.Try):
-            self.block(stmt.body, env)
-        elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
-            self.block(stmt.body, env)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.function(stmt, env)
-        elif isinstance(stmt, (ast.For, ast.While, ast.If)):
-            self.forget(stmt, env)
+def found_models(models: list[CodeModel], source: str) -> list[FoundModel]:
+    """The readable models as :class:`FoundModel`; a note on stderr for each other one."""
+    readable = []
+    for model in models:
+        if model.problem is not None:
+            if model.problem != "it has no layers":
+                sys.stderr.write(terminal_safe(f"note: {source}: model '{model.name}' built at "
+                                               f"{model.where} is skipped: {model.problem}")
+                                 + "\n")
+            continue
+        for note in model.notes:
+            sys.stderr.write(terminal_safe(f"note: {source}: model '{model.name}' "
+                                           f"({model.where}): {note}") + "\n")
+        readable.append(model)
+    total = len(readable)
+    return [FoundModel(m.spec, f"{source}: model {i} of {total}, {m.where}")
+            for i, m in enumerate(readable, 1)]
 
-    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
-                 env: dict[str, Any]) -> None:
-        scope = dict(env)
-        args = node.args
-        positional = [*args.posonlyargs, *args.args]
-        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        for arg, default in zip(positional, defaults):
-            scope[arg.arg] = _UNKNOWN if default is None else self.assigned(default, env)
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-            scope[arg.arg] = _UNKNOWN if default is None else self.assigned(default, env)
-        self.block(node.body, scope)
 
-    def forget(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
-        """Loops and branches: names they assign become unknown; model.add inside is noted."""
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                if isinstance(env.get(node.id), _Model):
-                    continue
-                env[node.id] = _UNKNOWN
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr == "add" and isinstance(node.func.value, ast.Name):
-                model = env.get(node.func.value.id)
-                if isinstance(model, _Model) and not model.broken:
-                    model.broken = (f"layers added inside a loop or branch cannot be read "
-                                    f"statically ({self.where(node)})")
+def _read_uncalled_builders(reader: Reader) -> None:
+    """A file that only defines model-building functions: read each with its defaults."""
+    for func in reader.top_functions:
+        if id(func) in reader.functions_called or func.owner is not None:
+            continue
+        if not any(isinstance(n, ast.Call) and _calls_model(n.func) for n in ast.walk(func.node)):
+            continue
+        reader.place = Place(None, None) if reader.place.cell is None else reader.place
+        args = [Unknown(a.arg, reader.where(func.node), f"a parameter of {func.node.name}() "
+                        "that is never called") for a in func.node.args.args
+                if a.arg not in func.defaults]
+        reader.invoke(func, args, {}, func.node)
 
-    def bind(self, target: ast.expr, value: Any, env: dict[str, Any]) -> None:
-        if isinstance(target, ast.Name):
-            env[target.id] = value
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind(element, _UNKNOWN, env)
 
-    def assigned(self, node: ast.expr, env: dict[str, Any]) -> Any:
-        """The value of an assignment's right-hand side, a new model, or unknown."""
-        if isinstance(node, ast.Call) and _last(node.func) in _MODEL_CLASSES:
-            return self.new_model(node, env)
+def _calls_model(node: ast.expr) -> bool:
+    name = node.attr if isinstance(node, ast.Attribute) else \
+        node.id if isinstance(node, ast.Name) else ""
+    return name in ("Sequential", "Model")
+
+
+# -- magics ---------------------------------------------------------------------------------
+
+def parse_cell(text: str) -> ast.Module | None:
+    """A cell (or file) as Python, with IPython magic and shell lines left out."""
+    return _parse(text)[0]
+
+
+def _parse(text: str) -> tuple[ast.Module | None, str]:
+    try:
+        return ast.parse(strip_magics(text)), ""
+    except SyntaxError as err:
+        return None, f"line {err.lineno}: {err.msg}"
+    except (ValueError, RecursionError, MemoryError) as err:
+        return None, type(err).__name__
+
+
+def strip_magics(text: str) -> str:
+    """Blank the lines that IPython would run as magics or shell commands.
+
+    A line counts only where a statement starts (not inside brackets, a string
+    or after a backslash); ``x = !ls`` keeps its assignment (of an unknown).
+    ``%%time`` (and other cell magics that run Python) on the first line drops that
+    line only; a cell under any other cell magic (``%%bash``, ``%%writefile``) is left out.
+    """
+    lines = text.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and first[2:].split(" ")[0] not in PYTHON_CELL_MAGICS:
+        return ""            # %%bash, %%writefile, %%html...: the cell body is not run as Python
+    out = []
+    depth = 0
+    quote: str | None = None
+    continued = False
+    for number, line in enumerate(lines):
+        at_statement = depth == 0 and quote is None and not continued
+        stripped = line.lstrip()
+        if at_statement and stripped.startswith(("%", "!")):
+            if number == 0 and stripped.startswith("%%"):
+                out.append("")
+            else:
+                out.append("")
+            continue
+        if at_statement and "=" in line and not stripped.startswith("#"):
+            head, _, tail = line.partition("=")
+            if tail.lstrip().startswith(("!", "%")) and head.strip().replace(",", "") \
+                    .replace(" ", "").replace("_", "a").isalnum() and not tail.startswith("="):
+                out.append(f"{head}= __shell_output__")
+                continue
+        out.append(line)
+        depth, quote, continued = _scan(line, depth, quote)
+    return "\n".join(out)
+
+
+def _scan(line: str, depth: int, quote: str | None) -> tuple[int, str | None, bool]:
+    """Bracket depth and open string after a line (enough to find statement starts)."""
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if quote is not None:
+            if ch == "\\":
+                i += 2
+                continue
+            if line.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+            i += 1
+            continue
+        if ch == "#":
+            break
+        if ch in "\"'":
+            triple = line[i:i + 3]
+            quote = triple if triple in ('"""', "'''") else ch
+            i += len(quote)
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        i += 1
+    continued = line.rstrip().endswith("\\") and quote is None
+    if quote is not None and len(quote) == 1:
+        quote = None            # an unterminated short string ends with the line
+    return depth, quote, continued
+
+
+# -- --set ----------------------------------------------------------------------------------
+
+def parse_bindings(items: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` (repeatable) as a mapping.
+
+    NAME is a variable (``maxlen``) or an expression as the code writes it
+    (``x_train.shape[1]``, ``len(chars)``, ``tokenizer.vocabulary_size()``);
+    VALUE is a Python literal (``80``, ``0.5``, ``(60, 1)``, ``'relu'``) or a bare word.
+    """
+    bindings: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, text = _split_binding(item)
+        if not sep or not name or not text.strip():
+            raise SpecError(f"--set {item!r}: expected NAME=VALUE, e.g. --set maxlen=80")
         try:
-            return self.value(node, env)
-        except _Unknown:
-            return _UNKNOWN
-
-    def new_model(self, node: ast.Call, env: dict[str, Any]) -> _Model:
-        model = _Model(None, self.where(node))
-        self.models.append(model)
+            key = ast.unparse(ast.parse(name, mode="eval").body)
+        except (SyntaxError, ValueError, RecursionError):
+            raise SpecError(f"--set {item!r}: {name!r} is not a name or expression") from None
         try:
-            kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-            if "name" in kwargs:
-                name = self.value(kwargs["name"], env)
-                model.name = name if isinstance(name, str) else None
-            items = node.args[0] if node.args else kwargs.get("layers")
-            if items is not None:
-                if not isinstance(items, (ast.List, ast.Tuple)):
-                    raise _Unknown(ast.unparse(items))
-                for element in items.elts:
-                    self.add(model, element, env)
-        except _Unknown as err:
-            model.broken = f"cannot know {err} statically ({self.where(node)})"
-        return model
-
-    def method_call(self, node: ast.Call, env: dict[str, Any]) -> None:
-        func = node.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-            return
-        target = env.get(func.value.id)
-        if func.attr == "add" and not isinstance(target, _Model):
-            if func.value.id not in env and node.args and _looks_like_layer(node.args[0]):
-                self.note(node, f"'{func.value.id}.add(...)' but no Sequential model named "
-                          f"'{func.value.id}' was built before; skipped")
-            return
-        if not isinstance(target, _Model) or target.broken:
-            return
-        try:
-            if func.attr == "add" and node.args:
-                self.add(target, node.args[0], env)
-            elif func.attr == "pop" and target.layers:
-                target.layers.pop()
-            elif func.attr == "build":
-                arg = node.args[0] if node.args else next(
-                    (kw.value for kw in node.keywords if kw.arg == "input_shape"), None)
-                if arg is not None:
-                    shape = self.value(arg, env)
-                    if isinstance(shape, (list, tuple)):
-                        target.build_shape = tuple(shape)
-        except _Unknown as err:
-            target.broken = f"cannot know {err} statically ({self.where(node)})"
-
-    def add(self, model: _Model, node: ast.expr, env: dict[str, Any]) -> None:
-        layer = self.value(node, env)
-        if not isinstance(layer, Call):
-            raise _Unknown(f"the layer {ast.unparse(node)!r}")
-        model.layers.append((layer, f"{self.source}: {self.where(node)}"))
-
-    # -- values ----------------------------------------------------------------------
-
-    def value(self, node: ast.expr, env: dict[str, Any]) -> Any:
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
-                raise _Unknown(ast.unparse(node))
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in env and env[node.id] is not _UNKNOWN and \
-                    not isinstance(env[node.id], _Model):
-                return env[node.id]
-            raise _Unknown(f"'{node.id}'")
-        if isinstance(node, ast.Attribute):
-            dotted = dotted_name(node)
-            last = dotted.split(".")[-1] if dotted else ""
-            if dotted and "." in dotted and last in _named_values():
-                return last
-            raise _Unknown(f"'{ast.unparse(node)}'")
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self.value(e, env) for e in node.elts]
-            return tuple(items) if isinstance(node, ast.Tuple) else items
-        if isinstance(node, ast.Dict):
-            return {self.value(k, env): self.value(v, env) for k, v in zip(node.keys, node.values)
-                    if k is not None}
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = self.value(node.operand, env)
-            if isinstance(operand, bool) or not isinstance(operand, (int, float)):
-                raise _Unknown(ast.unparse(node))
-            return -operand if isinstance(node.op, ast.USub) else operand
-        if isinstance(node, ast.BinOp):
-            return self.arithmetic(node, env)
-        if isinstance(node, ast.Call):
-            return self.call(node, env)
-        raise _Unknown(f"'{ast.unparse(node)}'")
-
-    def arithmetic(self, node: ast.BinOp, env: dict[str, Any]) -> Any:
-        a, b = self.value(node.left, env), self.value(node.right, env)
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
-        if not numbers:
-            raise _Unknown(f"'{ast.unparse(node)}'")
-        ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-               ast.FloorDiv: lambda: a // b, ast.Div: lambda: a / b, ast.Mod: lambda: a % b}
-        op = ops.get(type(node.op))
-        if op is None or (isinstance(node.op, (ast.FloorDiv, ast.Div, ast.Mod)) and b == 0):
-            raise _Unknown(f"'{ast.unparse(node)}'")
-        result = op()
-        if abs(result) > MAX_INT:
-            raise _Unknown(f"'{ast.unparse(node)}' (too large)")
-        return result
-
-    def call(self, node: ast.Call, env: dict[str, Any]) -> Call:
-        name = dotted_name(node.func)
-        if name is None:
-            raise _Unknown(f"'{ast.unparse(node)}'")
-        args = []
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise _Unknown(f"'{ast.unparse(arg)}'")
-            args.append(self.value(arg, env))
-        kwargs = {}
-        for kw in node.keywords:
-            if kw.arg is None:
-                raise _Unknown(f"'**{ast.unparse(kw.value)}'")
-            kwargs[kw.arg] = self.value(kw.value, env)
-        return Call(name.split(".")[-1], tuple(args), kwargs)
+            value = ast.literal_eval(text.strip())
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            value = text.strip()
+        if isinstance(value, tuple):
+            value = tuple(value)
+        bindings[key] = value
+    return bindings
 
 
-class _UnknownValue:
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-_UNKNOWN = _UnknownValue()
-
-
-def _last(node: ast.AST) -> str:
-    dotted = dotted_name(node)
-    return dotted.split(".")[-1] if dotted else ""
-
-
-def _looks_like_layer(node: ast.expr) -> bool:
-    from rnncalc.layers import LAYER_KINDS
-
-    return isinstance(node, ast.Call) and _last(node.func) in LAYER_KINDS
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__")
-
-
-def _named_values() -> set[str]:
-    from rnncalc.layers.activations import ACTIVATIONS
-    from rnncalc.layers.arguments import DTYPES
-
-    return set(DTYPES) | set(ACTIVATIONS)
+def _split_binding(item: str) -> tuple[str, str, str]:
+    """Split at the first ``=`` outside brackets (``len(x, k=1)=5``)."""
+    depth = 0
+    for i, ch in enumerate(item):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "=" and depth == 0 and item[i + 1:i + 2] != "=":
+            return item[:i].strip(), "=", item[i + 1:]
+    return item.strip(), "", ""

@@ -27,8 +27,10 @@ def show(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return repr(value)
-    text = repr(value)
+        return repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
+    from rnncalc.layers.calls import source_text
+
+    text = source_text(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -89,6 +91,15 @@ def string(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise _bad("a non-empty string", value)
     return value
+
+
+def layer_name(value: Any) -> str:
+    """A layer or input name: Keras refuses ``/`` (it separates weight paths)."""
+    name = string(value)
+    if "/" in name:
+        raise SpecError(f"a name cannot contain '/' (Keras refuses it: it separates weight "
+                        f"paths), got {show(name)}")
+    return name
 
 
 def choice(*options: Any) -> Validator:
@@ -159,10 +170,28 @@ def axes(value: Any) -> int | tuple[int, ...]:
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 DTYPES = (*FLOAT_DTYPES, "int8", "int16", "int32", "int64", "uint8", "bool")
 # Keras mixed-precision policies compute in 16 bits but keep float32 variables.
-POLICIES = ("mixed_float16", "mixed_bfloat16")
+POLICIES = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1,
-               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1,
-               "mixed_float16": 4, "mixed_bfloat16": 4}
+               "int16": 2, "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+
+
+def variable_dtype(dtype: str | None) -> str:
+    """The dtype Keras stores a layer's weights in (a policy's ``variable_dtype``)."""
+    if dtype in POLICIES:
+        return POLICIES[dtype][1]
+    return dtype or "float32"
+
+
+def compute_dtype(dtype: str | None) -> str:
+    """The dtype a layer computes (and so holds activations) in."""
+    if dtype in POLICIES:
+        return POLICIES[dtype][0]
+    return dtype or "float32"
+
+
+def value_bytes(dtype: str | None) -> int:
+    """Bytes per stored value of a dtype or policy: the one table every byte count uses."""
+    return DTYPE_BYTES.get(variable_dtype(dtype), 4)
 
 dtype = choice(*DTYPES, *POLICIES)
 
@@ -180,6 +209,7 @@ class Arg:
     check: Validator
     default: Any = REQUIRED
     positional: bool = True
+    used: bool = True        # False: accepted where Keras takes it, changes nothing here
 
     @property
     def required(self) -> bool:
@@ -189,7 +219,7 @@ class Arg:
 # Arguments every Keras layer takes. The input ones are the Keras 2 spellings
 # the seed notebook uses; they only matter on a model's first layer.
 COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
-    Arg("name", optional(string), None, positional=False),
+    Arg("name", optional(layer_name), None, positional=False),
     Arg("trainable", boolean, True, positional=False),
     Arg("dtype", optional(dtype), None, positional=False),
     Arg("input_shape", optional(dims), None, positional=False),
@@ -198,27 +228,46 @@ COMMON_ARGS: tuple[Arg, ...] = (  # keyword-only in Keras
     Arg("input_length", optional(positive_int), None, positional=False),
 )
 
-# Accepted and ignored: they change neither shapes, counts nor inference.
+# Keywords keras.layers.Layer takes on every layer besides COMMON_ARGS; they
+# change neither shapes, counts nor inference, so they are accepted and ignored.
+LAYER_IGNORED = frozenset({"activity_regularizer", "autocast"})
+
+# The old shared list, for a kind that sets ``IGNORED_ARGS = None`` (not audited
+# against Keras yet); audited kinds declare their own set.
 IGNORED_ARGS = frozenset({
     "activity_regularizer", "kernel_regularizer", "bias_regularizer", "recurrent_regularizer",
     "embeddings_regularizer", "beta_regularizer", "gamma_regularizer", "kernel_constraint",
     "bias_constraint", "recurrent_constraint", "embeddings_constraint", "beta_constraint",
-    "gamma_constraint", "seed", "noise_shape", "autocast", "implementation", "time_major",
-    "weights", "sparse", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
-    "use_cudnn", "rms_scaling", "zero_output_for_mask", "input_dtype", "lora_alpha",
+    "gamma_constraint", "seed", "noise_shape", "autocast", "lora_alpha",
 })
 
 
+# What Keras 3's base ``Layer`` takes besides the common arguments: every layer accepts
+# these, so a kind that declares all its own arguments ignores only these.
+LAYER_BASE_ARGS = frozenset({"activity_regularizer", "autocast"})
+
+
+def regularized(*prefixes: str) -> frozenset[str]:
+    """``X_regularizer`` and ``X_constraint`` for each weight ``X``: training-only arguments."""
+    return frozenset(f"{p}_{k}" for p in prefixes for k in ("regularizer", "constraint"))
+
+
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
-         *, accepts_input_dim: bool = False,
-         ignored: frozenset[str] | None = None) -> dict[str, Any]:
+         *, accepts_input_dim: bool = False, ignored: frozenset[str] | None = None,
+         not_modelled: dict[str, Any] | None = None, kind: str = "",
+         common_args: Sequence[Arg] = COMMON_ARGS) -> dict[str, Any]:
     """Bind a call's arguments to declared ``args``; return the full config.
 
+    ``ignored`` are Keras arguments of this layer that change nothing rnncalc
+    computes; ``not_modelled`` maps Keras arguments rnncalc cannot model to the
+    one value it accepts (their default). Anything else the Keras layer does not
+    take is refused as Keras refuses it ("Unrecognized keyword arguments").
     Raises :class:`SpecError` naming the argument for unknown names, missing
     required values, too many positional values and invalid values.
     """
     declared = {a.name: a for a in args}
-    common = {a.name: a for a in COMMON_ARGS if a.name not in declared}
+    common = {a.name: a for a in common_args if a.name not in declared}
+    fixed = not_modelled or {}
     if accepts_input_dim and "input_dim" not in declared:
         common["input_dim"] = Arg("input_dim", optional(positive_int), None, positional=False)
     slots = [a for a in args if a.positional]
@@ -229,15 +278,25 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
     given: dict[str, Any] = {}
     for slot, value in zip(slots, positional):
         given[slot.name] = value
-    for key, value in keywords.items():
+    taken = {*declared, *common, *(IGNORED_ARGS if ignored is None else ignored), *fixed}
+    for key in keywords:   # unknown names first, as Keras refuses them before any value
         if not isinstance(key, str):
             raise SpecError(f"argument names must be strings, got {show(key)}")
+        if key not in taken:
+            known = [*declared, *common, *(ignored or ()), *fixed]
+            raise SpecError(f"unknown argument '{key}'"
+                            + (f": Keras' {kind} does not take it (Unrecognized keyword "
+                               "arguments)" if kind else ""),
+                            hint=did_you_mean(key, known))
+    for key, value in keywords.items():
         if key in given:
             raise SpecError(f"argument '{key}' given twice")
-        if key not in declared and key not in common and key not in (
-                IGNORED_ARGS if ignored is None else ignored):
-            raise SpecError(f"unknown argument '{key}'",
-                            hint=did_you_mean(key, [*declared, *common]))
+        if key in fixed and key not in declared:
+            if value != fixed[key] or isinstance(value, bool) != isinstance(fixed[key], bool):
+                raise SpecError(f"argument '{key}': rnncalc does not model {key}="
+                                f"{show(value)} (it changes the weights or the computation); "
+                                f"only {show(fixed[key])} is accepted")
+            continue
         given[key] = value
     config: dict[str, Any] = {}
     for arg in [*args, *common.values()]:

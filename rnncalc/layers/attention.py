@@ -28,6 +28,7 @@ from rnncalc.layers.arguments import (
     optional,
     positive_int,
     rate,
+    regularized,
 )
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.layers.counting import ACT, ADD, MAC, MUL, CostTerm, Poly, dim, size
@@ -288,6 +289,7 @@ class MultiHeadAttention(Layer):
     """
 
     kind = "MultiHeadAttention"
+    IGNORED_ARGS = regularized("kernel", "bias")
     MIN_INPUTS = 2
     MAX_INPUTS = 3
     CALL_ARGS = CALL_ARGS

@@ -20,7 +20,15 @@ from math import prod
 from typing import Any, ClassVar
 
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.layers.arguments import DTYPE_BYTES, Arg, bind
+from rnncalc.layers.arguments import (
+    COMMON_ARGS,
+    LAYER_IGNORED,
+    Arg,
+    bind,
+    compute_dtype,
+    value_bytes,
+    variable_dtype,
+)
 from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
@@ -42,11 +50,19 @@ class Weight:
     trainable: bool = True
     role: str = ""
     dims: tuple[str, ...] = ()
-    dtype: str = ""     # "" = the layer's dtype; Normalization's count is int64
+    #: The variable's dtype; "" until :meth:`Layer.weights` stamps the owning
+    #: layer's (a wrapped layer stamps its own, as Keras keeps it; Normalization's
+    #: count is int64).
+    dtype: str = ""
 
     @cached_property
     def params(self) -> int:
         return prod(self.shape)
+
+    @property
+    def bytes(self) -> int:
+        """Storage of this weight, as Keras' summary counts it (size × dtype bytes)."""
+        return self.params * value_bytes(self.dtype)
 
 
 class Namer:
@@ -135,12 +151,23 @@ class Layer(Forward):
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     ARGS: ClassVar[tuple[Arg, ...]] = ()
-    ACCEPTS_INPUT_DIM: ClassVar[bool] = False
+    #: Keras 3 takes ``input_dim`` on every layer (``input_shape=(input_dim,)``).
+    ACCEPTS_INPUT_DIM: ClassVar[bool] = True
+    #: Keras arguments rnncalc cannot model, with the one value it accepts.
+    NOT_MODELLED: ClassVar[dict[str, Any]] = {}
+    #: False where Keras' constructor does not pass ``**kwargs`` on to
+    #: ``keras.layers.Layer`` (SpatialDropout1D): no trainable/autocast/... then.
+    LAYER_KWARGS: ClassVar[bool] = True
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
-    #: Keras arguments accepted and ignored (they change neither shapes, counts nor
-    #: inference); ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
-    IGNORED_ARGS: ClassVar[frozenset[str] | None] = None
+    #: Per-axis size arguments whose equal entries export writes as one int
+    #: (``kernel_size=3`` for ``(3, 3)``), as Keras users write them.
+    COMPACT_ARGS: ClassVar[tuple[str, ...]] = ()
+    #: Keras arguments of this kind accepted and ignored (they change neither shapes,
+    #: counts nor inference: regularizers, constraints, seeds), besides the
+    #: ``keras.layers.Layer`` ones (``LAYER_BASE_ARGS``); checked against Keras by
+    #: tests/test_keras_args.py. ``None``: the shared list in :mod:`rnncalc.layers.arguments`.
+    IGNORED_ARGS: ClassVar[frozenset[str] | None] = frozenset()
     #: Inbound tensors after the first are initial states (``initial_state:``).
     TAKES_INITIAL_STATE: ClassVar[bool] = False
     #: Keras call arguments besides the inputs (``use_causal_mask``), written beside
@@ -199,8 +226,13 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
+        common = COMMON_ARGS if cls.LAYER_KWARGS else tuple(
+            a for a in COMMON_ARGS if a.name != "trainable")
+        ignored = None if cls.IGNORED_ARGS is None else cls.IGNORED_ARGS | (
+            LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
         config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
-                      ignored=cls.IGNORED_ARGS)
+                      ignored=ignored, not_modelled=cls.NOT_MODELLED, kind=cls.kind,
+                      common_args=common)
         cls.check_config(config)
         return cls(config, namer)
 
@@ -297,12 +329,24 @@ class Layer(Forward):
         return self.config.get("dtype") or "float32"
 
     @property
-    def param_bytes_per_value(self) -> int:
-        return DTYPE_BYTES.get(self.dtype, 4)
+    def variable_dtype(self) -> str:
+        """The dtype of this layer's own weights (float32 under a mixed policy)."""
+        return variable_dtype(self.config.get("dtype"))
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype this layer computes in (float16 under ``mixed_float16``)."""
+        return compute_dtype(self.config.get("dtype"))
 
     def weights(self, inputs: list[Shape]) -> list[Weight]:
-        """Declared weights with ``trainable: false`` applied."""
-        declared = self.build_weights(inputs)
+        """Declared weights with ``trainable: false`` and the variable dtype applied.
+
+        A wrapped layer's weights arrive already stamped with its own dtype:
+        Keras builds the inner layer from its own config, so a wrapper's dtype
+        never reaches them (and an inner dtype is kept inside a wrapper).
+        """
+        declared = [w if w.dtype else replace(w, dtype=self.variable_dtype)
+                    for w in self.build_weights(inputs)]
         if self.trainable:
             return declared
         return [replace(w, trainable=False) for w in declared]

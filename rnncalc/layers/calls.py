@@ -25,6 +25,26 @@ class Call:
     def __hash__(self) -> int:  # kwargs is a dict; identity is enough for hashing
         return id(self)
 
+    def __str__(self) -> str:
+        return source_text(self)
+
+
+def source_text(value: Any) -> str:
+    """A value as the user would write it: ``int(3)``, not ``Call(name='int', ...)``."""
+    if isinstance(value, Call):
+        parts = [source_text(a) for a in value.args]
+        parts += [f"{k}={source_text(v)}" for k, v in value.kwargs.items()]
+        return f"{value.name}({', '.join(parts)})"
+    if isinstance(value, list):
+        return "[" + ", ".join(source_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(source_text(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{source_text(k)}: {source_text(v)}"
+                               for k, v in value.items()) + "}"
+    return repr(value)
+
 
 FORMS_HINT = ("write a layer as {LSTM: {units: 3}}, {type: LSTM, units: 3}, a bare name "
               "like Flatten, or a call like 'LSTM(3)'")

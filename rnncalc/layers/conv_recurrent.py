@@ -33,7 +33,7 @@ from rnncalc.layers.counting import (
     size,
 )
 from rnncalc.layers.initializers import init_arg
-from rnncalc.layers.recurrent import LSTM, RECURRENT_IGNORED
+from rnncalc.layers.recurrent import LSTM, RECURRENT_IGNORED, REGULARIZER_SLOTS, unused
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.layers.torch_modules import TorchModule, TorchParam
 
@@ -69,8 +69,10 @@ def _conv_args(rank: int) -> tuple[Arg, ...]:
         init_arg("recurrent_initializer", "orthogonal"),
         init_arg("bias_initializer", "zeros"),
         Arg("unit_forget_bias", boolean, True),
+        *(unused(name) for name in REGULARIZER_SLOTS),
         Arg("dropout", rate, 0.0),
         Arg("recurrent_dropout", rate, 0.0),
+        unused("seed"),
         Arg("return_sequences", boolean, False),
         Arg("return_state", boolean, False),
         Arg("go_backwards", boolean, False),
@@ -124,7 +126,7 @@ class ConvLSTM(LSTM):
 
     RANK: ClassVar[int] = 0
     ACCEPTS_INPUT_DIM = False
-    IGNORED_ARGS = RECURRENT_IGNORED
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}   # Keras takes it on any layer
     TORCH_LAYOUT = ""
 
     @classmethod

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rnncalc.errors import SpecError
 from rnncalc.layers.activations import activation
 from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
     Arg,
     anything,
     boolean,
@@ -15,6 +17,7 @@ from rnncalc.layers.arguments import (
     optional,
     positive_int,
     rate,
+    regularized,
 )
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.layers.counting import ACT, ADD, MAC, CostTerm, describe_dims, positions, size
@@ -43,8 +46,18 @@ class InputLayer(Layer):
         Arg("batch_size", optional(positive_int), None),
         Arg("dtype", optional(_input_dtype), None),
         Arg("sparse", anything, None),
-        Arg("batch_shape", optional(dims), None),
+        Arg("batch_shape", optional(dims), None, positional=False),   # Keras: after ragged
     )
+    IGNORED_ARGS = frozenset({"optional"})
+    NOT_MODELLED = {"ragged": False, "input_tensor": None}
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        if config["batch_shape"] is not None:
+            for other in ("shape", "batch_size"):
+                if config[other] is not None:
+                    raise SpecError(f"give either '{other}' or 'batch_shape', not both (Keras "
+                                    "refuses both at the same time)")
 
     def batch_shape(self) -> Shape | None:
         c = self.config
@@ -59,10 +72,15 @@ class Embedding(Layer):
     """Token ids to vectors: ``embeddings (input_dim, output_dim)``."""
 
     kind = "Embedding"
+    ACCEPTS_INPUT_DIM = False   # its own input_dim is the vocabulary size
+    IGNORED_ARGS = regularized("embeddings") | {"lora_alpha"}
+    NOT_MODELLED = {"lora_rank": None, "quantization_config": None, "weights": None}
     ARGS = (
         Arg("input_dim", positive_int),
         Arg("output_dim", positive_int),
         init_arg("embeddings_initializer", "uniform"),
+        Arg("embeddings_regularizer", anything, None),    # Keras' positional order
+        Arg("embeddings_constraint", anything, None),
         Arg("mask_zero", boolean, False),
     )
 
@@ -100,7 +118,9 @@ class Embedding(Layer):
         ids = inputs[0]
         vocab = self.config["input_dim"]
         if ids.size and (ids.min() < 0 or ids.max() >= vocab):
-            bad = ids[(ids < 0) | (ids >= vocab)].flat[0]
+            bad = ids[(ids < 0) | (ids >= vocab)].flat[0].item()
+            if isinstance(bad, float) and bad.is_integer():
+                bad = int(bad)
             raise SpecError(f"token id {bad} is outside the vocabulary: expected integers "
                             f"in [0, {vocab}) (input_dim={vocab})")
         return [np.take(weights["embeddings"], ids.astype(np.int64), axis=0)]
@@ -116,7 +136,8 @@ class Dense(Layer):
     """``activation(x W + b)`` on the last axis of an input of any rank."""
 
     kind = "Dense"
-    ACCEPTS_INPUT_DIM = True
+    IGNORED_ARGS = regularized("kernel", "bias") | {"lora_alpha"}
+    NOT_MODELLED = {"lora_rank": None, "quantization_config": None}
     ARGS = (
         Arg("units", positive_int),
         Arg("activation", activation, "linear"),
@@ -127,7 +148,7 @@ class Dense(Layer):
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         x = inputs[0]
-        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        require_rank(x, tuple(range(2, 65)), "(batch, ..., features)")
         features = require_known(x[-1], "last (features)", x)
         units = self.config["units"]
         weights = [Weight("kernel", (features, units), self.config["kernel_initializer"],
@@ -139,7 +160,7 @@ class Dense(Layer):
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         x = inputs[0]
-        require_rank(x, tuple(range(2, 33)), "(batch, ..., features)")
+        require_rank(x, tuple(range(2, 65)), "(batch, ..., features)")
         return [(*x[:-1], self.config["units"])]
 
     def cost(self, inputs: list[Shape], outputs: list[Shape],
@@ -188,6 +209,7 @@ class Dropout(Layer):
 
     kind = "Dropout"
     ARGS = (Arg("rate", rate),)
+    IGNORED_ARGS = frozenset({"noise_shape", "seed"})
     SUPPORTS_MASKING = True
 
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
@@ -199,6 +221,9 @@ class SpatialDropout1D(Layer):
 
     kind = "SpatialDropout1D"
     ARGS = (Arg("rate", rate),)
+    IGNORED_ARGS = frozenset({"seed"})
+    LAYER_KWARGS = False   # Keras' constructor takes only rate, seed, name, dtype
+    ACCEPTS_INPUT_DIM = False
 
     def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
         require_rank(inputs[0], 3, "(batch, timesteps, features)")
@@ -252,4 +277,15 @@ class Masking(Layer):
         return [np.any(inputs[0] != self.config["mask_value"], axis=-1)]
 
 
+class Identity(Layer):
+    """Returns its input unchanged (mask included)."""
 
+    kind = "Identity"
+    IGNORED_ARGS = LAYER_BASE_ARGS
+    SUPPORTS_MASKING = True
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        return [inputs[0]]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        return [TorchModule("nn.Identity()")]

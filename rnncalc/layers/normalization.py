@@ -5,12 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, axes, boolean, number
+from rnncalc.layers.arguments import (
+    LAYER_BASE_ARGS,
+    Arg,
+    axes,
+    boolean,
+    integer,
+    number,
+    regularized,
+)
 from rnncalc.layers.base import Layer, Weight, require_known
 from rnncalc.layers.counting import ADD, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.initializers import init_arg
 from rnncalc.layers.shapes import Shape, format_shape, normalize_axis
 from rnncalc.layers.torch_modules import TorchModule, TorchParam
+
+
+def torch_permute(rank: int, keras_axes: tuple[int, ...], torch_axes: tuple[int, ...]) -> str:
+    """The ``x.permute(...)`` that moves Keras' normalized axes to where torch expects them.
+
+    ``torch_axes`` are the positions the torch module normalizes (the last
+    ones for ``nn.LayerNorm``, axis 1 for ``nn.BatchNorm1d``); an empty string
+    when the layouts already agree.
+    """
+    chosen = sorted(a % rank for a in keras_axes)
+    want = [a % rank for a in torch_axes]
+    if chosen == want:
+        return ""
+    rest = [a for a in range(rank) if a not in chosen]
+    order = list(rest)
+    for target, axis in sorted(zip(want, chosen)):
+        order.insert(target, axis)
+    back = [order.index(a) for a in range(rank)]
+    return (f"x.permute({', '.join(map(str, order))}) before the module and "
+            f".permute({', '.join(map(str, back))}) after it")
 
 
 def _axis_dims(x: Shape, axis: int | tuple[int, ...]) -> tuple[int, ...]:
@@ -53,12 +81,13 @@ class LayerNormalization(Layer):
     """Per-sample normalization with a learned scale (gamma) and offset (beta)."""
 
     kind = "LayerNormalization"
+    IGNORED_ARGS = regularized("beta", "gamma")
     ARGS = (
         Arg("axis", axes, -1),
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True),
         Arg("scale", boolean, True),
-        Arg("rms_scaling", boolean, False),
+        Arg("rms_scaling", boolean, False, positional=False),   # Keras: through **kwargs
         init_arg("beta_initializer", "zeros"),
         init_arg("gamma_initializer", "ones"),
     )
@@ -87,10 +116,15 @@ class LayerNormalization(Layer):
         c = self.config
         text = str(shape[0]) if len(shape) == 1 else str(list(shape))
         t = self.trainable
+        rank = len(inputs[0])
+        keras_axes = (c["axis"],) if isinstance(c["axis"], int) else tuple(c["axis"])
+        permute = torch_permute(rank, keras_axes, tuple(range(rank - len(shape), rank)))
+        notes = [f"{'nn.RMSNorm' if c['rms_scaling'] else 'nn.LayerNorm'} normalizes the last "
+                 f"{'axis' if len(shape) == 1 else f'{len(shape)} axes'}, Keras "
+                 f"axis={c['axis']!r}: {permute}"] if permute else []
         if c["rms_scaling"]:
             state = (TorchParam("weight", shape, "scale (gamma)", trainable=t),)
-            return [TorchModule(f"nn.RMSNorm({text}, eps={c['epsilon']})", state)]
-        notes = []
+            return [TorchModule(f"nn.RMSNorm({text}, eps={c['epsilon']})", state, tuple(notes))]
         kw = [f"eps={c['epsilon']}"]
         state = []
         if c["scale"]:
@@ -137,8 +171,11 @@ class BatchNormalization(Layer):
     """Batch statistics while training, moving statistics at inference."""
 
     kind = "BatchNormalization"
+    IGNORED_ARGS = regularized("beta", "gamma") | {"synchronized", "renorm_clipping",
+                                              "renorm_momentum"}
+    NOT_MODELLED = {"renorm": False}   # renorm=True adds three non-trainable weights
     ARGS = (
-        Arg("axis", axes, -1),
+        Arg("axis", integer, -1),   # Keras: an int (LayerNormalization takes a list)
         Arg("momentum", number, 0.99),
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True),
@@ -195,8 +232,9 @@ class BatchNormalization(Layer):
         if c["scale"] != c["center"]:
             notes.append("no PyTorch equivalent for only one of scale/center: nn.BatchNorm1d "
                          "has both (affine=True) or neither (shown without both)")
-        if len(inputs[0]) == 3 and c["axis"] in (-1, 2):
-            notes.append("nn.BatchNorm1d normalizes axis 1: permute (B, T, C) to (B, C, T)")
+        permute = torch_permute(len(inputs[0]), (c["axis"],), (1,))
+        if permute:
+            notes.append(f"nn.BatchNorm1d normalizes axis 1, Keras axis={c['axis']}: {permute}")
         kw = [f"eps={c['epsilon']}"] + ([] if affine else ["affine=False"])
         return [TorchModule(f"nn.BatchNorm1d({', '.join([str(n), *kw])})", tuple(state),
                             tuple(notes))]
@@ -216,3 +254,49 @@ class BatchNormalization(Layer):
         if "beta" in weights:
             y = y + weights["beta"].reshape(shape)
         return [y.astype(x.dtype, copy=False)]
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over ``axis`` (no weights)."""
+
+    kind = "UnitNormalization"
+    IGNORED_ARGS = LAYER_BASE_ARGS
+    ARGS = (Arg("axis", axes, -1),)
+    SUPPORTS_MASKING = True
+
+    def _axes(self, rank: int) -> tuple[int, ...]:
+        axis = self.config["axis"]
+        chosen = (axis,) if isinstance(axis, int) else axis
+        for a in chosen:
+            if not -rank <= a < rank:
+                raise SpecError(f"argument 'axis': {a} is out of range for input of rank "
+                                f"{rank}")
+        return tuple(a % rank for a in chosen)
+
+    def output_shapes(self, inputs: list[Shape]) -> list[Shape]:
+        self._axes(len(inputs[0]))
+        return [inputs[0]]
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        """Per element: square, add into the sum, scale by 1/‖x‖."""
+        x = inputs[0]
+        over, where = size(x), describe_dims(x, 0)
+        return [CostTerm("square", MUL, 1, over, "1", "1", where),
+                CostTerm("sum of squares", ADD, 1, over, "1", "1", where),
+                CostTerm("scale by 1/‖x‖", MUL, 1, over, "1", "1", where)]
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
+        import numpy as np
+
+        x = inputs[0]
+        square_sum = np.sum(np.square(x), axis=self._axes(x.ndim), keepdims=True)
+        with np.errstate(divide="ignore"):
+            inv = np.minimum(1.0 / np.sqrt(square_sum), 1e12)    # Keras: epsilon 1e-12
+        return [(x * inv).astype(x.dtype, copy=False)]
+
+    def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
+        return [TorchModule("(F.normalize)", (),
+                            (f"torch.nn has no module: F.normalize(x, p=2, "
+                             f"dim={self.config['axis']}, eps=1e-12) (eps bounds the norm "
+                             "instead of its inverse: equal away from zero)",))]

@@ -76,7 +76,16 @@ def _sparsemax(x: Array, axis: int = -1) -> Array:
     return np.moveaxis(np.maximum(z - tau, 0), -1, axis)
 
 
+#: Activations whose output has a different last dim than their input.
+SHAPE_CHANGING = frozenset({"glu"})
+
+
 def _glu(x: Array, axis: int = -1) -> Array:
+    if x.shape[axis] % 2:
+        from rnncalc.errors import SpecError
+
+        raise SpecError(f"activation 'glu' halves the last axis, which must then have an even "
+                        f"size; got {x.shape[axis]} (Keras fails here too)")
     a, b = np.split(x, 2, axis=axis)
     return a * (1.0 / (1.0 + np.exp(-b)))
 
@@ -154,6 +163,11 @@ def apply_inplace(name: str, x: Array, axis: int = -1) -> Array:
     fast = _INPLACE.get(name)
     if fast is not None:
         return fast(x)
+    if name in SHAPE_CHANGING:
+        from rnncalc.errors import SpecError
+
+        raise SpecError(f"activation {name!r} changes the last dim, so it cannot run inside a "
+                        "recurrent cell, whose states keep their size (Keras fails here too)")
     if name in AXIS_DEPENDENT:
         x[...] = _function(name)(x, axis=axis)  # type: ignore[call-arg]
         return x

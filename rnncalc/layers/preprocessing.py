@@ -379,6 +379,7 @@ class StringLookup(_Lookup):
 
     kind = "StringLookup"
     STRING_INPUT = True
+    IGNORED_ARGS = frozenset({"vocabulary_dtype"})   # the ids are the same either way
     ARGS = (
         Arg("max_tokens", _max_tokens, None),
         Arg("num_oov_indices", _non_negative, 1),

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.activations import activation
-from rnncalc.layers.arguments import Arg, boolean, positive_int, rate
+from rnncalc.layers.arguments import Arg, anything, boolean, positive_int, rate
 from rnncalc.layers.base import Layer, Weight, require_known, require_rank
 from rnncalc.layers.counting import (
     ACT,
@@ -40,24 +40,42 @@ class TorchOptionError(SpecError):
     """A PyTorch-only option given to a Keras recurrent layer."""
 
 
-def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ...]:
-    """Keras 3 recurrent-layer arguments in signature order."""
+#: Arguments Keras takes (in this positional order) that change neither shapes, counts nor
+#: inference: accepted in their place, so positional calls bind as in Keras, and unused.
+REGULARIZER_SLOTS = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                     "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+                     "bias_constraint")
+
+
+def unused(name: str) -> Arg:
+    """An argument Keras takes that rnncalc accepts in its place and does not use."""
+    return Arg(name, anything, None, used=False)
+
+
+def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = (),
+                   seed_early: bool = True) -> tuple[Arg, ...]:
+    """Keras 3 recurrent-layer arguments in signature order (``seed`` follows the dropouts
+    in LSTM and GRU, and ends SimpleRNN's list)."""
     head = [Arg("units", positive_int), Arg("activation", activation, "tanh")]
     if gated:
         head.append(Arg("recurrent_activation", activation, "sigmoid"))
+    seed = [unused("seed")]
     head += [
         Arg("use_bias", boolean, True),
         init_arg("kernel_initializer", "glorot_uniform"),
         init_arg("recurrent_initializer", "orthogonal"),
         init_arg("bias_initializer", "zeros"),
         *extra,
+        *(unused(name) for name in REGULARIZER_SLOTS),
         Arg("dropout", rate, 0.0),
         Arg("recurrent_dropout", rate, 0.0),
+        *(seed if seed_early else []),
         Arg("return_sequences", boolean, False),
         Arg("return_state", boolean, False),
         Arg("go_backwards", boolean, False),
         Arg("stateful", boolean, False),
         Arg("unroll", boolean, False),
+        *([] if seed_early else seed),
         # keyword-only in Keras: taken by the RNN base through **kwargs
         Arg("zero_output_for_mask", boolean, False, positional=False),
     ]
@@ -66,18 +84,17 @@ def _sequence_args(*, gated: bool, extra: tuple[Arg, ...] = ()) -> tuple[Arg, ..
 
 #: Keras 3 arguments of SimpleRNN that change neither shapes, counts nor inference
 #: (regularizers, constraints, the dropout seed, autocast); LSTM and GRU also take
-#: ``implementation`` and ``use_cudnn``. Anything else Keras refuses, and so do we.
+#: ``use_cudnn``. Anything else Keras refuses, and so do we.
 RECURRENT_IGNORED = frozenset({
     "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
     "kernel_constraint", "recurrent_constraint", "bias_constraint", "seed", "autocast",
 })
-GATED_IGNORED = RECURRENT_IGNORED | {"implementation", "use_cudnn"}
+GATED_IGNORED = RECURRENT_IGNORED | {"use_cudnn"}   # Keras 3 refuses implementation
 
 
 class Recurrent(Layer):
     """A recurrent layer: one cell stepped over the time axis of (batch, time, features)."""
 
-    ACCEPTS_INPUT_DIM = True
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
     #: A layer that runs over a time axis (Bidirectional wraps such layers).
@@ -379,7 +396,7 @@ class SimpleRNN(Recurrent):
 
     kind = "SimpleRNN"
     GATES = ("h",)
-    ARGS = _sequence_args(gated=False)
+    ARGS = _sequence_args(gated=False, seed_early=False)
     STEP_OPS = (
         ("add x_t·W_x and h_{t-1}·W_h", ADD, 1, None),
         ("activation", ACT, 1, "activation"),

@@ -34,7 +34,11 @@ SEQUENCE_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful"
 
 
 def _cell_args(layer: type[Recurrent]) -> tuple[Arg, ...]:
-    return tuple(a for a in layer.ARGS if a.name not in SEQUENCE_FLAGS)
+    """The layer's arguments less the sequence flags, in the cell's Keras order: a cell has
+    no activity_regularizer, and its ``seed`` comes last."""
+    own = [a for a in layer.ARGS
+           if a.name not in SEQUENCE_FLAGS and a.name not in ("activity_regularizer", "seed")]
+    return (*own, *(a for a in layer.ARGS if a.name == "seed"))
 
 
 class Cell:
@@ -57,7 +61,7 @@ class SimpleRNNCell(Cell, SimpleRNN):
 
     kind = "SimpleRNNCell"
     ARGS = _cell_args(SimpleRNN)
-    IGNORED_ARGS = RECURRENT_IGNORED
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}   # Keras takes it on any layer
 
 
 class LSTMCell(Cell, LSTM):
@@ -65,7 +69,7 @@ class LSTMCell(Cell, LSTM):
 
     kind = "LSTMCell"
     ARGS = _cell_args(LSTM)
-    IGNORED_ARGS = RECURRENT_IGNORED | {"implementation"}
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}
 
 
 class GRUCell(Cell, GRU):
@@ -73,7 +77,7 @@ class GRUCell(Cell, GRU):
 
     kind = "GRUCell"
     ARGS = _cell_args(GRU)
-    IGNORED_ARGS = RECURRENT_IGNORED | {"implementation"}
+    IGNORED_ARGS = RECURRENT_IGNORED | {"input_dim"}
 
 
 def _cell(value: Any, namer: Namer, what: str) -> Any:
@@ -194,8 +198,10 @@ class RNN(Layer):
         weights = []
         for cell, width in zip(self.cells, self.widths(x)):
             scope = cell.name if self.stacked else ""
-            weights += cell.direction_weights(width, cell.units, prefix=self.prefix(cell),
-                                              scope=scope)
+            # a cell's weights are stored in the cell's own dtype, whatever RNN's is
+            weights += [w if w.dtype else replace(w, dtype=cell.variable_dtype)
+                        for w in cell.direction_weights(width, cell.units,
+                                                        prefix=self.prefix(cell), scope=scope)]
         return weights
 
     def state_shapes(self, x: Shape) -> list[Shape]:

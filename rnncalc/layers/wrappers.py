@@ -13,10 +13,10 @@ from typing import Any
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import Arg, anything, choice, optional, show
-from rnncalc.layers.base import Layer, Namer, Weight, layer_class, require_rank
+from rnncalc.layers.base import Layer, Namer, Weight, layer_class
 from rnncalc.layers.calls import Call, as_call
 from rnncalc.layers.counting import ADD, MUL, CostTerm, MemoryTerm, describe_dims, dim, size
-from rnncalc.layers.shapes import Shape
+from rnncalc.layers.shapes import Shape, format_shape
 
 
 def nested_layer(value: Any) -> Call:
@@ -251,7 +251,9 @@ class TimeDistributed(Layer):
 
     @staticmethod
     def _step_shape(x: Shape) -> Shape:
-        require_rank(x, tuple(range(3, 10)), "(batch, timesteps, ...) of at least rank 3")
+        if len(x) < 3:   # any rank from 3 up, as Keras
+            raise SpecError(f"expects input of rank 3 or more (batch, timesteps, ...), got "
+                            f"{format_shape(x)}")
         return (x[0], *x[2:])
 
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rnncalc.errors import terminal_safe
+
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
@@ -55,6 +57,7 @@ def _min_first(cells: Sequence[str]) -> int:
 def widths(header: Sequence[str], rows: Sequence[Sequence[str]], limit: int | None
            ) -> list[int] | None:
     """Column widths that fit ``limit`` (only the first column shrinks), or ``None``."""
+    rows = [[terminal_safe(c) for c in row] for row in rows]
     cols = list(zip(header, *rows))
     natural = [max(len(line) for cell in col for line in cell.split("\n")) for col in cols]
     if limit is None:
@@ -71,7 +74,13 @@ def widths(header: Sequence[str], rows: Sequence[Sequence[str]], limit: int | No
 def draw(title: str, header: Sequence[str], right: Sequence[bool],
          rows: Sequence[tuple[bool, Sequence[str]]], col_widths: Sequence[int], *,
          ascii: bool = False, styled: bool = False) -> list[str]:
-    """The table's lines: title, head, rows with a rule between them, bottom."""
+    """The table's lines: title, head, rows with a rule between them, bottom.
+
+    Cells hold user text (layer names): what a terminal would act on (ANSI,
+    bidi overrides) is shown escaped, as :func:`widths` measured it.
+    """
+    title = terminal_safe(title)
+    rows = [(sub, [terminal_safe(c) for c in cells]) for sub, cells in rows]
     box = ASCII if ascii else HEAVY_HEAD
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
 

@@ -6,6 +6,7 @@ Weight lines read like the seed notebook's hand derivation:
 
 from __future__ import annotations
 
+from rnncalc.errors import terminal_safe
 from rnncalc.layers.counting import MAC
 from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import OP_UNITS, poly, size, unknown_note
@@ -102,7 +103,7 @@ def explain_text(record: ExplainRecord) -> str:
                f"saved activations; {state})")
     if unknown_note(c.training_total):
         out.append(unknown_note(c.training_total))
-    return "\n".join(out) + "\n"
+    return terminal_safe("\n".join(out)) + "\n"   # names are user text: escape ANSI/bidi
 
 
 def explain_markdown(record: ExplainRecord) -> str:

@@ -21,7 +21,7 @@ from rich.text import Text
 from rnncalc.engine.memory import format_bytes
 from rnncalc.engine.run import RunResult
 from rnncalc.engine.weights import flat
-from rnncalc.errors import SpecError
+from rnncalc.errors import SpecError, terminal_safe
 from rnncalc.layers.shapes import format_shape
 from rnncalc.render.labels import output_label
 
@@ -59,6 +59,27 @@ def _write_values(a: np.ndarray, write: Callable[[str], Any], indent: str) -> No
     write(indent + "]")
 
 
+def non_finite(values: np.ndarray) -> dict[str, int] | None:
+    """``{"nan": n, "inf": m}`` for an output holding NaN or ±inf values, else ``None``."""
+    if values.dtype.kind != "f":
+        return None
+    nan = int(np.count_nonzero(np.isnan(values)))
+    inf = int(np.count_nonzero(np.isinf(values)))
+    return {"nan": nan, "inf": inf} if nan or inf else None
+
+
+def non_finite_warnings(result: RunResult) -> list[str]:
+    """One warning per output holding NaN/inf (JSON writes them as null)."""
+    out = []
+    for o in result.outputs:
+        bad = non_finite(o.values)
+        if bad:
+            out.append(f"warning: output {terminal_safe(output_label(o, result))} holds "
+                       f"{bad['nan']:,} NaN and {bad['inf']:,} infinite value"
+                       f"{'s' if bad['inf'] != 1 else ''} (null in run --json)")
+    return out
+
+
 def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
     """The contract's ``run --json`` document, streamed through ``write``."""
     from rnncalc.render.json_out import schema_id
@@ -70,6 +91,9 @@ def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
     for k, o in enumerate(result.outputs):
         head = {"name": o.name, "index": o.index, "label": output_label(o, result),
                 "shape": list(o.values.shape)}
+        bad = non_finite(o.values)
+        if bad:
+            head["non_finite"] = bad
         write(("\n" if k == 0 else ",\n") + "    " + json.dumps(head)[:-1] + ', "values": ')
         _write_values(o.values, write, "    ")
         write("}")
@@ -79,8 +103,61 @@ def write_run_json(result: RunResult, write: Callable[[str], Any]) -> None:
 # -- --save --------------------------------------------------------------------------
 
 
+def save_target(path: str) -> str:
+    """The ``.npz`` file ``--save PATH`` names, refused unless it is a plain file to write.
+
+    Checked before the run, so a bad name costs nothing and nothing is
+    written: an empty name, a directory (``.``, ``dir/``), a device, a pipe
+    or a symlink, a missing folder. ``PATH`` gets ``.npz`` appended unless it
+    has it, as ``np.savez`` does.
+    """
+    import os
+    import stat
+
+    where = f"--save {path!r}" if not path.strip() or path != path.strip() else f"--save {path}"
+    if not path.strip():
+        raise SpecError(f"{where}: expected a file name such as out.npz")
+    if "\0" in path:
+        raise SpecError(f"{where}: a file name cannot hold a NUL character")
+    base = os.path.basename(path)
+    if path.endswith((os.sep, "/")) or base in (".", "..") or os.path.isdir(path):
+        raise SpecError(f"{where}: is a directory; give a file name such as "
+                        f"{os.path.join(path, 'out.npz')}")
+    for candidate in dict.fromkeys((path, path if path.endswith(".npz") else path + ".npz")):
+        try:
+            info = os.lstat(candidate)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise SpecError(f"{where}: cannot use it ({err.strerror or err})") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a symlink; give the file itself")
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a device; give a file name such as "
+                            "out.npz")
+        if stat.S_ISDIR(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(f"{where}: {candidate} is not a regular file")
+    target = path if path.endswith(".npz") else path + ".npz"
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        raise SpecError(f"{where}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SpecError(f"{where}: cannot write in {folder}: permission denied")
+    return target
+
+
 def save_npz(result: RunResult, path: str) -> str:
-    """Write ``output/<k>``, ``input/<name>`` and ``weights/<layer>/<weight>``."""
+    """Write ``output/<k>``, ``input/<name>`` and ``weights/<layer>/<weight>``.
+
+    The file is written to a temporary file in the same folder and renamed
+    over the target, so nothing but the named regular file is ever created
+    or replaced, and a failed write leaves no half-written file.
+    """
+    import os
+    import tempfile
+
     arrays: dict[str, np.ndarray] = {}
     for k, out in enumerate(result.outputs):
         v = out.values
@@ -89,12 +166,24 @@ def save_npz(result: RunResult, path: str) -> str:
         arrays[f"input/{name}"] = a.astype(str) if a.dtype == object else a  # no pickles
     for key, w in flat(result.weights).items():
         arrays[f"weights/{key}"] = w
-    target = path if path.endswith(".npz") else path + ".npz"
+    target = save_target(path)
+    folder = os.path.dirname(target) or "."
+    tmp = None
     try:
-        with open(target, "wb") as fh:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
+                                   suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+        tmp = None
     except OSError as err:
-        raise SpecError(f"--save {path}: cannot write it ({err.strerror})") from None
+        raise SpecError(f"--save {path}: cannot write it ({err.strerror or err})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     return target
 
 
@@ -114,20 +203,24 @@ def run_renderables(result: RunResult, *, heatmap: bool = False, width: int = 10
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("model", g.name)
+    head.add_row("model", terminal_safe(g.name))
     for name, a in result.inputs.items():
         kind = "string" if a.dtype == object else a.dtype
-        head.add_row("input", f"{name} {format_shape(a.shape)} {kind}, "
-                     f"{result.input_source}")
-    head.add_row("weights", result.weights_source)
+        head.add_row("input", terminal_safe(f"{name} {format_shape(a.shape)} {kind}, "
+                                            f"{result.input_source}"))
+    head.add_row("weights", terminal_safe(result.weights_source))
     head.add_row("memory", f"~{format_bytes(result.estimate)} estimated")
     parts: list[RenderableType] = [head]
     for out in result.outputs:
-        title = f"{output_label(out, result)}  shape {format_shape(out.values.shape)}"
+        bad = non_finite(out.values)
+        title = terminal_safe(f"{output_label(out, result)}  shape "
+                              f"{format_shape(out.values.shape)}" + (
+                                  f"  holds {bad['nan']} NaN, {bad['inf']} inf" if bad else ""))
         body = Text(_array_text(out.values, width - 4))
         parts.append(Panel(body, title=title, title_align="left", expand=False))
         if heatmap:
-            parts.append(heatmap_view(out.values, output_label(out, result), colour=colour))
+            parts.append(heatmap_view(out.values, terminal_safe(output_label(out, result)),
+                                      colour=colour))
     return parts
 
 

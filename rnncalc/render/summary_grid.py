@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnncalc.errors import SpecError, did_you_mean
+from rnncalc.errors import SpecError, did_you_mean, terminal_safe
 from rnncalc.layers.shapes import format_shape, format_shapes
 from rnncalc.render.costs import poly, size, unknown_note
 from rnncalc.render.numbers import count, readable_bytes
@@ -132,8 +132,12 @@ def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
     show_cost = cost is not None and cost_footer and (bool({"macs", "flops"} & set(columns))
                                                       or bool(cost.dtype)
                                                       or cost.optimizer is not None)
-    return Grid(_title(record, cost, torch), header, right, rows,
-                footer_lines(record, cost, torch, with_cost=show_cost), title)
+    # names come from the user: escape what a terminal would act on (ANSI, bidi)
+    rows = [(sub, [terminal_safe(c) for c in cells]) for sub, cells in rows]
+    return Grid(terminal_safe(_title(record, cost, torch)), header, right, rows,
+                [terminal_safe(line) for line in footer_lines(record, cost, torch,
+                                                              with_cost=show_cost)],
+                terminal_safe(title) if title else title)
 
 
 def _title(record: SummaryRecord, cost: CostRecord | None, torch: TorchRecord | None) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.graph import Graph, Node
-from rnncalc.layers.arguments import DTYPE_BYTES
+from rnncalc.layers.arguments import value_bytes
 from rnncalc.layers.counting import (
     INFERENCE,
     TRAINING,
@@ -49,9 +49,11 @@ class LayerCost:
     output_values: Poly
     inference_values: Poly       # outputs + working set
     training_values: Poly        # outputs + saved for backward
-    bytes_per_value: int
+    bytes_per_value: int          # activations: the compute dtype (or --dtype)
     params: int
     trainable_params: int
+    param_bytes: int              # each weight at its own variable dtype (or --dtype)
+    trainable_param_bytes: int
 
     @property
     def inference_bytes(self) -> Poly:
@@ -60,10 +62,6 @@ class LayerCost:
     @property
     def training_bytes(self) -> Poly:
         return self.training_values * self.bytes_per_value
-
-    @property
-    def param_bytes(self) -> int:
-        return self.params * self.bytes_per_value
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,14 +157,23 @@ def layer_cost(node: Node, convention: str = "keras", dtype: str | None = None,
     terms = tuple(layer.cost(node.input_shapes, node.output_shapes, convention))
     memory = tuple(layer.memory(node.input_shapes, node.output_shapes))
     out = _outputs(node.output_shapes)
-    per = DTYPE_BYTES[dtype] if dtype else layer.param_bytes_per_value
+    per = value_bytes(dtype or layer.compute_dtype)
     total, trainable = params or (node.params, node.trainable_params)
+    if dtype:
+        weight_bytes, trainable_bytes = total * per, trainable * per
+    elif params:   # PyTorch counts: the layer's weights' bytes per value
+        each = node.param_bytes // node.params if node.params else value_bytes(
+            layer.variable_dtype)
+        weight_bytes, trainable_bytes = total * each, trainable * each
+    else:
+        weight_bytes, trainable_bytes = node.param_bytes, node.trainable_bytes
     return LayerCost(
         name=node.name, type=node.kind, terms=terms, memory=memory,
         macs=macs(terms), flops=flops(terms), output_values=out,
         inference_values=out + sum((m.values for m in memory if m.phase == INFERENCE), Poly()),
         training_values=out + sum((m.values for m in memory if m.phase == TRAINING), Poly()),
-        bytes_per_value=per, params=total, trainable_params=trainable)
+        bytes_per_value=per, params=total, trainable_params=trainable,
+        param_bytes=weight_bytes, trainable_param_bytes=trainable_bytes)
 
 
 def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None,
@@ -185,7 +192,7 @@ def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None
     input_bytes = Poly()
     for node in graph.inputs:
         float_input = node.dtype.startswith(("float", "bfloat"))
-        per = DTYPE_BYTES[dtype] if dtype and float_input else DTYPE_BYTES.get(node.dtype, 4)
+        per = value_bytes(dtype if dtype and float_input else node.dtype)
         input_bytes = input_bytes + size(node.output_shapes[0]) * per
     return CostRecord(
         name=graph.name, convention=convention, dtype=dtype, layers=layers,
@@ -193,7 +200,7 @@ def model_cost(graph: Graph, convention: str = "keras", dtype: str | None = None
         flops=sum((c.flops for c in layers), Poly()),
         input_bytes=input_bytes,
         param_bytes=sum(c.param_bytes for c in layers),
-        gradient_bytes=sum(c.trainable_params * c.bytes_per_value for c in layers),
+        gradient_bytes=sum(c.trainable_param_bytes for c in layers),
         inference_activation_bytes=sum((c.inference_bytes for c in layers), Poly()),
         training_activation_bytes=sum((c.training_bytes for c in layers), Poly()),
         optimizer=_optimizer_state(graph, optimizer, dtype),

@@ -115,6 +115,10 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
     args: dict[str, Any] = {}
     declared = [*type(layer).ARGS, *(a for a in COMMON_ARGS if a.name in ("trainable", "dtype"))]
     for arg in declared:
+        if arg.name not in layer.config:    # a common argument this kind does not take
+            continue
+        if not arg.used:             # a regularizer or seed: nothing rnncalc computes uses it
+            continue
         value = layer.config.get(arg.name)
         if arg.name in NESTED_ARGS and isinstance(value, Call):
             args[arg.name] = _nested(value)
@@ -125,7 +129,7 @@ def layer_args(layer: Layer, namer: Namer | None = None) -> dict[str, Any]:
             continue
         if _is_default(arg, value):
             continue
-        args[arg.name] = _plain(arg.name, value)
+        args[arg.name] = _plain(arg.name, value, type(layer).COMPACT_ARGS)
     backward = args.get("backward_layer")
     if isinstance(backward, LayerOut) and _is_mirror(args["layer"], backward):
         del args["backward_layer"]      # the one Bidirectional would make by itself
@@ -177,12 +181,14 @@ def _init_config(init: Initializer) -> dict[str, Any]:
             if v is not None and not (k in defaults and v == defaults[k])}
 
 
-def _plain(name: str, value: Any) -> Any:
+def _plain(name: str, value: Any, compact: tuple[str, ...] = ()) -> Any:
     if isinstance(value, Initializer):
         return value
     if isinstance(value, tuple):
         if name == "axis" and len(value) == 1:
             return value[0]
+        if name in compact and len(set(value)) == 1:
+            return value[0]          # kernel_size=(3, 3) is written 3, as Keras users do
         return list(value)
     return value
 

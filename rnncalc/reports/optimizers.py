@@ -139,14 +139,11 @@ def parse_optimizer(text: str) -> Optimizer:
 
 def trainable_weights(graph: Any, dtype: str | None = None) -> list[tuple[int, int]]:
     """``(values, bytes per value)`` of every trainable weight, in the graph's layer order."""
-    from rnncalc.layers.arguments import DTYPE_BYTES
+    from rnncalc.layers.arguments import value_bytes
 
-    out = []
-    for node in graph.nodes:
-        per = DTYPE_BYTES[dtype] if dtype else (node.layer.param_bytes_per_value
-                                                if node.layer else 4)
-        out += [(w.params, per) for w in node.weights if w.trainable]
-    return out
+    # slot variables take their weight's dtype (float32 under a mixed policy)
+    return [(w.params, value_bytes(dtype or w.dtype)) for node in graph.nodes
+            for w in node.weights if w.trainable]
 
 
 def optimizer_state(graph: Any, optimizer: Optimizer | str,

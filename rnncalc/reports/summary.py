@@ -117,9 +117,7 @@ def summarize(graph: Graph) -> SummaryRecord:
     layers = tuple(_layer_record(graph, n) for n in graph.nodes)
     total = sum(rec.params for rec in layers)
     trainable = sum(rec.trainable_params for rec in layers)
-    trainable_bytes = sum(
-        w.params * (n.layer.param_bytes_per_value if n.layer else 4)
-        for n in graph.nodes for w in n.weights if w.trainable)
+    trainable_bytes = sum(n.trainable_bytes for n in graph.nodes)
     return SummaryRecord(
         name=graph.name,
         inputs=tuple(InputRecord(n.name, n.output_shapes[0], n.dtype) for n in graph.inputs),

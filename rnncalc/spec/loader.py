@@ -42,8 +42,12 @@ class Document:
         return self.source
 
 
-def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
-    """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``."""
+def read_text(path: str, *, stdin_text: str | None = None,
+              limit: int = MAX_SPEC_BYTES) -> tuple[str, str]:
+    """Read a spec file (or ``-`` for stdin) as UTF-8 text; return ``(text, source)``.
+
+    ``limit`` is the largest size accepted (notebooks, with their outputs, may be larger
+    than any spec)."""
     if path == "-":
         if stdin_text is not None:
             return stdin_text, "<stdin>"
@@ -52,6 +56,8 @@ def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
             return _bounded(sys.stdin.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"
         return decode_text(_bounded(buffer.read(MAX_SPEC_BYTES + 1), "<stdin>"), "<stdin>"), \
             "<stdin>"
+    if "\0" in path:
+        raise SpecError(f"{path!r}: a file name cannot hold a NUL character")
     if os.path.isdir(path):
         raise SpecError(f"{path}: is a directory, expected a YAML or JSON spec file")
     try:
@@ -59,11 +65,11 @@ def read_text(path: str, *, stdin_text: str | None = None) -> tuple[str, str]:
         if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) or \
                 stat.S_ISSOCK(info.st_mode):
             raise SpecError(f"{path}: is a device, expected a YAML or JSON spec file")
-        if info.st_size > MAX_SPEC_BYTES:
-            raise SpecError(f"{path}: file is {info.st_size:,} bytes; specs over "
-                            f"{MAX_SPEC_BYTES:,} bytes are refused")
+        if info.st_size > limit:
+            raise SpecError(f"{path}: file is {info.st_size:,} bytes; files over "
+                            f"{limit:,} bytes are refused")
         with _open_bytes(path, info) as handle:  # pipes (<(...)) have no size: read bounded
-            raw = _bounded(handle.read(MAX_SPEC_BYTES + 1), path)
+            raw = _bounded(handle.read(limit + 1), path, limit)
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file") from None
     except OSError as err:
@@ -82,10 +88,9 @@ def _open_bytes(path: str, info: os.stat_result) -> Any:
     return os.fdopen(fd, "rb")
 
 
-def _bounded(data: Any, source: str) -> Any:
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(f"{source}: more than {MAX_SPEC_BYTES:,} bytes; larger specs are "
-                        "refused")
+def _bounded(data: Any, source: str, limit: int = MAX_SPEC_BYTES) -> Any:
+    if len(data) > limit:
+        raise SpecError(f"{source}: more than {limit:,} bytes; larger files are refused")
     return data
 
 
@@ -116,9 +121,35 @@ def load(path: str, *, stdin_text: str | None = None) -> Document:
     return parse_text(text, source)
 
 
+def _no_duplicates(text: str, source: str) -> Any:
+    """``object_pairs_hook`` refusing a key given twice, as YAML specs are refused."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise SpecError(f"{source}{_json_key_line(text, key)}: duplicate key "
+                                f"{show_key(key)}")
+            result[key] = value
+        return result
+
+    return hook
+
+
+def show_key(key: str) -> str:
+    return repr(key) if len(key) <= 60 else repr(key[:57] + "...")
+
+
+def _json_key_line(text: str, key: str) -> str:
+    """``:line`` of the second ``"key":`` in the text (best effort)."""
+    needle = json.dumps(key)
+    found = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
+    return f":{text.count(chr(10), 0, found[1]) + 1}" if len(found) > 1 else ""
+
+
 def _parse_json(text: str, source: str) -> Document:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates(text, source))
     except json.JSONDecodeError as err:
         raise SpecError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
     except RecursionError:
@@ -202,6 +233,17 @@ def _parse_yaml(text: str, source: str) -> Document:
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _kind(node: Any) -> str:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.ScalarNode):
+        return f"the value {node.value!r}" if len(node.value) <= 40 else "a value"
+    return "a mapping"
 
 
 class _Walker:
@@ -211,6 +253,19 @@ class _Walker:
         self.constructor = loader_cls("")
         self.doc = doc
         self.count = 0
+
+    def _merge(self, merged: dict[Any, Any], node: Any, path: Path) -> None:
+        """``<<: *base`` or ``<<: [*a, *b]``: add keys not merged yet (earlier wins)."""
+        import yaml
+
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                line = source.start_mark.line + 1
+                raise SpecError(f"{self.doc.source}:{line}: the YAML merge key '<<' expects a "
+                                f"mapping or a list of mappings, got {_kind(source)}")
+            for key, value in self.walk(source, path).items():
+                merged.setdefault(key, value)
 
     def walk(self, node: Any, path: Path) -> Any:
         import yaml
@@ -227,9 +282,12 @@ class _Walker:
             raise SpecError(f"{self.doc.where(path)}: YAML tag '{tag}' is not allowed; "
                             "specs are plain mappings, lists and values")
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
+            merged: dict[Any, Any] = {}
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    self._merge(merged, value_node, path)
+                    continue
                 key = self.walk(key_node, path)
                 if isinstance(key, (list, dict)):
                     raise SpecError(f"{self.doc.source}:{key_node.start_mark.line + 1}: "
@@ -239,9 +297,13 @@ class _Walker:
                                     f"duplicate key '{key}'")
                 self.doc.lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = self.walk(value_node, (*path, key))
-            return result
+            # YAML merge: keys written in the mapping override merged ones.
+            return {**merged, **result} if merged else result
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == _MERGE_TAG:    # '<<' used as a value, not as a key
+            raise SpecError(f"{self.doc.where(path)}: the YAML merge key '<<' can only be a "
+                            "mapping key")
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:

@@ -106,6 +106,11 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     if dtype is not None and dtype not in INPUT_DTYPES:
         raise SpecError(f"'dtype': expected one of {', '.join(INPUT_DTYPES)}, got "
                         f"{show(dtype)}", hint=did_you_mean(str(dtype), INPUT_DTYPES))
+    if body.get("batch_shape") is not None:
+        for other in ("shape", "batch_size"):
+            if body.get(other) is not None:
+                raise SpecError(f"give either '{other}' or 'batch_shape', not both (Keras "
+                                f"refuses both at the same time)")
     try:
         if body.get("batch_shape") is not None:
             shape: Shape | None = dims(body["batch_shape"])
@@ -118,7 +123,11 @@ def input_decl(name: str | None, body: Any, where: str) -> InputDecl:
     explicit = body.get("name")
     if explicit is not None and not isinstance(explicit, str):
         raise SpecError(f"'name': expected a string, got {show(explicit)}")
-    return InputDecl(explicit or name, shape, dtype, where)
+    final = explicit or name
+    if isinstance(final, str) and "/" in final:
+        raise SpecError(f"input name {show(final)}: a name cannot contain '/' (Keras refuses "
+                        "it: it separates weight paths)")
+    return InputDecl(final, shape, dtype, where)
 
 
 def model_spec(doc: Document) -> ModelSpec:
@@ -129,9 +138,12 @@ def model_spec(doc: Document) -> ModelSpec:
     if not isinstance(data, dict):
         raise SpecError(f"{doc.source}: expected a mapping with 'layers:', got {show(data)}")
     for key in data:
+        if isinstance(key, str) and key.startswith("x-"):
+            continue    # an extension field: where YAML anchors for '<<' merges live
         if key not in TOP_KEYS:
             raise SpecError(f"{doc.where((key,))}: unknown top-level key '{key}'",
-                            hint=did_you_mean(str(key), TOP_KEYS))
+                            hint=did_you_mean(str(key), TOP_KEYS) or
+                            "keys starting with 'x-' are free, e.g. for YAML anchors")
     name = data.get("name")
     if name is not None and not isinstance(name, str):
         raise SpecError(f"{doc.where(('name',))}: 'name': expected a string, got {show(name)}")
@@ -176,9 +188,12 @@ def model_spec(doc: Document) -> ModelSpec:
             raise err.at(where, label) from None
         try:
             refs = parse_refs(meta["inputs"]) if "inputs" in meta else None
+        except SpecError as err:
+            raise err.at(where, f"{label} ({call.name})", "inputs") from None
+        try:
             states = parse_refs(meta["initial_state"]) if "initial_state" in meta else ()
         except SpecError as err:
-            raise err.at(where, f"{label} ({call.name})") from None
+            raise err.at(where, f"{label} ({call.name})", "initial_state") from None
         functional = functional or refs is not None or bool(states)
         layers.append(LayerDecl(call, refs, states, label, where, meta.get("call_args", {})))
 

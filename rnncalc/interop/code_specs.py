@@ -1,0 +1,335 @@
+"""Models read from code, turned into :class:`~rnncalc.spec.model.ModelSpec`.
+
+A Sequential becomes a layer list; a functional or subclassed model becomes
+a graph: walking back from its outputs through the layer calls that made
+them, each call one layer entry with ``inputs:`` and ``initial_state:``
+references. A model that cannot be read (a value only the data knows, a
+shared layer, a nested model, an argument Keras refuses) gets a ``problem``
+that names the line and the reason instead of a spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnncalc.errors import SpecError
+from rnncalc.interop.code_values import (
+    CallNode,
+    FunctionalModel,
+    InputNode,
+    LayerObj,
+    Model,
+    Opaque,
+    SequentialModel,
+    SubclassedModel,
+    Tensor,
+    Unknown,
+    contains_unknown,
+    needs,
+)
+from rnncalc.layers.calls import Call
+from rnncalc.spec.model import InputDecl, LayerDecl, ModelSpec, Ref
+
+SHAPE_KWARGS = ("input_shape", "batch_input_shape")
+# a layer's Keras 2 input arguments mean nothing once it is called on a tensor
+KERAS2_INPUT_KWARGS = ("input_shape", "batch_input_shape")
+
+
+@dataclass
+class CodeModel:
+    """One model the code builds: its spec, or why it cannot be read."""
+
+    name: str
+    where: str
+    spec: ModelSpec | None
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    kind: str = "sequential"
+
+
+class _Skip(Exception):
+    pass
+
+
+def to_code_model(model: Model, source: str) -> CodeModel:
+    """The spec of one model (or its problem), with notes about dims taken as ``None``."""
+    kind = ("sequential" if isinstance(model, SequentialModel) else
+            "subclassed" if isinstance(model, SubclassedModel) else "functional")
+    result = CodeModel(model.name, model.where, None, model.problem, list(model.notes), kind)
+    if result.problem is not None:
+        return result
+    if isinstance(model, SequentialModel) and not model.has_input and model.unbuilt_hint:
+        hint = model.unbuilt_hint
+        result.notes.append(f"no input shape: Keras builds it on the data fit() gets ('{hint}'):"
+                            f" give --set '{hint}.shape=(N, ...)'")
+    try:
+        if isinstance(model, SequentialModel):
+            spec = _sequential(model, source, result.notes)
+        else:
+            if isinstance(model, SubclassedModel) and not model.traced:
+                raise _Skip(f"subclassed model '{model.name}' is never called on inputs or "
+                            "built, so its input shape is unknown (Keras leaves it unbuilt "
+                            "too)")
+            spec = _functional(model, source, result.notes)
+        _validate(spec)
+    except _Skip as skip:
+        result.problem = str(skip)
+        return result
+    except SpecError as err:
+        result.problem = str(err)
+        return result
+    result.spec = spec
+    return result
+
+
+# -- Sequential ---------------------------------------------------------------------------
+
+def _sequential(model: SequentialModel, source: str, notes: list[str]) -> ModelSpec:
+    if not any(isinstance(i, LayerObj) for i in model.items):
+        raise _Skip("it has no layers")
+    inputs: list[InputDecl] = []
+    layers: list[LayerDecl] = []
+    seen: set[int] = set()
+    for position, item in enumerate(model.items):
+        if isinstance(item, InputNode):
+            if position != 0:
+                raise _Skip(f"an Input is added after layers ({item.where})")
+            inputs.append(_input_decl(item, notes, source))
+            continue
+        if id(item) in seen:
+            raise _Skip(f"layer '{item.name}' is added twice ({item.where}); Keras refuses "
+                        "a layer name twice in a Sequential")
+        seen.add(id(item))
+        call = _shape_args(item, notes) if position == 0 else item.call
+        call = _check_known(call, f"layer '{item.name}'", notes)
+        layers.append(LayerDecl(call, None, (), f"layers[{len(layers)}]",
+                                f"{source}: {item.where}"))
+    if model.build_shape is not None and not inputs:
+        shape = _dims(model.build_shape, f"the shape given to build() of '{model.name}'",
+                      notes, batch_first=True)
+        inputs.append(InputDecl(None, shape, None, model.where))
+    return ModelSpec(model.name, tuple(inputs), tuple(layers), None, False, source)
+
+
+def _shape_args(item: LayerObj, notes: list[str]) -> Call:
+    """The first layer's Keras 2 ``input_shape``: the time axis may be unknown."""
+    kwargs = dict(item.call.kwargs)
+    for key in SHAPE_KWARGS:
+        if key in kwargs and contains_unknown(kwargs[key]) is not None:
+            kwargs[key] = list(_dims(kwargs[key], f"'{key}' of layer '{item.name}'", notes,
+                                     batch_first=key == "batch_input_shape"))
+    return Call(item.call.name, item.call.args, kwargs)
+
+
+# -- functional and subclassed ------------------------------------------------------------
+
+def _functional(model: FunctionalModel | SubclassedModel, source: str,
+                notes: list[str]) -> ModelSpec:
+    declared: list[InputNode] = []
+    for value in model.inputs:
+        if isinstance(value, Tensor) and isinstance(value.source, InputNode):
+            declared.append(value.source)
+        else:
+            raise _Skip(_why(value, f"the inputs of model '{model.name}'"))
+    if not model.outputs:
+        raise _Skip(f"model '{model.name}' has no outputs")
+    outputs: list[Tensor] = []
+    for value in model.outputs:
+        if not isinstance(value, Tensor):
+            raise _Skip(_why(value, f"the outputs of model '{model.name}'"))
+        outputs.append(value)
+
+    nodes: dict[int, CallNode] = {}
+    reached_inputs: dict[int, InputNode] = {}
+    stack = list(outputs)
+    while stack:
+        tensor = stack.pop()
+        source_node = tensor.source
+        if isinstance(source_node, InputNode):
+            reached_inputs[id(source_node)] = source_node
+            continue
+        if id(source_node) in nodes:
+            continue
+        nodes[id(source_node)] = source_node
+        stack.extend([*source_node.inputs, *source_node.initial_state])
+
+    for node in reached_inputs.values():
+        if all(node is not d for d in declared):
+            raise _Skip(f"input '{node.name}' ({node.where}) is needed by the outputs but is "
+                        f"not among the model's inputs (Keras: graph disconnected)")
+    by_layer: dict[int, list[CallNode]] = {}
+    for node in nodes.values():
+        by_layer.setdefault(id(node.layer), []).append(node)
+    for calls in sorted(by_layer.values(), key=lambda cs: min(c.order for c in cs)):
+        if len(calls) > 1:
+            layer = calls[0].layer
+            lines = ", ".join(c.where for c in sorted(calls, key=lambda c: c.order))
+            raise _Skip(f"shared layer '{layer.name}' is called {len(calls)} times in this model "
+                        f"({lines}); shared layers are not supported yet")
+
+    inputs = [_input_decl(node, notes, source) for node in declared]
+    decls = []
+    for node in sorted(nodes.values(), key=lambda n: n.order):
+        call = _check_known(node.layer.call, f"layer '{node.layer.name}'", notes)
+        call = Call(call.name, call.args, {k: v for k, v in call.kwargs.items()
+                                           if k not in KERAS2_INPUT_KWARGS})
+        decls.append(LayerDecl(call, tuple(_ref(t) for t in node.inputs),
+                               tuple(_ref(t) for t in node.initial_state),
+                               f"layers[{len(decls)}]", f"{source}: {node.where}"))
+    refs = tuple(_ref(t) for t in outputs)
+    return ModelSpec(model.name, tuple(inputs), tuple(decls), refs, True, source)
+
+
+def _ref(tensor: Tensor) -> Ref:
+    if isinstance(tensor.source, InputNode):
+        return Ref(tensor.source.name)
+    return Ref(tensor.source.layer.name, tensor.index)
+
+
+# -- inputs and shapes --------------------------------------------------------------------
+
+def _input_decl(node: InputNode, notes: list[str], source: str) -> InputDecl:
+    if node.batch_shape is None:
+        raise _Skip(f"Input '{node.name}' ({node.where}) has no shape")
+    shape = _dims(node.batch_shape, f"the shape of Input '{node.name}'", notes, batch_first=True)
+    if node.dtype is not None and contains_unknown(node.dtype):
+        raise _Skip(needs(node.dtype, f"the dtype of Input '{node.name}'"))
+    return InputDecl(node.name, shape, node.dtype, f"{source}: {node.where}")
+
+
+def _dims(shape: Any, what: str, notes: list[str], batch_first: bool) -> tuple[Any, ...]:
+    """A shape with an unknown time axis taken as ``None`` (noted); other unknowns skip."""
+    if isinstance(shape, Unknown):
+        raise _Skip(needs(shape, what))
+    if not isinstance(shape, (list, tuple)):
+        raise _Skip(f"{what} is not a shape: {shape!r}")
+    dims = list(shape)
+    for dim in dims:
+        if not (dim is None or isinstance(dim, Unknown) or (
+                isinstance(dim, int) and not isinstance(dim, bool) and dim > 0)):
+            raise _Skip(f"{what}: {dim!r} is not a dim (a positive integer or None)")
+    # batch, then the time axis (the first per-sample axis) of a rank >= 3 input
+    free = {0, 1} if batch_first else {0}
+    rank = len(dims) - (1 if batch_first else 0)
+    for k, dim in enumerate(dims):
+        if isinstance(dim, Unknown):
+            per_sample = k - (1 if batch_first else 0)
+            if (batch_first and k == 0) or (k in free and rank >= 2 and per_sample == 0):
+                dims[k] = None
+                notes.append(f"{what}: '{dim.text}' ({dim.where}) is known only from the "
+                             f"data, so that axis is None (give --set '{dim.text}=VALUE' to "
+                             "fix it)")
+            else:
+                raise _Skip(needs(dim, what))
+    return tuple(dims)
+
+
+def _check_known(call: Call, what: str, notes: list[str] | None = None) -> Call:
+    """The call, if everything in it is known. Initial values only the data knows
+    (``weights=[embedding_matrix]``, ``Constant(matrix)``) change no shape or count: they
+    are left out, with a note."""
+    kwargs = dict(call.kwargs)
+    for key, value in call.kwargs.items():
+        found = contains_unknown(value)
+        if found is not None and (key == "weights" or key.endswith("_initializer")):
+            del kwargs[key]
+            if notes is not None:
+                notes.append(f"{what}: '{key}' comes from data ('{found.text}', {found.where});"
+                             " it changes no shape or count and is left out")
+    call = Call(call.name, call.args, kwargs)
+    found = contains_unknown(call)
+    if found is not None:
+        raise _Skip(needs(found, what))
+    return call
+
+
+def _why(value: Any, what: str) -> str:
+    if isinstance(value, Opaque):
+        return value.reason
+    if isinstance(value, Unknown):
+        return needs(value, what)
+    return f"{what} are not Keras tensors rnncalc can follow"
+
+
+def _validate(spec: ModelSpec) -> None:
+    """Build the graph once, as Keras builds the model: what Keras refuses, we refuse."""
+    from rnncalc.graph import build_graph
+
+    try:
+        build_graph(spec)
+    except SpecError as err:
+        if "no input shape" in str(err):
+            return          # shapes may come from --input-shape later
+        raise
+
+
+def output_shape(tensor: Tensor) -> tuple[Any, ...] | None:
+    """The shape of a tensor made by layer calls, or ``None`` when it cannot be worked out."""
+    shapes = output_shapes(tensor)
+    return None if shapes is None else shapes[tensor.index]
+
+
+def output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
+    """Every output shape of the layer call that made a tensor (``[output, *states]``);
+    worked out once per layer call."""
+    if isinstance(tensor.source, InputNode):
+        return [tuple(tensor.source.batch_shape or ())]
+    if tensor.source.shapes is not None:
+        return tensor.source.shapes
+    # the calls before it that are not worked out yet, oldest first, each on its own
+    pending: dict[int, CallNode] = {}
+    stack = [tensor.source]
+    while stack:
+        node = stack.pop()
+        if id(node) in pending or node.shapes is not None:
+            continue
+        pending[id(node)] = node
+        stack.extend(t.source for t in [*node.inputs, *node.initial_state]
+                     if isinstance(t, Tensor) and isinstance(t.source, CallNode))
+    for node in sorted(pending.values(), key=lambda n: n.order):
+        node.shapes = _call_shapes(node)
+        if node.shapes is None:
+            break
+    return tensor.source.shapes
+
+
+def _call_shapes(node: CallNode) -> list[tuple[Any, ...]] | None:
+    """One layer call's output shapes, from its inputs' (already known) shapes."""
+    stand_ins: list[list[Tensor]] = [[], []]
+    for group, tensors in zip(stand_ins, (node.inputs, node.initial_state)):
+        for k, t in enumerate(tensors):
+            if isinstance(t.source, InputNode):
+                group.append(t)
+                continue
+            if t.source.shapes is None:
+                return None
+            shape = t.source.shapes[t.index]
+            group.append(Tensor(InputNode(f"probe_{len(stand_ins[0])}_{k}_{id(group)}",
+                                          shape, None, "")))
+    probe_node = CallNode(node.layer, stand_ins[0], stand_ins[1], node.where, node.order)
+    return _output_shapes(Tensor(probe_node, 0))
+
+
+def _output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
+    from rnncalc.graph import build_graph
+
+    inputs: dict[int, InputNode] = {}
+    stack, seen = [tensor], set()
+    while stack:
+        current = stack.pop()
+        source = current.source
+        if isinstance(source, InputNode):
+            inputs[id(source)] = source
+        elif id(source) not in seen:
+            seen.add(id(source))
+            stack.extend(t for t in [*source.inputs, *source.initial_state]
+                         if isinstance(t, Tensor))
+    probe = FunctionalModel("probe", "", inputs=[Tensor(i) for i in inputs.values()],
+                            outputs=[tensor])
+    try:
+        graph = build_graph(_functional(probe, "", []))
+    except (_Skip, SpecError):
+        return None
+    node = graph.node(graph.outputs[0].node)
+    return [tuple(shape) for shape in node.output_shapes]

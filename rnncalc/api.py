@@ -77,11 +77,17 @@ def shape_options(input_shape: Any = None, batch_size: int | None = None,
     """Shape overrides as the graph builder takes them."""
     from rnncalc.graph import ShapeOptions
 
-    for name, value in (("batch_size", batch_size), ("timesteps", timesteps)):
+    _check_counts(batch_size=batch_size, timesteps=timesteps)
+    return ShapeOptions(_dims(input_shape), batch_size, timesteps)
+
+
+def _check_counts(**values: Any) -> None:
+    """``batch_size``/``timesteps`` given in Python: positive integers or None (every entry
+    point checks them, so a bad one never reaches the graph builder)."""
+    for name, value in values.items():
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                   or value < 1):
             raise SpecError(f"{name}: expected a positive integer, got {value!r}")
-    return ShapeOptions(_dims(input_shape), batch_size, timesteps)
 
 
 def _with_layers(spec: ModelSpec | None, expressions: list[str]) -> ModelSpec:
@@ -281,6 +287,8 @@ class Model:
         """The built graph, with these shape overrides on top of the model's own."""
         from rnncalc.reports.pytorch import graph_for
 
+        _check_counts(batch_size=batch_size, timesteps=timesteps)
+        _choice("convention", convention, CONVENTIONS)
         options = replace(self.options,
                           batch_size=batch_size or self.options.batch_size,
                           timesteps=timesteps or self.options.timesteps)
@@ -438,9 +446,16 @@ def _input_arrays(inputs: Any) -> dict[str, Any] | None:
         return None
     import numpy as np
 
+    def array(value: Any, where: str) -> Any:
+        try:
+            return np.asarray(value)
+        except ValueError:
+            raise SpecError(f"inputs={where}: the nested lists are ragged (rows of different "
+                            "lengths)") from None
+
     if isinstance(inputs, dict):
-        return {str(k): np.asarray(v) for k, v in inputs.items()}
-    return {"": np.asarray(inputs)}
+        return {str(k): array(v, f"[{k!r}]") for k, v in inputs.items()}
+    return {"": array(inputs, "")}
 
 
 def _python_weights(weights: Any, graph: Graph) -> Any:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import rnncalc
+from rnncalc.errors import SpecError
 from tests.conftest import GOLDEN, ROOT, SPECS
 
 SPEC_FILES = sorted(SPECS.rglob("*.yaml"))
@@ -207,3 +208,20 @@ def test_magics_with_ipython(capsys):
     assert s.total_params == 4 * 3 * (5 + 3 + 1)
     ip.run_cell_magic("rnncalc", "explain", "input: {shape: [4, 5]}\nlayers:\n  - LSTM: 3\n")
     assert "params = 60 + 36 + 12 = 108" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.graph(batch_size=-1),
+    lambda m: m.graph(batch_size=2.5),
+    lambda m: m.graph(timesteps="x"),
+    lambda m: m.graph(convention="tf"),
+    lambda m: m.run(batch_size=0),
+    lambda m: m.run(inputs=[[1, 2], [3]]),
+    lambda m: m.run(inputs={"input_layer": [[1.0], [2.0, 3.0]]}),
+], ids=["batch_negative", "batch_float", "timesteps_text", "convention", "run_batch_zero",
+        "inputs_ragged", "inputs_ragged_named"])
+def test_python_arguments_are_checked(call):
+    """Every Python entry point checks its counts and arrays: a SpecError, never a crash."""
+    model = rnncalc.load({"input": {"shape": [5, 3]}, "layers": [{"LSTM": 2}]})
+    with pytest.raises(SpecError):
+        call(model)

@@ -7,6 +7,7 @@ with Keras installed; this test needs only the JSON.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -128,3 +129,22 @@ def test_output_names_follow_keras_order():
     # Keras: [output, forward_h, forward_c, backward_h, backward_c]
     assert node.layer.output_names(node.input_shapes) == [
         "sequence", "forward h", "forward c", "backward h", "backward c"]
+
+
+_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int64": 8, "int32": 4}
+
+
+@pytest.mark.parametrize("model", BUILT, ids=[m["id"] for m in BUILT])
+def test_param_bytes_follow_keras_variable_dtypes(model):
+    """Parameter bytes are each Keras variable's own dtype: a wrapper's weights are
+    stored in the wrapped layer's dtype, mixed policies keep float32 variables."""
+    from tests.support import graph_from_data
+
+    expected = model["expected"]
+    nodes = graph_from_data(model["spec"]).nodes
+    for node, theirs in zip(nodes, expected["layers"], strict=True):
+        keras_bytes = sum(_BYTES[w["dtype"]] * math.prod(w["shape"]) for w in theirs["weights"])
+        assert node.param_bytes == keras_bytes, theirs["name"]
+    assert summary_dict(model["spec"])["param_bytes"] == sum(
+        _BYTES[w["dtype"]] * math.prod(w["shape"])
+        for layer in expected["layers"] for w in layer["weights"])

@@ -13,11 +13,7 @@ import json
 import sys
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
-from rnncalc.layers import layer_class
-from rnncalc.layers.arguments import LAYER_BASE_ARGS
 from tests.conftest import GOLDEN, ROOT
 from tests.support import load_spec
 
@@ -109,56 +105,3 @@ def test_every_view_of_every_model(cli, tmp_path, model: dict) -> None:
         assert result.code == 0 or "runs only 'nearest'" in result.err, result.err
 
 
-SIGNATURES = json.loads((GOLDEN / "keras_signatures.json").read_text())
-BASE_NAMES = {p["name"] for p in SIGNATURES["base_layer"]}
-# Taken by Keras through **kwargs of a base class (BaseConv's LoRA settings) or as a
-# deprecated spelling (LeakyReLU's alpha), so absent from the class's own signature.
-THROUGH_KWARGS = {"lora_rank", "lora_alpha", "alpha"}
-
-
-def _keras_names(kind: str) -> list[str]:
-    """The arguments the layer's own ``__init__`` lists (base Layer ones left out)."""
-    return [p["name"] for p in SIGNATURES["layers"][kind] if p["name"] not in BASE_NAMES]
-
-
-def _keras_positional(kind: str) -> list[str]:
-    return [p["name"] for p in SIGNATURES["layers"][kind] if not p["keyword_only"]]
-
-
-@pytest.mark.parametrize("kind", sorted(SIGNATURES["layers"]))
-def test_positional_arguments_in_keras_order(kind: str) -> None:
-    ours = [a.name for a in layer_class(kind).ARGS if a.positional]
-    assert ours == _keras_positional(kind)[:len(ours)]
-
-
-STRICT = sorted(k for k in SIGNATURES["layers"]
-                if layer_class(k).IGNORED_ARGS is LAYER_BASE_ARGS)
-
-
-@pytest.mark.parametrize("kind", STRICT)
-def test_strict_kinds_take_exactly_keras_arguments(kind: str) -> None:
-    ours = {a.name for a in layer_class(kind).ARGS}
-    keras = set(_keras_names(kind))
-    assert keras <= ours, f"Keras takes {sorted(keras - ours)}"
-    extra = ours - keras - BASE_NAMES
-    assert extra <= THROUGH_KWARGS, f"Keras refuses {sorted(extra)}"
-
-
-ALL_ARG_NAMES = sorted({a.name for k in SIGNATURES["layers"] for a in layer_class(k).ARGS}
-                       | {p["name"] for ps in SIGNATURES["layers"].values() for p in ps})
-
-
-@settings(max_examples=200, deadline=None, derandomize=True, database=None)
-@given(kind=st.sampled_from(STRICT), name=st.sampled_from(ALL_ARG_NAMES))
-def test_arguments_of_other_layers_are_refused(kind: str, name: str) -> None:
-    """Any other layer's argument given to these kinds is refused, as Keras refuses it."""
-    from rnncalc.errors import SpecError
-    from rnncalc.layers import Namer
-    from rnncalc.layers.arguments import COMMON_ARGS
-    from rnncalc.layers.calls import Call
-
-    cls = layer_class(kind)
-    allowed = {a.name for a in cls.ARGS} | {a.name for a in COMMON_ARGS} | LAYER_BASE_ARGS
-    assume(name not in allowed and name != "input_dim")
-    with pytest.raises(SpecError, match=f"unknown argument '{name}'"):
-        cls.from_call(Call(kind, (), {name: 1}), Namer())

@@ -28,6 +28,7 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
     items = data.items() if isinstance(data, dict) else [(_SINGLE, data)]
     out = {}
     for name, value in items:
+        _check_leaf_kinds(value, f"{where}: {'input ' + repr(name) + ': ' if name else ''}")
         try:
             arr = np.asarray(value)
         except ValueError:
@@ -40,6 +41,29 @@ def _from_json(data: Any, where: str) -> dict[str, np.ndarray]:
         out[name] = arr
     return out
 
+
+def _check_leaf_kinds(value: Any, label: str) -> None:
+    """Refuse JSON that mixes strings with numbers (or nulls) in one array.
+
+    Why: NumPy would silently turn ``["a b", 5]`` into the strings ``"a b"``
+    and ``"5"``, and ``[1, null]`` into objects; Keras refuses both.
+    """
+    kinds: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        kinds.add("text" if isinstance(item, str) else "null" if item is None
+                  else "object" if isinstance(item, dict) else "number")
+    if "null" in kinds or "object" in kinds:
+        what = "null" if "null" in kinds else "an object"
+        raise SpecError(f"{label}found {what} among the values; expected numbers "
+                        "(or strings for a string input)")
+    if len(kinds) > 1:
+        raise SpecError(f"{label}mixes strings and numbers in one array; give all "
+                        "strings (a string input) or all numbers")
 
 def _json(text: str, where: str) -> Any:
     """JSON text as data; every parse problem is a one-line error naming the file."""
@@ -131,14 +155,7 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         return _check_strings(arr, declared, label)
     if arr.dtype.kind not in "biuf":
         raise SpecError(f"{label}: expected numbers, found dtype {arr.dtype}")
-    found = arr.shape
-    if arr.ndim == len(declared) - 1:
-        arr = arr[None]          # no batch axis: a batch of one
-    if arr.ndim != len(declared) or any(d is not None and d != a
-                                        for d, a in zip(declared, arr.shape)):
-        raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
-                        f"{format_shape(declared[1:])} for one sample), found "
-                        f"{format_shape(found)}")
+    arr = _batched(arr, declared, label)
     if node.dtype.startswith(("int", "uint")):
         if arr.dtype.kind == "f":
             if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)) or \
@@ -156,19 +173,26 @@ def _check(node: Node, arr: np.ndarray, where: str) -> np.ndarray:
         return arr.astype(np.float32)
 
 
-def _check_strings(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
-    """A string input: text only; ``[n]`` strings for shape ``()`` are a batch of ``n``."""
-    if arr.dtype.kind not in "UO" or (arr.dtype.kind == "O" and
-                                      not all(isinstance(v, str) for v in arr.ravel())):
-        raise SpecError(f"{label}: expected strings (dtype string), found dtype {arr.dtype}")
+def _batched(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
+    """``arr`` with its batch axis (added when missing: a batch of one), checked against
+    the declared shape."""
     found = arr.shape
     if arr.ndim == len(declared) - 1:
-        arr = arr[None]          # no batch axis: a batch of one
+        arr = arr[None]
     if arr.ndim != len(declared) or any(d is not None and d != a
                                         for d, a in zip(declared, arr.shape)):
         raise SpecError(f"{label}: expected shape {format_shape(declared)} (or "
                         f"{format_shape(declared[1:])} for one sample), found "
                         f"{format_shape(found)}")
+    return arr
+
+
+def _check_strings(arr: np.ndarray, declared: Shape, label: str) -> np.ndarray:
+    """A string input: text only; ``[n]`` strings for shape ``()`` are a batch of ``n``."""
+    if arr.dtype.kind not in "UO" or (arr.dtype.kind == "O" and
+                                      not all(isinstance(v, str) for v in arr.ravel())):
+        raise SpecError(f"{label}: expected strings (dtype string), found dtype {arr.dtype}")
+    arr = _batched(arr, declared, label)
     return arr.astype(object)
 
 

@@ -19,6 +19,7 @@ from rnncalc.engine.initializers import sample
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.graph import Graph
 from rnncalc.layers import Weight
+from rnncalc.layers.ops import bfloat16_as_float32
 from rnncalc.layers.shapes import format_shape
 
 Weights = dict[str, dict[str, np.ndarray]]    # layer name -> weight name -> values
@@ -69,6 +70,7 @@ def _check(label: str, value: np.ndarray, weight: Weight, path: str) -> np.ndarr
     if value.shape != weight.shape:
         raise SpecError(f"--weights {path}: weight {label}: expected shape "
                         f"{format_shape(weight.shape)}, found {format_shape(value.shape)}")
+    value = bfloat16_as_float32(value)
     if value.dtype.kind not in "fiub":
         raise SpecError(f"--weights {path}: weight {label}: expected numbers, found dtype "
                         f"{value.dtype}")

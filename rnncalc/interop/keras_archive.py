@@ -95,7 +95,10 @@ def _read_config(path: str) -> dict[str, Any]:
 def _layer_classes(config: dict[str, Any]) -> list[tuple[str, str]]:
     """(layer name, class name) of every layer in model order, input layers included."""
     body = config.get("config")
-    entries = body if isinstance(body, list) else (body or {}).get("layers") or []
+    entries = body if isinstance(body, list) else (
+        body.get("layers") if isinstance(body, dict) else None)
+    if not isinstance(entries, list):
+        return []             # spec_from_config says what is wrong with the config
     out = []
     for entry in entries:
         if not isinstance(entry, dict):
@@ -106,6 +109,16 @@ def _layer_classes(config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 # -- weights --------------------------------------------------------------------------
+
+
+def _dataset_array(dataset: Any) -> Any:
+    """A saved variable as numbers: Keras writes bfloat16 as raw 2-byte data plus a
+    ``dtype`` attribute, which h5py cannot turn into numbers by itself."""
+    from rnncalc.layers.ops import bfloat16_as_float32
+
+    declared = dataset.attrs.get("dtype", "")
+    declared = declared.decode() if isinstance(declared, bytes) else str(declared)
+    return bfloat16_as_float32(dataset[()], declared)
 
 
 def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
@@ -141,6 +154,7 @@ def archive_weights(spec: ModelSpec, graph: Any) -> Weights:
         except OSError as err:
             raise SpecError(f"{path}: cannot read its weights as HDF5 ({err})") from None
     return _assign(arrays, graph, path)
+
 
 
 def _keras3_arrays(f: Any, layers: list[tuple[str, str]], path: str,
@@ -180,7 +194,7 @@ def _collect(group: Any, layer: Any = None) -> list[Any]:
     own = group.get("vars")
     if own is not None:
         for key in sorted(own.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
-            arrays.append(own[key][()])
+            arrays.append(_dataset_array(own[key]))
     subgroups = [k for k in group.keys() if k != "vars"]
     subgroups.sort(key=lambda k: (_SUBGROUP_ORDER.index(k) if k in _SUBGROUP_ORDER
                                   else len(_SUBGROUP_ORDER), k))

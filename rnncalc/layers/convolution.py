@@ -722,86 +722,76 @@ _AVG_REDUCE = (("sum over the window: n−1 adds", ADD, lambda n: n - 1),
                ("scale by 1/n", MUL, lambda n: 1))
 
 
-class MaxPooling1D(Pooling):
-    """Maximum over sliding windows of time."""
+class _MaxPooling(Pooling):
+    """Maximum over each window (padded positions left out)."""
 
-    kind = "MaxPooling1D"
-    aliases = ("MaxPool1D",)
     REDUCE = _MAX_REDUCE
-    TORCH = "nn.MaxPool1d"
 
     def pool(self, windows: Any) -> Any:
         return _fmax(windows)
 
 
-class MaxPooling2D(Pooling):
+class _AveragePooling(Pooling):
+    """Mean over each window's real positions (Keras 3 has no default pool_size here)."""
+
+    POOL_DEFAULT = None
+    REDUCE = _AVG_REDUCE
+    TORCH_EXTRA = ["count_include_pad=False"]
+
+    def pool(self, windows: Any) -> Any:
+        return _mean(windows)
+
+
+class MaxPooling1D(_MaxPooling):
+    """Maximum over sliding windows of time."""
+
+    kind = "MaxPooling1D"
+    aliases = ("MaxPool1D",)
+    TORCH = "nn.MaxPool1d"
+
+
+class MaxPooling2D(_MaxPooling):
     """Maximum over (rows, cols) windows."""
 
     kind = "MaxPooling2D"
     aliases = ("MaxPool2D",)
     RANK = 2
-    REDUCE = _MAX_REDUCE
     TORCH = "nn.MaxPool2d"
 
-    def pool(self, windows: Any) -> Any:
-        return _fmax(windows)
 
-
-class MaxPooling3D(Pooling):
+class MaxPooling3D(_MaxPooling):
     """Maximum over (depth, rows, cols) windows."""
 
     kind = "MaxPooling3D"
     aliases = ("MaxPool3D",)
     RANK = 3
-    REDUCE = _MAX_REDUCE
     TORCH = "nn.MaxPool3d"
 
-    def pool(self, windows: Any) -> Any:
-        return _fmax(windows)
 
-
-class AveragePooling1D(Pooling):
-    """Mean over sliding windows of time (Keras 3 has no default pool_size here)."""
+class AveragePooling1D(_AveragePooling):
+    """Mean over sliding windows of time."""
 
     kind = "AveragePooling1D"
     aliases = ("AvgPool1D",)
-    POOL_DEFAULT = None
-    REDUCE = _AVG_REDUCE
     TORCH = "nn.AvgPool1d"
-    TORCH_EXTRA = ["count_include_pad=False"]
-
-    def pool(self, windows: Any) -> Any:
-        return _mean(windows)
 
 
-class AveragePooling2D(Pooling):
-    """Mean over (rows, cols) windows (Keras 3 has no default pool_size here)."""
+class AveragePooling2D(_AveragePooling):
+    """Mean over (rows, cols) windows."""
 
     kind = "AveragePooling2D"
     aliases = ("AvgPool2D",)
     RANK = 2
-    POOL_DEFAULT = None
-    REDUCE = _AVG_REDUCE
     TORCH = "nn.AvgPool2d"
-    TORCH_EXTRA = ["count_include_pad=False"]
-
-    def pool(self, windows: Any) -> Any:
-        return _mean(windows)
 
 
-class AveragePooling3D(Pooling):
-    """Mean over (depth, rows, cols) windows (no default pool_size in Keras 3)."""
+class AveragePooling3D(_AveragePooling):
+    """Mean over (depth, rows, cols) windows."""
 
     kind = "AveragePooling3D"
     aliases = ("AvgPool3D",)
     RANK = 3
-    POOL_DEFAULT = None
-    REDUCE = _AVG_REDUCE
     TORCH = "nn.AvgPool3d"
-    TORCH_EXTRA = ["count_include_pad=False"]
-
-    def pool(self, windows: Any) -> Any:
-        return _mean(windows)
 
 
 for _cls in (MaxPooling1D, MaxPooling2D, MaxPooling3D, AveragePooling1D, AveragePooling2D,

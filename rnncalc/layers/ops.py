@@ -18,6 +18,20 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def bfloat16_as_float32(value: np.ndarray, declared: str = "") -> np.ndarray:
+    """A bfloat16 array (ml_dtypes' ``bfloat16`` from ``get_weights()``, or the raw
+    2-byte ``|V2`` data a ``.keras`` file stores with ``dtype: bfloat16``) as float32.
+
+    Why: bfloat16 is the top half of a float32, so widening needs no library;
+    rnncalc does not depend on ml_dtypes. Anything else is returned unchanged.
+    """
+    if value.dtype.itemsize == 2 and value.dtype.kind == "V" and (
+            value.dtype.name == "bfloat16" or declared == "bfloat16"):
+        bits = np.ascontiguousarray(value).view(np.uint16).astype(np.uint32) << 16
+        return bits.view(np.float32)
+    return value
+
+
 def _sigmoid_(x: Array) -> Array:
     # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: three in-place passes, no overflow.
     x *= 0.5

@@ -92,7 +92,40 @@ RECURRENT_IGNORED = frozenset({
 GATED_IGNORED = RECURRENT_IGNORED | {"use_cudnn"}   # Keras 3 refuses implementation
 
 
-class Recurrent(Layer):
+class SequenceLoop:
+    """What every layer the engine's sequence loop runs shares (Recurrent kinds and RNN):
+    the mask rule, the loop's options from the config, and the forward call that hands
+    the engine's ``loop`` to :meth:`run_sequences`."""
+
+    SUPPORTS_MASKING = True
+    config: dict[str, Any]
+    STATES: Any
+
+    def uses_sequence_loop(self) -> bool:
+        return True
+
+    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
+        # Keras: the sequence keeps the input's time mask; the states are unmasked.
+        out = masks[0] if self.config["return_sequences"] else None
+        return [out] + [None] * (len(self.STATES) if self.config["return_state"] else 0)
+
+    def loop_options(self) -> dict[str, bool]:
+        """The sequence loop's keywords from this layer's config."""
+        c = self.config
+        return {k: bool(c.get(k)) for k in ("return_sequences", "return_state",
+                                            "go_backwards", "zero_output_for_mask")}
+
+    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
+                loop: Any = None) -> list[Any]:
+        """The engine's sequence ``loop`` steps this layer's cell over time."""
+        return self.run_sequences(loop, inputs[0], inputs[1:], weights, mask)
+
+    def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
+                      mask: Any = None, **overrides: bool) -> list[Any]:
+        raise NotImplementedError
+
+
+class Recurrent(SequenceLoop, Layer):
     """A recurrent layer: one cell stepped over the time axis of (batch, time, features)."""
 
     MAX_INPUTS = None
@@ -306,16 +339,6 @@ class Recurrent(Layer):
 
     # -- forward pass: the cell protocol of rnncalc.engine.sequence ---------------
 
-    SUPPORTS_MASKING = True
-
-    def uses_sequence_loop(self) -> bool:
-        return True
-
-    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
-        # Keras: the sequence keeps the input's time mask; the states are unmasked.
-        out = masks[0] if self.config["return_sequences"] else None
-        return [out] + [None] * (len(self.STATES) if self.config["return_state"] else 0)
-
     def forward_steps(self, inputs: list[Shape]) -> int:
         return inputs[0][1] or 1
 
@@ -325,17 +348,6 @@ class Recurrent(Layer):
         # the (steps, gates·units, batch) input projection, at most one more step's slot
         # and the states
         return batch * steps * gates + batch * gates + len(self.STATES) * batch * self.units
-
-    def loop_options(self) -> dict[str, bool]:
-        """The sequence loop's keywords from this layer's config."""
-        c = self.config
-        return {k: bool(c.get(k)) for k in ("return_sequences", "return_state",
-                                            "go_backwards", "zero_output_for_mask")}
-
-    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
-                loop: Any = None) -> list[Any]:
-        """The engine's sequence ``loop`` steps this layer's cell (:meth:`step`) over time."""
-        return self.run_sequences(loop, inputs[0], inputs[1:], weights, mask)
 
     def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
                       mask: Any = None, **overrides: bool) -> list[Any]:

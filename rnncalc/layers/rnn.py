@@ -24,6 +24,7 @@ from rnncalc.layers.recurrent import (
     LSTM,
     RECURRENT_IGNORED,
     Recurrent,
+    SequenceLoop,
     SimpleRNN,
 )
 from rnncalc.layers.shapes import Shape, dims_compatible, format_shape
@@ -124,7 +125,7 @@ class StackedRNNCells(Layer):
                         "RNN(StackedRNNCells([...]))")
 
 
-class RNN(Layer):
+class RNN(SequenceLoop, Layer):
     """Keras' generic recurrent layer: a cell (or a stack of cells) over the time axis."""
 
     kind = "RNN"
@@ -132,7 +133,6 @@ class RNN(Layer):
     MAX_INPUTS = None
     TAKES_INITIAL_STATE = True
     SEQUENCE_LAYER: ClassVar[bool] = True
-    SUPPORTS_MASKING = True
     IGNORED_ARGS = frozenset({"activity_regularizer", "autocast"})
     ARGS = (
         Arg("cell", cells_arg),
@@ -249,13 +249,6 @@ class RNN(Layer):
 
     # -- forward pass -----------------------------------------------------------------
 
-    def uses_sequence_loop(self) -> bool:
-        return True
-
-    def compute_mask(self, inputs: list[Any], masks: list[Any]) -> list[Any]:
-        out = masks[0] if self.config["return_sequences"] else None
-        return [out] + [None] * (len(self.STATES) if self.config["return_state"] else 0)
-
     def forward_steps(self, inputs: list[Shape]) -> int:
         return (inputs[0][1] or 1) * len(self.cells)
 
@@ -265,15 +258,6 @@ class RNN(Layer):
         between = sum(batch * steps * c.units for c in self.cells[:-1])
         return (batch * steps * worst + batch * worst + between
                 + sum(len(c.STATES) * batch * c.units for c in self.cells))
-
-    def loop_options(self) -> dict[str, bool]:
-        c = self.config
-        return {k: bool(c.get(k)) for k in ("return_sequences", "return_state",
-                                            "go_backwards", "zero_output_for_mask")}
-
-    def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None, *,
-                loop: Any = None) -> list[Any]:
-        return self.run_sequences(loop, inputs[0], inputs[1:], weights, mask)
 
     def run_sequences(self, loop: Any, x: Any, initial: list[Any], weights: dict[str, Any],
                       mask: Any = None, **overrides: bool) -> list[Any]:

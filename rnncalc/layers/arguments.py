@@ -252,6 +252,52 @@ def regularized(*prefixes: str) -> frozenset[str]:
     return frozenset(f"{p}_{k}" for p in prefixes for k in ("regularizer", "constraint"))
 
 
+_REGULARIZERS = {"l1": "L1", "l2": "L2", "l1_l2": "L1L2", "L1": "L1", "L2": "L2",
+                 "L1L2": "L1L2", "orthogonal_regularizer": "OrthogonalRegularizer",
+                 "OrthogonalRegularizer": "OrthogonalRegularizer"}
+_CONSTRAINTS = {"max_norm": "MaxNorm", "MaxNorm": "MaxNorm", "min_max_norm": "MinMaxNorm",
+                "MinMaxNorm": "MinMaxNorm", "non_neg": "NonNeg", "NonNeg": "NonNeg",
+                "unit_norm": "UnitNorm", "UnitNorm": "UnitNorm"}
+
+
+def _keras_object(value: Any, known: dict[str, str], what: str, examples: str) -> None:
+    """Check a regularizer or constraint as Keras reads one: a name, ``L2(0.01)`` or
+    ``{class_name, config}``; factors are non-negative numbers. Its value changes nothing
+    rnncalc computes, but Keras refuses a wrong one, and so does rnncalc."""
+    from rnncalc.layers.calls import Call
+
+    if value is None:
+        return
+    if isinstance(value, str):
+        name, params = value, {}
+    elif isinstance(value, Call):
+        name, params = value.name, {**{str(i): v for i, v in enumerate(value.args)},
+                                    **value.kwargs}
+    elif isinstance(value, dict) and "class_name" in value:
+        name, params = value["class_name"], value.get("config") or {}
+    else:
+        raise SpecError(f"expected a Keras {what} ({examples}), got {show(value)}")
+    if not isinstance(name, str) or name.split(".")[-1] not in known:
+        raise SpecError(f"unknown {what} {show(name)} (Keras knows "
+                        f"{', '.join(sorted(set(known.values())))})",
+                        hint=did_you_mean(str(name), list(known)))
+    if not isinstance(params, dict):
+        raise SpecError(f"{what} config must be a mapping, got {show(params)}")
+    for key, factor in params.items():
+        if key in ("mode", "axis", "name") or factor is None:
+            continue
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 0:
+            raise SpecError(f"{name}: {key} must be a non-negative number, got {show(factor)}")
+
+
+def check_side_argument(name: str, value: Any) -> None:
+    """Regularizers and constraints: accepted and unused, but checked as Keras checks them."""
+    if name.endswith("_regularizer"):
+        _keras_object(value, _REGULARIZERS, "regularizer", "'l2', L2(0.01), 'l1_l2'")
+    elif name.endswith("_constraint"):
+        _keras_object(value, _CONSTRAINTS, "constraint", "'max_norm', MaxNorm(3), 'non_neg'")
+
+
 def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
          *, accepts_input_dim: bool = False, ignored: frozenset[str] | None = None,
          not_modelled: dict[str, Any] | None = None, kind: str = "",
@@ -298,6 +344,11 @@ def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any
                                 f"only {show(fixed[key])} is accepted")
             continue
         given[key] = value
+    for key, value in given.items():
+        try:
+            check_side_argument(key, value)
+        except SpecError as err:
+            raise err.at(f"argument '{key}'") from None
     config: dict[str, Any] = {}
     for arg in [*args, *common.values()]:
         if arg.name in given:

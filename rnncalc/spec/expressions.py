@@ -22,7 +22,8 @@ MAX_NESTING = 32
 # anything else (``os.system``) is refused before any lookup.
 _MODULES = {"tf", "tensorflow", "keras", "layers", "initializers", "activations", "nn",
             "math", "compat", "v1", "v2", "np", "numpy", "dtypes", "src", "rnn", "core",
-            "models", "K", "backend", "mixed_precision", "legacy", "tf_keras", "ops"}
+            "models", "K", "backend", "mixed_precision", "legacy", "tf_keras", "ops",
+            "regularizers", "constraints"}
 _NAMED_VALUES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
                  "int64", "uint8", "bool"}
 

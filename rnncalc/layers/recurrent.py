@@ -480,6 +480,31 @@ class LSTM(Recurrent):
         ones = np.ones((units,), dtype="float32")
         return np.concatenate([sample(init, (units,)), ones, sample(init, (2 * units,))])
 
+    def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
+        """With sigmoid gates and tanh, the weights folded for one tanh over every gate.
+
+        sigmoid(a) = (1 + tanh(a / 2)) / 2: the i, f and o rows of the kernels and
+        bias are halved here (exact in binary floating point) and the gates reordered
+        i, f, o, c, so that a step runs one tanh over the block and one ``+= 1`` over
+        the three sigmoid gates, which then hold 2·sigmoid (the halves are applied to
+        c_t and h_t). Same products, same MACs: only the rows' order and scale change.
+        """
+        p = super().prepare(weights)
+        c = self.config
+        if c["recurrent_activation"] != "sigmoid" or c["activation"] != "tanh":
+            return p
+        import numpy as np
+
+        u = self.units
+        order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]            # i, f, o, c
+        scale = np.ones(4 * u, np.float32)
+        scale[:3 * u] = 0.5
+        p["kernel"] = p["kernel"][:, order] * scale
+        p["recurrent"] = np.ascontiguousarray(p["recurrent"][order] * scale[:, None])
+        p["input_biases"] = [(rows, bias[order] * scale) for rows, bias in p["input_biases"]]
+        p["folded"] = True
+        return p
+
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
 
@@ -489,6 +514,21 @@ class LSTM(Recurrent):
         if states is not None:                       # z + h_{t-1} W_h
             self.recurrent_product(p, states[0], work)
             work += z
+        if p.get("folded"):                          # see prepare: rows i, f, o, c
+            np.tanh(work, out=work)
+            work[:3 * u] += 1                        # 2·sigmoid for i, f, o
+            i, f, o, g = work[:u], work[u:2 * u], work[2 * u:3 * u], work[3 * u:]
+            if states is None:                       # 2·c_t = 2f·c_{t-1} + 2i·c̃, into f
+                np.multiply(i, g, out=f)
+            else:
+                f *= states[1]
+                g *= i
+                f += g
+            f *= 0.5
+            np.tanh(f, out=g)                        # h_t = o·tanh(c_t), into c̃
+            g *= o
+            g *= 0.5
+            return [g, f]
         i, f, g, o = work[:u], work[u:2 * u], work[2 * u:3 * u], work[3 * u:]
         gate, act = self.config["recurrent_activation"], self.config["activation"]
         halved = gate == "sigmoid" and act == "tanh"

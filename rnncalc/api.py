@@ -285,8 +285,6 @@ class Model:
     def graph(self, *, batch_size: int | None = None, timesteps: int | None = None,
               convention: str = "keras") -> Graph:
         """The built graph, with these shape overrides on top of the model's own."""
-        from rnncalc.reports.pytorch import graph_for
-
         _check_counts(batch_size=batch_size, timesteps=timesteps)
         _choice("convention", convention, CONVENTIONS)
         options = replace(self.options,
@@ -295,7 +293,7 @@ class Model:
         key = (options, convention)
         if key not in self._graphs:
             try:
-                self._graphs[key] = graph_for(self.spec, options, convention)
+                self._graphs[key] = _build(self.spec, options, convention)
             except SpecError as err:
                 raise err.at(self.title) if self.title else err from None
         return self._graphs[key]
@@ -430,6 +428,18 @@ class Model:
     def __repr__(self) -> str:
         where = f", {self.title}" if self.title else ""
         return f"<rnncalc.Model {self.spec.name or self.spec.source or 'model'}{where}>"
+
+
+def _build(spec: ModelSpec, options: ShapeOptions, convention: str) -> Graph:
+    """The graph a report in ``convention`` is a view of (the PyTorch one only when asked:
+    its module is not part of a plain summary's start-up)."""
+    if convention == "pytorch":
+        from rnncalc.reports.pytorch import graph_for
+
+        return graph_for(spec, options, convention)
+    from rnncalc.graph import build_graph
+
+    return build_graph(spec, options)
 
 
 def _choice(what: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -134,7 +134,7 @@ def _load(spec: str | None, layer: list[str] | None, input_shape: str | None,
           set_: list[str] | None = None) -> Any:
     """The models a command works on: every model of the input, or the ``--model N``-th."""
     import rnncalc.api as api
-    from rnncalc.interop.notebook import parse_bindings
+    from rnncalc.spec.bindings import parse_bindings
 
     models = api.load_all(spec, layers=layer, input_shape=input_shape, batch_size=batch_size,
                           timesteps=timesteps, validate=False, bindings=parse_bindings(set_))
@@ -506,7 +506,7 @@ def diff(
 ) -> None:
     """Two models side by side, layer by layer: shapes, params and the difference."""
     import rnncalc.api as api
-    from rnncalc.interop.notebook import parse_bindings
+    from rnncalc.spec.bindings import parse_bindings
 
     _display(width, ascii)
     bindings = parse_bindings(set_)

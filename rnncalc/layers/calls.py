@@ -90,3 +90,20 @@ def as_call(entry: Any) -> Call:
             return Call(kind)
         return Call(kind, (body,), {})
     raise SpecError(f"expected a layer, got {show(entry)}", hint=FORMS_HINT)
+
+
+def dotted_name(node: Any) -> str | None:
+    """``a.b.c`` as a string when an :mod:`ast` node is a plain chain of names, else ``None``.
+
+    The call parser and Lambda bodies both name functions this way.
+    """
+    import ast
+
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

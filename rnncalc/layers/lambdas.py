@@ -22,6 +22,7 @@ from typing import Any
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import Arg, anything, dims, optional, show
 from rnncalc.layers.base import Layer
+from rnncalc.layers.calls import dotted_name
 from rnncalc.layers.counting import ACT, ADD, CostTerm, describe_dims, size
 from rnncalc.layers.shapes import Shape
 
@@ -330,16 +331,6 @@ def _dtype(x: Any) -> Any:
 # -- the walker ------------------------------------------------------------------
 
 
-def _dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])
-
-
 class Walker:
     """Evaluates a checked lambda body over one backend (shapes or NumPy)."""
 
@@ -407,7 +398,7 @@ class Walker:
         raise _refuse(f"{type(node).__name__.lower()} '{ast.unparse(node)}' is not read")
 
     def call(self, node: ast.Call) -> Any:
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         if name is None or "." not in name:
             raise _refuse(f"call of '{ast.unparse(node.func)}' (only ops./tf./K. functions)")
         prefix, _, short = name.rpartition(".")

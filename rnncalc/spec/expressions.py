@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.calls import Call
+from rnncalc.layers.calls import Call, dotted_name
 from rnncalc.spec import placeholders
 
 MAX_EXPRESSION_CHARS = 10_000
@@ -49,18 +49,6 @@ def parse_call(text: str) -> Call:
     if not isinstance(tree.body, ast.Call):
         raise SpecError(f"expected a call like 'LSTM(3)', got {_clip(source)}")
     return _call(tree.body, 0)
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    """``a.b.c`` as a string when ``node`` is a plain chain of names, else ``None``."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _dotted(node: ast.AST) -> str | None:

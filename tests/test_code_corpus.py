@@ -26,7 +26,6 @@ FILES = {f["file"]: f for f in TRUTH["files"]}
 
 # (file, model index) -> words the skip note must contain
 EXPECTED_SKIPS = {
-    ("n15_shared_embedding.ipynb", 0): ["shared layer 'embedding'", "cell 2", "line 6"],
     ("n44_sequential_in_functional.ipynb", 1): ["model 'encoder' is used as a layer",
                                                  "cell 3", "line 2"],
     ("p16_nested_sequential.py", 1): ["model 'features' is used as a layer", "line 13"],

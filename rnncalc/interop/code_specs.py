@@ -158,33 +158,37 @@ def _functional(model: FunctionalModel | SubclassedModel, source: str,
         if all(node is not d for d in declared):
             raise _Skip(f"input '{node.name}' ({node.where}) is needed by the outputs but is "
                         f"not among the model's inputs (Keras: graph disconnected)")
-    by_layer: dict[int, list[CallNode]] = {}
-    for node in nodes.values():
-        by_layer.setdefault(id(node.layer), []).append(node)
-    for calls in sorted(by_layer.values(), key=lambda cs: min(c.order for c in cs)):
-        if len(calls) > 1:
-            layer = calls[0].layer
-            lines = ", ".join(c.where for c in sorted(calls, key=lambda c: c.order))
-            raise _Skip(f"shared layer '{layer.name}' is called {len(calls)} times in this model "
-                        f"({lines}); shared layers are not supported yet")
-
     inputs = [_input_decl(node, notes, source) for node in declared]
     decls = []
+    # A layer object called more than once (shared weights): its first call is the layer,
+    # each later call a ``call:`` entry that later layers reach by its alias.
+    names: dict[int, str] = {}
+    calls: dict[int, int] = {}
     for node in sorted(nodes.values(), key=lambda n: n.order):
+        k = calls.get(id(node.layer), 0)
+        calls[id(node.layer)] = k + 1
+        refs_in = tuple(_ref(t, names) for t in node.inputs)
+        states = tuple(_ref(t, names) for t in node.initial_state)
+        label, where = f"layers[{len(decls)}]", f"{source}: {node.where}"
+        if k:
+            names[id(node)] = f"{node.layer.name}_call_{k}"
+            decls.append(LayerDecl(Call(node.layer.name), refs_in, states, label, where,
+                                   shared=node.layer.name, alias=names[id(node)]))
+            continue
+        names[id(node)] = node.layer.name
         call = _check_known(node.layer.call, f"layer '{node.layer.name}'", notes)
-        call = Call(call.name, call.args, {k: v for k, v in call.kwargs.items()
-                                           if k not in KERAS2_INPUT_KWARGS})
-        decls.append(LayerDecl(call, tuple(_ref(t) for t in node.inputs),
-                               tuple(_ref(t) for t in node.initial_state),
-                               f"layers[{len(decls)}]", f"{source}: {node.where}"))
-    refs = tuple(_ref(t) for t in outputs)
+        kwargs = {k: v for k, v in call.kwargs.items() if k not in KERAS2_INPUT_KWARGS}
+        kwargs.setdefault("name", node.layer.name)
+        decls.append(LayerDecl(Call(call.name, call.args, kwargs), refs_in, states, label,
+                               where))
+    refs = tuple(_ref(t, names) for t in outputs)
     return ModelSpec(model.name, tuple(inputs), tuple(decls), refs, True, source)
 
 
-def _ref(tensor: Tensor) -> Ref:
+def _ref(tensor: Tensor, names: dict[int, str]) -> Ref:
     if isinstance(tensor.source, InputNode):
         return Ref(tensor.source.name)
-    return Ref(tensor.source.layer.name, tensor.index)
+    return Ref(names[id(tensor.source)], tensor.index)
 
 
 # -- inputs and shapes --------------------------------------------------------------------

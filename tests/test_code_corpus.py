@@ -26,9 +26,6 @@ FILES = {f["file"]: f for f in TRUTH["files"]}
 
 # (file, model index) -> words the skip note must contain
 EXPECTED_SKIPS = {
-    ("n44_sequential_in_functional.ipynb", 1): ["model 'encoder' is used as a layer",
-                                                 "cell 3", "line 2"],
-    ("p16_nested_sequential.py", 1): ["model 'features' is used as a layer", "line 13"],
     ("p35_keras_rejects.py", 1): ["Unrecognized keyword arguments passed to LSTM",
                                   "batch_size", "line 10"],
 }

@@ -59,6 +59,7 @@ from rnncalc.interop.code_values import (
     UserFunction,
 )
 from rnncalc.interop.code_values import source_text as _source
+from rnncalc.layers.calls import Call
 
 MAX_NUMBER = 10**30
 MAX_ITEMS = 100_000          # longest list/str a reading builds
@@ -939,9 +940,12 @@ class Reader(KerasReading):
                 func.has_input = True
                 self.namer.auto("InputLayer")
                 self.namer.auto("Functional")
+        if isinstance(func, SequentialModel) and func.items and all(
+                isinstance(item, (LayerObj, InputNode)) for item in func.items):
+            return self.call_layer(self.nested_sequential(func, node), args, kwargs, node)
         if isinstance(func, (SequentialModel, FunctionalModel)):
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
-                          "nested models are not supported yet")
+                          "nested functional models are not supported yet")
         if isinstance(func, SubclassedModel):
             self.trace(func, args, kwargs, node)
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
@@ -950,6 +954,22 @@ class Reader(KerasReading):
             return Opaque(f"custom layer class '{func.cls.name}' ({func.cls.where}) is not "
                           "supported")
         return self.unknown(node)
+
+    def nested_sequential(self, model: SequentialModel, node: ast.AST) -> LayerObj:
+        """A Sequential called on a tensor, as the one layer Keras makes of it: its layers
+        (their Keras names kept, their own input arguments dropped) inside a nested model."""
+        cached = getattr(model, "as_layer", None)
+        if cached is not None:
+            return cached
+        inner = [Call(item.call.name, item.call.args,
+                      {**{k: v for k, v in item.call.kwargs.items()
+                          if k not in ("input_shape", "batch_input_shape", "input_dim",
+                                       "input_length")}, "name": item.name})
+                 for item in model.items if isinstance(item, LayerObj)]
+        layer = LayerObj(Call("Sequential", (), {"name": model.name, "layers": inner}),
+                         model.name, self.where(node))
+        model.as_layer = layer        # a second call is a shared call of the same layer
+        return layer
 
     def invoke(self, func: UserFunction, args: list[Any], kwargs: dict[str, Any],
                node: ast.AST) -> Any:

@@ -8,6 +8,7 @@ errors to exit codes (2 for bad input, 1 for a bug in rnncalc).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from enum import Enum
@@ -600,7 +601,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("RNNCALC_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != "--debug"]
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_app_for(args))
     click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     if not args:
         with command.make_context("rnncalc", ["--help"], resilient_parsing=True) as ctx:
@@ -636,6 +637,25 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_exit()
     raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the invoked command registered.
+
+    Typer turns every registered command into a click command (reading each
+    signature's type hints) at every start, though one command runs; that was
+    about a tenth of a cold ``summary``. The top-level help, an unknown
+    command and shell completion get the whole app.
+    """
+    if not args or any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    chosen = [info for info in app.registered_commands
+              if (info.name or info.callback.__name__.replace("_", "-")) == args[0]]
+    if not chosen:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
 
 
 def _quiet_exit() -> None:

@@ -283,7 +283,7 @@ class _Builder:
         except SpecError as err:
             raise self.teach(err, inbound) from None
         check_size(outputs, weights)
-        node = Node(layer.name, layer.kind, layer, inbound, shapes, outputs, weights,
+        node = Node(layer.name, layer.keras_class, layer, inbound, shapes, outputs, weights,
                     dtype=layer.dtype, label=decl.label)
         self.register(node, "")
         self.nodes.append(node)

@@ -123,6 +123,8 @@ def _ast_value(node: ast.AST) -> Any:
 def _parse_call(node: ast.Call) -> Entry:
     func = node.func  # `LSTM`, `layers.LSTM` or `tf.keras.initializers.Constant`
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if isinstance(func, ast.Attribute) and ast.unparse(func.value).split(".")[-1] == "ops":
+        name = f"ops.{name}"  # a Keras operation: `ops.sum(axis=1)`
     if name is None:
         raise SystemExit(f"cannot read the call {ast.unparse(node)!r}")
     args = [_ast_value(a) for a in node.args]
@@ -154,7 +156,7 @@ def parse_entry(entry: Any) -> Entry:
         if "initial_state" in kwargs:
             call_kwargs["initial_state"] = kwargs.pop("initial_state")
         return Entry(entry["type"], [], kwargs, inputs, call_kwargs, None, alias)
-    types = [k for k in entry if k[:1].isupper()]
+    types = [k for k in entry if k[:1].isupper() or k.startswith("ops.")]
     if len(types) != 1:
         raise SystemExit(f"a layer entry needs exactly one type key: {entry!r}")
     args, kwargs = _split_value(entry[types[0]])
@@ -235,6 +237,53 @@ POSITIONAL_LAYER_ARG = {
     "StackedRNNCells": "cells",
     "Sequential": "layers",
 }
+
+
+def _subscript(text: str) -> Any:
+    """``"[:, -1]"`` as the key Python would build for ``x[:, -1]``."""
+    inner = text.strip()
+    inner = inner[1:-1] if inner.startswith("[") and inner.endswith("]") else inner
+    return eval(f"_K[{inner}]", {"_K": _KeyOf()})  # noqa: S307 - case files are ours
+
+
+class _KeyOf:
+    def __getitem__(self, key: Any) -> Any:
+        return key
+
+
+def call_op(entry: Entry, x: Any) -> Any:
+    """Apply a Keras operation entry (``ops.sum: {axis: 1}``) to its input tensors.
+
+    The tensors fill the function's leading parameters that the entry does not give
+    (``ops.multiply: {x2: 0.5}`` is ``ops.multiply(x, x2=0.5)``), then positional
+    values follow; ``ops.get_item: {key: "[:, -1]"}`` is ``x[:, -1]``.
+    """
+    import inspect
+
+    function = entry.type.removeprefix("ops.")
+    kwargs = {k: _tuplify(v) if k not in ("x1", "x2", "condition", "indices") else v
+              for k, v in entry.kwargs.items()}
+    tensors = list(x) if isinstance(x, (list, tuple)) else [x]
+    if function == "get_item":
+        return tensors[0][_subscript(kwargs["key"])]
+    func = getattr(keras.ops, function)
+    if function in ("concatenate", "stack"):
+        return func(tensors, *entry.args, **kwargs)
+    if function == "einsum":
+        return func(kwargs.pop("subscripts"), *tensors)
+    params = [p.name for p in inspect.signature(func).parameters.values()
+              if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    rest, values = list(tensors), list(entry.args)
+    for name in params:
+        if name in kwargs:
+            continue
+        if rest:
+            kwargs[name] = rest.pop(0)
+        elif values:
+            kwargs[name] = _tuplify(values.pop(0))
+    if rest or values:
+        raise SystemExit(f"{entry.type}: too many operands or arguments")
+    return func(**kwargs)
 
 
 def make_layer(raw: Any) -> Any:
@@ -354,8 +403,14 @@ def build_functional(spec: Spec) -> Any:
     last = ""
     for raw in spec["layers"]:
         entry = parse_entry(raw)
-        layer = layers[entry.call] if entry.call is not None else make_layer(entry)
         x = previous if entry.inputs is None else resolve_all(entry.inputs)
+        if entry.type is not None and entry.type.startswith("ops."):
+            y = call_op(entry, x)
+            last = _first(y)._keras_history[0].name
+            tensors[last] = y
+            previous = _first(y)
+            continue
+        layer = layers[entry.call] if entry.call is not None else make_layer(entry)
         call_kw = {
             k: resolve_all(v) if k in REFERENCE_CALL_ARGS else v
             for k, v in entry.call_kwargs.items()
@@ -417,6 +472,12 @@ def origin(tensor: Any) -> tuple[str, int]:
     return op.name, int(tensor_index)
 
 
+def _outputs(operation: Any) -> list[Any]:
+    """The output tensors of an operation's (first) node."""
+    out = operation._inbound_nodes[0].output_tensors
+    return list(out)
+
+
 def describe(model: Any) -> dict[str, Any]:
     """Everything ``model.summary()`` knows, per layer and in total."""
     inputs = [
@@ -424,8 +485,16 @@ def describe(model: Any) -> dict[str, Any]:
         for t in model.inputs
     ]
     layers = []
-    for layer in model.layers:
+    # ``operations``: the layers and the Keras operations (ops.sum, x + y) the summary lists
+    for layer in getattr(model, "operations", model.layers):
         if layer.__class__.__name__ == "InputLayer":
+            continue
+        if not isinstance(layer, keras.layers.Layer):
+            outs = _outputs(layer)
+            layers.append({"name": layer.name, "type": layer.__class__.__name__,
+                           "output_shapes": [shape_list(t.shape) for t in outs],
+                           "params": 0, "trainable_params": 0, "non_trainable_params": 0,
+                           "weights": []})
             continue
         out = layer.output
         outs = list(out) if isinstance(out, (list, tuple)) else [out]

@@ -333,6 +333,11 @@ class Layer(Forward):
     # -- derived, never overridden ---------------------------------------------
 
     @property
+    def keras_class(self) -> str:
+        """The class name Keras' summary prints (an operation's differs from its kind)."""
+        return self.kind
+
+    @property
     def trainable(self) -> bool:
         return bool(self.config.get("trainable", True))
 

@@ -63,7 +63,7 @@ def as_call(entry: Any) -> Call:
     if isinstance(entry, Call):
         return entry
     if isinstance(entry, str):
-        return Call(entry.strip().split(".")[-1])
+        return Call(kind_name(entry.strip()))
     if isinstance(entry, dict):
         if "type" in entry:
             kind = entry["type"]
@@ -90,6 +90,16 @@ def as_call(entry: Any) -> Call:
             return Call(kind)
         return Call(kind, (body,), {})
     raise SpecError(f"expected a layer, got {show(entry)}", hint=FORMS_HINT)
+
+
+def kind_name(dotted: str) -> str:
+    """The kind a dotted name means: ``tf.keras.layers.LSTM`` -> ``LSTM``; a Keras
+    operation keeps its ``ops.`` (``keras.ops.sum`` -> ``ops.sum``), since ``ops.add``
+    and the layer ``Add`` are different kinds."""
+    parts = dotted.split(".")
+    if len(parts) > 1 and parts[-2] == "ops":
+        return f"ops.{parts[-1]}"
+    return parts[-1]
 
 
 def dotted_name(node: Any) -> str | None:

@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.calls import Call, dotted_name
+from rnncalc.layers.calls import Call, dotted_name, kind_name
 from rnncalc.spec import placeholders
 
 MAX_EXPRESSION_CHARS = 10_000
@@ -121,7 +121,7 @@ def _call(node: ast.Call, depth: int) -> Call:
         if kw.arg in kwargs:
             raise SpecError(f"argument '{kw.arg}' given twice")
         kwargs[kw.arg] = _value(kw.value, depth + 1)
-    return Call(name.split(".")[-1], tuple(args), kwargs)
+    return Call(kind_name(name), tuple(args), kwargs)
 
 
 def _value(node: ast.AST, depth: int) -> Any:

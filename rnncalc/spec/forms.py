@@ -59,8 +59,9 @@ def to_call(entry: Any) -> Call:
 
 
 def _is_call_arg(key: Any) -> bool:
-    """Call arguments are snake_case (``use_causal_mask``); layer names are CamelCase."""
-    return isinstance(key, str) and key[:1].islower()
+    """Call arguments are snake_case (``use_causal_mask``); layer names are CamelCase,
+    operations ``ops.<function>``."""
+    return isinstance(key, str) and key[:1].islower() and not key.startswith("ops.")
 
 
 def split_entry(entry: Any) -> tuple[Call, dict[str, Any]]:

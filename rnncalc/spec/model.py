@@ -230,7 +230,9 @@ def model_spec(doc: Document) -> ModelSpec:
             states = parse_refs(meta["initial_state"]) if "initial_state" in meta else ()
         except SpecError as err:
             raise err.at(where, f"{label} ({call.name})", "initial_state") from None
-        functional = functional or refs is not None or bool(states)
+        # Keras operations exist only in functional models (a Sequential takes layers)
+        functional = functional or refs is not None or bool(states) or \
+            call.name.startswith("ops.")
         layers.append(LayerDecl(call, refs, states, label, where, meta.get("call_args", {})))
 
     outputs = None

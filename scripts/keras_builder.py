@@ -251,6 +251,19 @@ class _KeyOf:
         return key
 
 
+# The Keras operations the specs built (by id), as opposed to ones layers made internally.
+SPEC_OPERATIONS: set[int] = set()
+# Operation parameters that take a constant operand (a list there is an array).
+OPERAND_KWARGS = frozenset({"x1", "x2", "condition", "indices"})
+
+
+def _array(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    array = np.asarray(value)
+    return array.astype("float32") if array.dtype.kind == "f" else array
+
+
 def call_op(entry: Entry, x: Any) -> Any:
     """Apply a Keras operation entry (``ops.sum: {axis: 1}``) to its input tensors.
 
@@ -261,7 +274,7 @@ def call_op(entry: Entry, x: Any) -> Any:
     import inspect
 
     function = entry.type.removeprefix("ops.")
-    kwargs = {k: _tuplify(v) if k not in ("x1", "x2", "condition", "indices") else v
+    kwargs = {k: _tuplify(v) if k not in OPERAND_KWARGS else _array(v)
               for k, v in entry.kwargs.items()}
     tensors = list(x) if isinstance(x, (list, tuple)) else [x]
     if function == "get_item":
@@ -406,6 +419,7 @@ def build_functional(spec: Spec) -> Any:
         x = previous if entry.inputs is None else resolve_all(entry.inputs)
         if entry.type is not None and entry.type.startswith("ops."):
             y = call_op(entry, x)
+            SPEC_OPERATIONS.add(id(_first(y)._keras_history[0]))
             last = _first(y)._keras_history[0].name
             tensors[last] = y
             previous = _first(y)
@@ -485,9 +499,14 @@ def describe(model: Any) -> dict[str, Any]:
         for t in model.inputs
     ]
     layers = []
-    # ``operations``: the layers and the Keras operations (ops.sum, x + y) the summary lists
+    # ``operations``: the layers and the Keras operations (ops.sum, x + y) the summary
+    # lists. Only operations a spec wrote: Keras also lists an operation a layer's mask
+    # made outside any layer (a masked GRU's returned state feeding another layer brings
+    # a ``not_equal`` row), which rnncalc does not model.
     for layer in getattr(model, "operations", model.layers):
         if layer.__class__.__name__ == "InputLayer":
+            continue
+        if not isinstance(layer, keras.layers.Layer) and id(layer) not in SPEC_OPERATIONS:
             continue
         if not isinstance(layer, keras.layers.Layer):
             outs = _outputs(layer)

@@ -116,9 +116,10 @@ class Concatenate(Op):
                 elif out[i] is None:
                     out[i] = d
                 elif d is not None and d != out[i]:
-                    raise SpecError(f"'ops.concatenate' expects all inputs to have the same "
-                                    f"shape except on the concatenation axis {axis}, got "
-                                    f"{', '.join(keras_shape(x) for x in operands)}")
+                    raise SpecError(f"Every value in `xs` must have the same shape except on "
+                                    f"the `axis` dim. But found element of shape {tuple(s)}, "
+                                    f"which is different from the first element's shape "
+                                    f"{tuple(operands[0])}.")
         return [tuple(out)]
 
     def compute(self, values: list[Any]) -> list[Any]:
@@ -174,6 +175,9 @@ class Transpose(Op):
         axes = self.config["axes"]
         if axes is None:
             return tuple(reversed(range(rank)))
+        if len(axes) != rank:
+            raise SpecError(f"axis must be a list of the same length as the input shape, "
+                            f"expected {rank}, but received {len(axes)}.")
         perm = tuple(check_axis(a, rank) for a in axes)
         if sorted(perm) != list(range(rank)):
             raise SpecError(f"axes don't match array: {list(axes)} is not a permutation of "
@@ -217,14 +221,14 @@ class Reshape(Op):
         if -1 not in new:
             if known is not None and _prod(new) != known:
                 raise SpecError(f"The total size of the tensor must be unchanged. Received: "
-                                f"input_shape={tuple(x)}, target_shape={tuple(new)}")
+                                f"input_shape={tuple(x)}, newshape={tuple(new)}")
             return [tuple(new)]
         rest = _prod([d for d in new if d != -1])
         if known is None:
             return [tuple(None if d == -1 else d for d in new)]
         if known % rest:
             raise SpecError(f"The total size of the tensor must be unchanged. Received: "
-                            f"input_shape={tuple(x)}, target_shape={tuple(new)}")
+                            f"input_shape={tuple(x)}, newshape={tuple(new)}")
         return [tuple(known // rest if d == -1 else d for d in new)]
 
     def compute(self, values: list[Any]) -> list[Any]:
@@ -443,8 +447,8 @@ class GetItem(Op):
             if isinstance(k, slice):
                 out.append(None if d is None else len(range(*k.indices(d))))
             elif d is not None and not -d <= k < d:
-                raise SpecError(f"Array has shape {tuple(x)} but out-of-bound index {k} was "
-                                f"requested.")
+                raise SpecError(f"Array has shape {tuple(x)} but out-of-bounds index "
+                                f"{key_text(self.config['key'])} was requested.")
         return [tuple(out)]
 
     def compute(self, values: list[Any]) -> list[Any]:
@@ -518,8 +522,9 @@ class Split(Op):
         d = x[a]
         if is_int(spec):
             if d is not None and d % spec:
-                raise SpecError(f"array split does not result in an equal division: axis "
-                                f"{a} of size {d} into {spec} sections")
+                raise SpecError(f"`x` size on given `axis` must be divisible by "
+                                f"`indices_or_sections` when `indices_or_sections` is an "
+                                f"int. But received {d} and {spec}.")
             sizes: list[Dim] = [None if d is None else d // spec] * spec
         else:
             edges = [0, *spec, d]

@@ -33,6 +33,7 @@ import numpy as np
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 from keras.src.ops.function import make_node_key  # noqa: E402
+from keras.src.ops.operation import Operation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "code_corpus"
@@ -145,11 +146,20 @@ class Capture:
         self.files: set[str] = set()
         self.cell_of: dict[str, int] = {}
         self.frames: list[dict] = []
+        self.depth = 0                            # layer calls under way
+        self.operations: set[int] = set()         # operations the corpus itself applied
 
     def install(self) -> None:
         capture = self
         init = keras.layers.Layer.__init__
         call = keras.layers.Layer.__call__
+
+        def operation_call(self, *args, **kwargs):
+            # ops.sum(x), x + y: an operation applied outside any layer call is the
+            # corpus' own (a layer's internal ones, e.g. a mask's not_equal, are not)
+            if not isinstance(self, keras.layers.Layer) and capture.depth == 0:
+                capture.operations.add(id(self))
+            return _ORIGINAL_OPERATION_CALL(self, *args, **kwargs)
 
         def layer_init(self, *args, **kwargs):
             init(self, *args, **kwargs)
@@ -165,7 +175,11 @@ class Capture:
             if isinstance(self, keras.Model) and any(
                     isinstance(t, keras.KerasTensor) for t in keras.tree.flatten(args)):
                 capture.symbolic.add(id(self))
-            out = call(self, *args, **kwargs)
+            capture.depth += 1
+            try:
+                out = call(self, *args, **kwargs)
+            finally:
+                capture.depth -= 1
             shapes = [list(t.shape) for t in keras.tree.flatten(out)
                       if hasattr(t, "shape")]
             capture.calls.setdefault(id(self), []).append(shapes)
@@ -173,6 +187,7 @@ class Capture:
 
         keras.layers.Layer.__init__ = layer_init
         keras.layers.Layer.__call__ = layer_call
+        Operation.symbolic_call = operation_call
 
     def where(self, model) -> str | None:
         """Where the corpus built this model; ``None`` for models Keras builds itself."""
@@ -221,8 +236,17 @@ def describe(entry: dict, capture: Capture) -> dict:
     layers = []
     shared = False
     nested = False
-    for layer in model.layers:
+    # a functional model's rows: its layers and the operations (ops.sum, x + y) the corpus
+    # applied, as model.summary() lists them
+    rows = model.operations if kind == "functional" else model.layers
+    for layer in rows:
         if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if not isinstance(layer, keras.layers.Layer):
+            if id(layer) in capture.operations:
+                layers.append({"name": layer.name, "class": type(layer).__name__,
+                               "output_shapes": (_shapes_from_graph(model, layer) or [None])[0],
+                               "params": 0, "trainable_params": 0})
             continue
         if isinstance(layer, keras.Model):
             nested = True
@@ -368,6 +392,7 @@ def main() -> None:
         results.append(run_file(path, capture))
         keras.layers.Layer.__init__ = _ORIGINAL_INIT
         keras.layers.Layer.__call__ = _ORIGINAL_CALL
+        Operation.symbolic_call = _ORIGINAL_OPERATION_CALL
         done = results[-1]
         print(f"{path.name}: {len(done['models'])} models, {len(done['errors'])} errors",
               file=sys.stderr)
@@ -380,6 +405,7 @@ def main() -> None:
 _KERAS_DIR = str(Path(keras.__file__).resolve().parent)
 _ORIGINAL_INIT = keras.layers.Layer.__init__
 _ORIGINAL_CALL = keras.layers.Layer.__call__
+_ORIGINAL_OPERATION_CALL = Operation.symbolic_call
 
 if __name__ == "__main__":
     main()

@@ -35,6 +35,7 @@ from rnncalc.interop.code_keras import (
     _tensor,
     functional_layers,
 )
+from rnncalc.interop.code_ops import touches_tensors
 from rnncalc.interop.code_values import (
     MISSING,
     ZERO_STATE,
@@ -57,9 +58,10 @@ from rnncalc.interop.code_values import (
     Unknown,
     UserClass,
     UserFunction,
+    needs,
 )
 from rnncalc.interop.code_values import source_text as _source
-from rnncalc.layers.calls import Call
+from rnncalc.layers.calls import Call, dotted_name
 
 MAX_NUMBER = 10**30
 MAX_ITEMS = 100_000          # longest list/str a reading builds
@@ -644,9 +646,14 @@ class Reader(KerasReading):
 
     def ev_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
         owner = self.ev(node.value, scope)
-        key = self.ev(node.slice, scope)
+        key = self.index_value(node.slice, scope) if isinstance(owner, (Tensor, CallResult)) \
+            else self.ev(node.slice, scope)
         if isinstance(owner, CallResult) and isinstance(key, int) and key >= 0:
             return owner.tensor(key)
+        if isinstance(owner, (Tensor, CallResult)):
+            if isinstance(key, Unknown):
+                return Opaque(needs(key, f"the index of '{_source(node)}' ({self.where(node)})"))
+            return self.tensor_subscript(owner, key, node)    # Keras' GetItem
         if isinstance(owner, (list, tuple, str)) and isinstance(key, (int, slice)) and \
                 not isinstance(key, bool):
             try:
@@ -656,6 +663,16 @@ class Reader(KerasReading):
         if isinstance(owner, dict) and _hashable(key) and key in owner:
             return owner[key]
         return self.unknown(node)
+
+    def index_value(self, node: ast.expr, scope: Scope) -> Any:
+        """A subscript of a tensor: ``...`` is an index there (Ellipsis is unknown elsewhere)."""
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
+            return Ellipsis
+        if isinstance(node, ast.Tuple):
+            items = tuple(self.index_value(e, scope) for e in node.elts)
+            unknown = [i for i in items if isinstance(i, Unknown)]
+            return unknown[0] if unknown else items
+        return self.ev(node, scope)
 
     def ev_Slice(self, node: ast.Slice, scope: Scope) -> Any:
         parts = [None if p is None else self.ev(p, scope) for p in (node.lower, node.upper,
@@ -734,10 +751,11 @@ class Reader(KerasReading):
 
     def binop(self, op: ast.operator, a: Any, b: Any, node: ast.AST) -> Any:
         for side in (a, b):
-            if isinstance(side, (Tensor, CallResult, Opaque)):
-                reason = side.reason if isinstance(side, Opaque) else \
-                    f"tensor arithmetic '{_source(node)}' ({self.where(node)}) is not a layer"
-                return Opaque(reason)
+            if isinstance(side, Opaque):
+                return side
+        if isinstance(a, (Tensor, CallResult)) or isinstance(b, (Tensor, CallResult)):
+            return self.tensor_operator(op, a, b, node)     # a Keras operation node
+        for side in (a, b):
             if isinstance(side, Unknown):
                 return side
         if isinstance(op, ast.Add) and type(a) is type(b) and isinstance(a, (list, tuple)):
@@ -768,6 +786,8 @@ class Reader(KerasReading):
 
     def ev_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
         operand = self.ev(node.operand, scope)
+        if isinstance(operand, (Tensor, CallResult)) and not isinstance(node.op, ast.Not):
+            return self.tensor_operator(node.op, operand, None, node)
         if isinstance(node.op, ast.Not):
             test = self.truth(operand)
             return self.unknown(node) if test is None else not test
@@ -797,6 +817,10 @@ class Reader(KerasReading):
         left = self.ev(node.left, scope)
         for op, right_node in zip(node.ops, node.comparators):
             right = self.ev(right_node, scope)
+            if isinstance(left, (Tensor, CallResult)) or isinstance(right, (Tensor, CallResult)):
+                if len(node.ops) > 1 or isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+                    return self.unknown(node)
+                return self.tensor_operator(op, left, right, node)
             if isinstance(op, (ast.Is, ast.IsNot)):
                 if isinstance(left, Unknown) or isinstance(right, Unknown):
                     return self.unknown(node)
@@ -917,6 +941,12 @@ class Reader(KerasReading):
                               f"named '{name}' was built before; skipped")
         if isinstance(func, Module):
             return self.keras_call(func, args, kwargs, node)
+        if isinstance(func, str) and touches_tensors(args, kwargs):
+            dotted = dotted_name(node.func)      # tf.nn.softmax: read as an activation name
+            found = self.foreign_function(dotted, args, kwargs, node) if dotted and \
+                dotted.split(".")[0] in ("tf", "tensorflow", "K") else None
+            if found is not None:
+                return found
         if isinstance(func, Builtin):
             return self.builtin(func, args, kwargs, node)
         if isinstance(func, UserFunction):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from rnncalc.interop.code_ops import OpsReading, touches_tensors
 from rnncalc.interop.code_values import (
     MISSING,
     ZERO_STATE,
@@ -48,7 +49,7 @@ _DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_bat
                  "test_on_batch")
 
 
-class KerasReading:
+class KerasReading(OpsReading):
     """Keras calls, mixed into the reader (which gives ``where``, ``unknown``, ``namer``,
     ``models``, ``bindings``, ``invoke`` and ``call``)."""
 
@@ -96,6 +97,13 @@ class KerasReading:
                 if shape is not None:
                     return shape
             return self.unknown(node)
+        if "ops" in parts[:-1] and touches_tensors(args, kwargs):
+            return self.operation(last, args, kwargs, node)
+        if (parts[0] in ("tf", "tensorflow") or "backend" in parts[:-1]) and \
+                touches_tensors(args, kwargs):
+            found = self.foreign_function(path, args, kwargs, node)
+            if found is not None:
+                return found
         if any(p in VALUE_MODULES for p in parts[:-1]) or (
                 parts[0] in ("tf", "tensorflow") and "initializers" in parts):
             return Call(last, tuple(_as_value(a) for a in args),

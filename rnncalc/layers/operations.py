@@ -147,6 +147,16 @@ class Op(Layer):
     def keras_class(self) -> str:
         return self.KERAS_CLASS
 
+    @classmethod
+    def signature(cls) -> tuple[str, ...]:
+        """The ``keras.ops`` function's parameters in order (``*name``: the rest), which
+        the code reader binds a call's positional arguments to."""
+        return (*cls.OPERANDS, *(a.name for a in cls.ARGS))
+
+    def output_count(self) -> int:
+        """How many tensors the operation returns (a split returns several)."""
+        return 1
+
     @property
     def dtype(self) -> str:
         return "float32"

@@ -343,6 +343,10 @@ class Einsum(Op):
         return [CostTerm("contraction", MAC, per, size(y), "·".join(summed) or "1", f"{per}",
                          describe_dims(y, 0))]
 
+    @classmethod
+    def signature(cls) -> tuple[str, ...]:
+        return ("subscripts", "*operands")
+
     def keras_code(self, tensors: list[str]) -> str:
         return f"ops.einsum({self.config['subscripts']!r}, {', '.join(tensors)})"
 
@@ -382,6 +386,14 @@ def index_key(value: Any) -> tuple[Index, ...]:
     """A subscript written as source text (``"[:, -1, :]"`` or ``":, -1"``) as a tuple of
     ints, slices, ``None`` and ``...``; parsed, never evaluated."""
     if isinstance(value, tuple):
+        for k in value:
+            ok = k is None or k is Ellipsis or is_int(k) or (isinstance(k, slice) and all(
+                p is None or is_int(p) for p in (k.start, k.stop, k.step)))
+            if not ok:
+                raise SpecError(f"key item {k!r}: only integers, slices, None and ... can "
+                                "index a tensor here")
+        if sum(1 for k in value if k is Ellipsis) > 1:
+            raise SpecError("an index can only have a single ellipsis ('...')")
         return value
     if is_int(value):
         return (value,)
@@ -399,6 +411,12 @@ def index_key(value: Any) -> tuple[Index, ...]:
     if sum(1 for k in key if k is Ellipsis) > 1:
         raise SpecError(f"key {value!r}: an index can only have a single ellipsis ('...')")
     return key
+
+
+def subscript(value: Any) -> str:
+    """A subscript argument, checked and kept as its normalized source text (``[:, -1]``):
+    text is what a spec, an export and Keras code all write."""
+    return key_text(index_key(value))
 
 
 def key_text(key: tuple[Index, ...]) -> str:
@@ -421,14 +439,18 @@ class GetItem(Op):
     kind = "ops.get_item"
     KERAS_CLASS = "GetItem"
     TORCH = "x[...]"
-    ARGS = (Arg("key", index_key),)
+    ARGS = (Arg("key", subscript),)
+
+    @property
+    def key(self) -> tuple[Index, ...]:
+        return index_key(self.config["key"])
 
     def _expanded(self, rank: int) -> tuple[Index, ...]:
-        key = self.config["key"]
+        key = self.key
         used = sum(1 for k in key if k is not None and k is not Ellipsis)
         if used > rank:
             raise SpecError(f"too many indices for a tensor of rank {rank}: "
-                            f"{key_text(key)}")
+                            f"{self.config['key']}")
         if Ellipsis in key:
             at = key.index(Ellipsis)
             return (*key[:at], *[slice(None)] * (rank - used), *key[at + 1:])
@@ -448,17 +470,17 @@ class GetItem(Op):
                 out.append(None if d is None else len(range(*k.indices(d))))
             elif d is not None and not -d <= k < d:
                 raise SpecError(f"Array has shape {tuple(x)} but out-of-bounds index "
-                                f"{key_text(self.config['key'])} was requested.")
+                                f"{self.config['key']} was requested.")
         return [tuple(out)]
 
     def compute(self, values: list[Any]) -> list[Any]:
-        return [values[0][self.config["key"]]]
+        return [values[0][self.key]]
 
     def keras_code(self, tensors: list[str]) -> str:
-        return f"{tensors[0]}{key_text(self.config['key'])}"
+        return f"{tensors[0]}{self.config['key']}"
 
     def torch_call(self) -> str:
-        return f"x{key_text(self.config['key'])}"
+        return f"x{self.config['key']}"
 
 
 def _indices(value: Any) -> Any:
@@ -532,6 +554,10 @@ class Split(Op):
                      for lo, hi in zip(edges, edges[1:])] if d is not None else \
                 [None] * (len(spec) + 1)
         return [(*x[:a], n, *x[a + 1:]) for n in sizes]
+
+    def output_count(self) -> int:
+        spec = self.config["indices_or_sections"]
+        return spec if is_int(spec) else len(spec) + 1
 
     def compute(self, values: list[Any]) -> list[Any]:
         import numpy as np

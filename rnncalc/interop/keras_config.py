@@ -106,7 +106,8 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
         raise SpecError(f"{source}: Functional config without a 'layers' list")
     inputs: dict[str, InputDecl] = {}
     layers: list[LayerDecl] = []
-    used = _used_as_input(config["layers"])
+    outputs = _tensor_list(config.get("output_layers"), source, "output_layers")
+    used = _used_as_input(config["layers"], {r.name for r in outputs})
     for i, entry in enumerate(config["layers"]):
         label = _label(i, entry)
         try:
@@ -122,6 +123,10 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
             nodes = entry.get("inbound_nodes") or []
             if not nodes:
                 raise SpecError("the layer is not connected to anything (no inbound nodes)")
+            if str(entry.get("module", "")).startswith("keras.src.ops"):
+                layers.append(_operation(kind, {**layer_config, "name": name}, nodes, label,
+                                         source))
+                continue
             tensors, states = _node_tensors(nodes[0])
             if not tensors:
                 raise SpecError("the layer has no input tensors")
@@ -146,9 +151,80 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
     order = [r.name for r in _tensor_list(config.get("input_layers"), source, "input_layers")]
     ordered = [inputs[n] for n in order if n in inputs]
     ordered += [d for n, d in inputs.items() if n not in order]
-    outputs = _tensor_list(config.get("output_layers"), source, "output_layers")
     return ModelSpec(_name(config), tuple(ordered), tuple(layers), tuple(outputs) or None,
                      True, source, dict(extra))
+
+
+def _operation(keras_class: str, config: dict[str, Any], nodes: list[Any], label: str,
+               source: str) -> LayerDecl:
+    """A Keras operation node (``ops.sum``, ``x + y``, ``x[:, -1]``): its config holds
+    the function's own arguments (axis, ...), its inbound node the tensors and the
+    constants (``x * 0.5``, the key of ``x[...]``) in the function's parameter order."""
+    from rnncalc.layers import operation_kinds
+
+    kind = operation_kinds().get(keras_class)
+    if kind is None:
+        raise SpecError(f"unsupported Keras operation '{keras_class}' (module keras.src.ops)",
+                        hint="rnncalc reads the keras.ops operations listed in its README")
+    if len(nodes) > 1:
+        raise SpecError(f"the operation '{config.get('name')}' has {len(nodes)} inbound nodes")
+    node = nodes[0]
+    if not isinstance(node, dict):
+        raise SpecError(f"unexpected inbound node {show(node)}")
+    from rnncalc.layers import layer_class
+
+    cls = layer_class(kind)
+    kwargs = {k: v for k, v in config.items() if k not in _DROPPED_KEYS}
+    tensors: list[Ref] = []
+    values = list(node.get("args") or [])
+    for name in cls.signature():
+        if not values:
+            break
+        if name in kwargs:
+            continue            # in the config (einsum's subscripts): not in the args
+        if name.startswith("*"):
+            tensors += _keras3_tensors(values)
+            values = []
+            break
+        value = values.pop(0)
+        found = _keras3_tensors(value)
+        if found and name in cls.OPERANDS:
+            tensors += found
+        elif found:
+            raise SpecError(f"the operation's argument '{name}' is a tensor; rnncalc reads "
+                            "tensors only as operands")
+        else:
+            kwargs[name] = _operation_value(value)
+    if values:
+        raise SpecError(f"the operation has {len(values)} more arguments than "
+                        f"ops.{kind.removeprefix('ops.')} takes")
+    for key, value in (node.get("kwargs") or {}).items():
+        if _keras3_tensors(value):
+            raise SpecError(f"the operation is called with a tensor for '{key}'")
+        kwargs[key] = _operation_value(value)
+    return LayerDecl(Call(kind, (), kwargs), tuple(tensors), (), label, source)
+
+
+def _operation_value(value: Any) -> Any:
+    """A constant of an operation's node: Keras' ``__slice__`` / ``__ellipsis__`` markers
+    (the key of ``x[...]``) become a subscript; other values are plain."""
+    from rnncalc.layers.tensor_ops import subscript
+
+    def index(item: Any) -> Any:
+        if isinstance(item, dict) and item.get("class_name") == "__slice__":
+            c = item.get("config") or {}
+            return slice(c.get("start"), c.get("stop"), c.get("step"))
+        if isinstance(item, dict) and item.get("class_name") == "__ellipsis__":
+            return Ellipsis
+        return item
+
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        return (value.get("config") or {}).get("value")       # a NumPy constant
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(i, dict) and str(i.get("class_name", "")).startswith("__")
+           for i in items):
+        return subscript(tuple(index(i) for i in items))
+    return value
 
 
 def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
@@ -179,8 +255,8 @@ def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
     raise SpecError(f"unexpected inbound node {show(node)}")
 
 
-def _used_as_input(entries: list[Any]) -> set[str]:
-    """Layers whose outputs a real layer needs as an input (directly or through ops).
+def _used_as_input(entries: list[Any], outputs: set[str]) -> set[str]:
+    """Layers whose outputs a real layer or a model output needs (directly or through ops).
 
     Keras serializes a mask handed on explicitly (``mask=``) as op layers
     (``NotEqual``, ``LogicalOr``, ...); rnncalc recomputes masks itself, so ops
@@ -206,7 +282,7 @@ def _used_as_input(entries: list[Any]) -> set[str]:
                 refs.update(i[0] for i in node if isinstance(i, list) and i and
                             isinstance(i[0], str))
         inputs[name] = refs
-    needed = {r for n, refs in inputs.items() if n not in ops for r in refs}
+    needed = {r for n, refs in inputs.items() if n not in ops for r in refs} | outputs
     frontier = list(needed & ops)
     while frontier:
         for r in inputs.get(frontier.pop(), ()):

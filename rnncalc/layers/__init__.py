@@ -78,6 +78,16 @@ def load_all() -> dict[str, type[Layer]]:
     return LAYER_KINDS
 
 
+def operation_kinds() -> dict[str, str]:
+    """Keras operation class (``Sum``, as ``to_json`` names it) -> its kind (``ops.sum``)."""
+    from rnncalc.layers.base import LAYER_KINDS
+
+    for module in ("operations", "tensor_ops"):
+        import_module(f"rnncalc.layers.{module}")
+    return {getattr(cls, "KERAS_CLASS"): kind for kind, cls in LAYER_KINDS.items()  # noqa: B009
+            if kind.startswith("ops.") and kind == cls.kind}
+
+
 def __getattr__(name: str) -> Any:
     if name == "LAYER_KINDS":          # the whole registry: every module imported
         return load_all()
@@ -85,4 +95,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["KIND_MODULES", "LAYER_KINDS", "MODULES", "Layer", "Namer", "Weight", "layer_class",
-           "load_all", "load_kind"]
+           "load_all", "load_kind", "operation_kinds"]

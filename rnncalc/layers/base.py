@@ -249,6 +249,19 @@ class Layer(Forward):
         return cls(config, namer)
 
     @classmethod
+    def declared_args(cls) -> tuple[Arg, ...]:
+        """Every argument of the kind's own (export writes the ones off their default)."""
+        return cls.ARGS
+
+    #: Written in Keras code as a function of tensors (``ops.sum(x, axis=1)``), not as a
+    #: layer object called on them; :meth:`keras_code` writes the call.
+    KERAS_FUNCTION: ClassVar[bool] = False
+
+    def keras_code(self, tensors: list[str]) -> str:
+        """This node as Keras code on the named tensors, for kinds that are functions."""
+        raise NotImplementedError(f"{self.kind} is a layer, not a function")
+
+    @classmethod
     def check_config(cls, config: dict[str, Any]) -> None:
         """Cross-argument checks; override where Keras has them."""
 

@@ -132,13 +132,20 @@ class Op(Layer):
         self.name = config["name"] or namer.auto(self.KERAS_CLASS)
         self.call_config = {}
 
+    KERAS_FUNCTION = True
+
+    @classmethod
+    def declared_args(cls) -> tuple[Arg, ...]:
+        """The function's own arguments, then its operands given as constants."""
+        operands = () if cls.VARIADIC else tuple(
+            Arg(n, optional(constant), None, positional=False) for n in cls.OPERANDS)
+        return (*cls.ARGS, *operands)
+
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         from rnncalc.layers.arguments import bind
 
-        operands = () if cls.VARIADIC else tuple(
-            Arg(n, optional(constant), None, positional=False) for n in cls.OPERANDS)
-        config = bind((*cls.ARGS, *operands), call.args, call.kwargs, ignored=frozenset(),
+        config = bind(cls.declared_args(), call.args, call.kwargs, ignored=frozenset(),
                       kind=f"{cls.kind}()", common_args=NAME_ARG)
         cls.check_config(config)
         return cls(config, namer)
@@ -242,25 +249,15 @@ class Op(Layer):
 
     def keras_code(self, tensors: list[str]) -> str:
         """This operation as Keras 3 code on tensors named ``tensors`` (for export)."""
-        from rnncalc.layers.calls import source_text
-
-        operands = [source_text(v) for v in self.operands(tensors, _literal)]
         if self.VARIADIC:
             operands = ["[" + ", ".join(tensors) + "]"]
-        given = [f"{a.name}={source_text(_plain(self.config[a.name]))}" for a in self.ARGS
+        else:
+            rest = iter(tensors)
+            operands = [next(rest) if self.config.get(n) is None else repr(self.config[n])
+                        for n in self.OPERANDS]
+        given = [f"{a.name}={_plain(self.config[a.name])!r}" for a in self.ARGS
                  if a.name in self.config and self.config[a.name] != a.default]
         return f"ops.{self.kind.removeprefix('ops.')}({', '.join([*operands, *given])})"
-
-
-class _Literal(str):
-    """A constant already written as source text (so ``source_text`` keeps it as is)."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _literal(value: Any) -> _Literal:
-    return _Literal(repr(value))
 
 
 def _plain(value: Any) -> Any:

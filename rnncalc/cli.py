@@ -499,6 +499,10 @@ def diff(
     input_shape: InputShapeOpt = None,
     batch_size: BatchOpt = None,
     timesteps: TimestepsOpt = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", help="Which model of a notebook or .py file (1-based): N for both sides, "
+        "or N,M one per side (with one file: its N-th against its M-th).",
+        show_default=False)] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     json_flag: JsonOpt = False,
     set_: SetOpt = None,
@@ -511,10 +515,16 @@ def diff(
 
     _display(width, ascii)
     bindings = parse_bindings(set_)
-    models = [api.load(x, input_shape=input_shape, bindings=bindings)
-              for x in (a, b) if x is not None]
-    result = api.diff(models[0], models[1] if b is not None else None, convention=convention,
-                      batch_size=batch_size, timesteps=timesteps, titles=(a, b or a))
+    picks = _model_pair(model)
+    second = b if b is not None or picks[1] is None or picks[0] == picks[1] else a
+    models = [api.load(x, input_shape=input_shape, bindings=bindings, model=n)
+              for x, n in ((a, picks[0]), (second, picks[1])) if x is not None]
+    titles = (a, second or a)
+    if second is a and picks[0] != picks[1]:
+        titles = (f"{a} (model {picks[0]})", f"{a} (model {picks[1]})")
+    result = api.diff(models[0], models[1] if second is not None else None,
+                      convention=convention, batch_size=batch_size, timesteps=timesteps,
+                      titles=titles)
     fmt = Format.json if json_flag else format
     if fmt is Format.json:
         sys.stdout.write(result.to_json())
@@ -522,6 +532,17 @@ def diff(
         sys.stdout.write(result.to_markdown())
     else:
         _table(result)
+
+
+def _model_pair(text: str | None) -> tuple[int | None, int | None]:
+    """``--model N`` (both sides) or ``N,M`` (one per side) as 1-based numbers."""
+    if text is None:
+        return None, None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise SpecError(f"--model: expected N or N,M (1-based model numbers), got {text!r}")
+    first = int(parts[0])
+    return first, int(parts[-1])
 
 
 class PlotFormat(str, Enum):

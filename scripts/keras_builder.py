@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import math
 import os
@@ -253,6 +254,34 @@ class _KeyOf:
 
 # The Keras operations the specs built (by id), as opposed to ones layers made internally.
 SPEC_OPERATIONS: set[int] = set()
+@contextlib.contextmanager
+def operations_recorded() -> Any:
+    """Record (in ``SPEC_OPERATIONS``) the operations code applies outside any layer call
+    while the block runs: what ``exec`` of exported code wrote, not a layer's internal ones."""
+    from keras.src.ops.operation import Operation
+
+    depth = [0]
+    symbolic_call, layer_call = Operation.symbolic_call, keras.layers.Layer.__call__
+
+    def op_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(self, keras.layers.Layer) and depth[0] == 0:
+            SPEC_OPERATIONS.add(id(self))
+        return symbolic_call(self, *args, **kwargs)
+
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        depth[0] += 1
+        try:
+            return layer_call(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    Operation.symbolic_call, keras.layers.Layer.__call__ = op_call, call
+    try:
+        yield
+    finally:
+        Operation.symbolic_call, keras.layers.Layer.__call__ = symbolic_call, layer_call
+
+
 # Operation parameters that take a constant operand (a list there is an array).
 OPERAND_KWARGS = frozenset({"x1", "x2", "condition", "indices"})
 

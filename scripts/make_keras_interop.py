@@ -159,7 +159,7 @@ def make_export() -> None:
         kb.fresh_session()
         namespace: dict[str, Any] = {}
         try:
-            with contextlib.redirect_stdout(io.StringIO()):   # the code prints its summary
+            with contextlib.redirect_stdout(io.StringIO()), kb.operations_recorded():
                 exec(compile(proc.stdout, rel, "exec"), namespace)  # the exported code
         except Exception as err:  # record it; the test fails on it
             results[rel] = {"code": proc.stdout, "error": f"{type(err).__name__}: {err}"}

@@ -102,7 +102,7 @@ def notebook_cells(text: str, source: str) -> list[Cell]:
 
 def find_code_models(cells: list[Cell], source: str, bindings: dict[str, Any] | None = None,
                      notes: list[str] | None = None) -> list[CodeModel]:
-    reader = Reader(bindings)
+    reader = Reader(bindings, source)
     syntax: list[str] = []      # cells that mention a model but are not Python
     for cell in cells:
         tree, problem = _parse(cell.source)

@@ -93,7 +93,7 @@ def _check_counts(**values: Any) -> None:
 def _with_layers(spec: ModelSpec | None, expressions: list[str]) -> ModelSpec:
     """Append ``--layer`` expressions to a spec (or make a spec of them alone)."""
     from rnncalc.spec.forms import to_call
-    from rnncalc.spec.model import LayerDecl, ModelSpec
+    from rnncalc.spec.model import LayerDecl, ModelSpec, is_operation
 
     decls = []
     for i, expr in enumerate(expressions):
@@ -106,8 +106,10 @@ def _with_layers(spec: ModelSpec | None, expressions: list[str]) -> ModelSpec:
     if spec is None:
         if not decls:
             raise SpecError("no model: give a spec file (or - for stdin) or --layer expressions")
-        return ModelSpec(None, (), tuple(decls), None, False, "--layer")
-    return replace(spec, layers=(*spec.layers, *decls)) if decls else spec
+        return ModelSpec(None, (), tuple(decls), None, any(is_operation(d.call) for d in decls),
+                         "--layer")
+    functional = spec.functional or any(is_operation(d.call) for d in decls)
+    return replace(spec, layers=(*spec.layers, *decls), functional=functional) if decls else spec
 
 
 def _is_text(source: str) -> bool:

@@ -73,6 +73,12 @@ class ModelSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def is_operation(call: Call) -> bool:
+    """A Keras operation (``ops.sum``): it exists only in functional models (a Sequential
+    takes layers), so a spec that holds one is a functional model, named ``functional``."""
+    return call.name.startswith("ops.")
+
+
 def parse_ref(value: Any) -> Ref:
     """``"encoder[1]"`` -> ``Ref("encoder", 1)``."""
     if not isinstance(value, str):
@@ -234,9 +240,7 @@ def model_spec(doc: Document) -> ModelSpec:
             states = parse_refs(meta["initial_state"]) if "initial_state" in meta else ()
         except SpecError as err:
             raise err.at(where, f"{label} ({call.name})", "initial_state") from None
-        # Keras operations exist only in functional models (a Sequential takes layers)
-        functional = functional or refs is not None or bool(states) or \
-            call.name.startswith("ops.")
+        functional = functional or refs is not None or bool(states) or is_operation(call)
         layers.append(LayerDecl(call, refs, states, label, where, meta.get("call_args", {})))
 
     outputs = None

@@ -236,7 +236,8 @@ class KerasReading(OpsReading):
                 origin = f" (= {value.origin})" if value.origin else ""
                 return Opaque(f"the input of layer '{layer.name}' ({self.where(node)}) is "
                               f"'{value.text}'{origin}, {value.where}, not the output of a "
-                              "Keras layer: rnncalc follows layer calls only")
+                              "Keras layer or operation: rnncalc follows layer calls and keras.ops "
+                              "operations")
             if not isinstance(value, (Tensor, CallResult)):
                 return Opaque(self.explain(value, f"the input of layer '{layer.name}' "
                                                   f"({self.where(node)})"))

@@ -79,6 +79,12 @@ def to_code_model(model: Model, source: str) -> CodeModel:
     except SpecError as err:
         result.problem = str(err)
         return result
+    if kind == "subclassed":
+        ops = [d.call.kwargs.get("name") for d in spec.layers if d.call.name.startswith("ops.")]
+        if ops:
+            result.notes.append(f"the operations in its call() ({', '.join(map(str, ops))}) "
+                                "are rows here; Keras' summary of a subclassed model lists its "
+                                "layers only")
     result.spec = spec
     return result
 

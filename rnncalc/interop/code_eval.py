@@ -966,7 +966,7 @@ class Reader(KerasReading):
             if bad is not None or not inputs:
                 return bad if isinstance(bad, Opaque) else Opaque(self.explain(
                     bad, f"the input of custom layer '{func.cls.name}' ({self.where(node)})"))
-            layer = custom_layer(self, func, inputs, node)
+            layer = custom_layer(self, func, [self.tensor_shape(v) for v in inputs], node)
             if isinstance(layer, Opaque):
                 return layer
             return self.call_layer(layer, args, kwargs, node)

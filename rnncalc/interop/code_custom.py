@@ -55,17 +55,19 @@ def add_weight(instance: Instance, args: list[Any], kwargs: dict[str, Any],
     return ref
 
 
-def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.AST) -> Any:
+def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.AST,
+                 why: str | None = None) -> Any:
     """The ``Custom`` layer an instance is when first built on inputs of ``shapes`` (batch
-    first; ``None`` for a shape the reader could not work out)."""
+    first; ``None`` for a shape the reader could not work out, ``why`` says why)."""
     state = instance.layer_state
     if "as_layer" in state:
         return state["as_layer"]
     cls = instance.cls
     where = reader.where(node)
     if not shapes or any(shape is None for shape in shapes):
-        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) is called on a "
-                      f"tensor whose shape is unknown ({where})")
+        because = f": {why}" if why else ""
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) is built on a tensor "
+                      f"whose shape rnncalc cannot work out ({where}){because}")
     shapes = [tuple(shape) for shape in shapes]
     shape_arg: Any = shapes[0] if len(shapes) == 1 else list(shapes)
     build = cls.lookup("build")

@@ -160,7 +160,7 @@ def test_tensorflow_and_backend_spellings_are_read_with_a_note():
     from rnncalc.graph import build_graph
 
     graph = build_graph(model.spec)
-    rows = [(n.name, n.kind, n.output_shapes) for n in graph.nodes]
+    rows = [(n.name, n.type_name, n.output_shapes) for n in graph.nodes]
     assert rows == [
         ("lstm", "LSTM", [(None, 20, 8)]), ("dense", "Dense", [(None, 20, 1)]),
         ("squeeze", "Squeeze", [(None, 20)]), ("softmax", "Softmax", [(None, 20)]),
@@ -189,7 +189,7 @@ def test_operators_and_subscripts_on_tensors():
     from rnncalc.graph import build_graph
 
     graph = build_graph(models[0].spec)
-    rows = {n.name: (n.kind, n.output_shapes[0]) for n in graph.nodes}
+    rows = {n.name: (n.type_name, n.output_shapes[0]) for n in graph.nodes}
     assert rows["add"] == ("Add", (None, 6))
     assert rows["power"] == ("Power", (None, 6))
     assert rows["get_item_1"] == ("GetItem", (None, 1, 3, 4))

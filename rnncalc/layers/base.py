@@ -346,8 +346,9 @@ class Layer(Forward):
     # -- derived, never overridden ---------------------------------------------
 
     @property
-    def keras_class(self) -> str:
-        """The class name Keras' summary prints (an operation's differs from its kind)."""
+    def type_name(self) -> str:
+        """The class name Keras shows for this layer (a user's own class for ``Custom``, the
+        operation's class for ``ops.sum``: ``Sum``)."""
         return self.kind
 
     @property

@@ -151,7 +151,7 @@ class Op(Layer):
         return cls(config, namer)
 
     @property
-    def keras_class(self) -> str:
+    def type_name(self) -> str:
         return self.KERAS_CLASS
 
     @classmethod

@@ -39,6 +39,11 @@ SAMPLE = {
     "cast": lambda x: keras.ops.cast(x, "float16"),
     "where": lambda x: keras.ops.where(x > 0, x, 0.0),
     "matmul": lambda x: keras.ops.matmul(x, keras.ops.transpose(x, (0, 2, 1))),
+    "dot": lambda x: keras.ops.dot(x, keras.ops.transpose(x, (0, 2, 1))),
+    "clip": lambda x: keras.ops.clip(x, 0.0, 1.0),
+    "tile": lambda x: keras.ops.tile(x, 2),
+    "repeat": lambda x: keras.ops.repeat(x, 2, axis=1),
+    "one_hot": lambda x: keras.ops.one_hot(keras.ops.cast(x, "int32"), 3),
 }
 
 

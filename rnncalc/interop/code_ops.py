@@ -32,7 +32,7 @@ from rnncalc.layers.calls import Call
 #: Python operators on Keras tensors -> the operation Keras 3 records.
 BINARY_OPERATORS: dict[type, str] = {
     ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
-    ast.MatMult: "matmul", ast.Pow: "power",
+    ast.MatMult: "matmul", ast.Pow: "power", ast.FloorDiv: "floor_divide", ast.Mod: "mod",
 }
 COMPARISON_OPERATORS: dict[type, str] = {
     ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less", ast.LtE: "less_equal",

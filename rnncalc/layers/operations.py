@@ -28,6 +28,7 @@ from rnncalc.layers.arguments import (
     Arg,
     boolean,
     choice,
+    integer,
     is_int,
     layer_name,
     optional,
@@ -327,6 +328,13 @@ UNARY: dict[str, tuple[str, str, Any, str, str]] = {
     "sign": ("Sign", "numpy", lambda: _numpy("sign"), "torch.sign", CMP),
     "reciprocal": ("Reciprocal", "numpy", lambda: _numpy("reciprocal"), "torch.reciprocal",
                    MUL),
+    "floor": ("Floor", "numpy", lambda: _numpy("floor"), "torch.floor", ACT),
+    "ceil": ("Ceil", "numpy", lambda: _numpy("ceil"), "torch.ceil", ACT),
+    "sin": ("Sin", "numpy", lambda: _numpy("sin"), "torch.sin", ACT),
+    "cos": ("Cos", "numpy", lambda: _numpy("cos"), "torch.cos", ACT),
+    "expm1": ("Expm1", "numpy", lambda: _numpy("expm1"), "torch.expm1", ACT),
+    "log_sigmoid": ("LogSigmoid", "nn", lambda: _activation("log_sigmoid"),
+                    "torch.nn.functional.logsigmoid", ACT),
 }
 #: Element-wise operations of two operands (either may be a constant), as ``UNARY``.
 #: Comparisons give bool tensors (``where`` takes them).
@@ -346,6 +354,9 @@ BINARY: dict[str, tuple[str, str, Any, str, str]] = {
     "less_equal": ("LessEqual", "numpy", lambda: _numpy("less_equal"), "torch.le", CMP),
     "equal": ("Equal", "numpy", lambda: _numpy("equal"), "torch.eq", CMP),
     "not_equal": ("NotEqual", "numpy", lambda: _numpy("not_equal"), "torch.ne", CMP),
+    "floor_divide": ("FloorDivide", "numpy", lambda: _numpy("floor_divide"),
+                     "torch.floor_divide", MUL),
+    "mod": ("Mod", "numpy", lambda: _numpy("mod"), "torch.remainder", MUL),
 }
 COMPARISONS = frozenset({"greater", "greater_equal", "less", "less_equal", "equal",
                          "not_equal"})
@@ -532,6 +543,111 @@ for _name, (_cls, _np, _torch, _op) in REDUCTIONS.items():
         "__module__": __name__, "kind": f"ops.{_name}", "KERAS_CLASS": _cls, "NUMPY": _np,
         "TORCH": _torch, "WORK": _op, "ARGS": (*Reduction.ARGS, *EXTRA_ARGS.get(_name, ())),
     })
+
+
+class Logsumexp(Reduction):
+    """``ops.logsumexp(x, axis=None, keepdims=False)``: ``log(sum(exp(x)))``, kept finite."""
+
+    kind = "ops.logsumexp"
+    KERAS_CLASS = "Logsumexp"
+    KERAS_MODULE = "math"
+    TORCH = "torch.logsumexp"
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        x, axes = values[0], self.axes(values[0].ndim)
+        top = np.max(x, axis=axes, keepdims=True)
+        y = np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True)) + top
+        return [y if self.config["keepdims"] else np.squeeze(y, axis=axes)]
+
+
+def _norm_order(value: Any) -> Any:
+    if value in (None, 1, 2) and not isinstance(value, bool):
+        return value
+    raise SpecError(f"rnncalc models ord=None, 1 or 2 (a vector norm over one axis), got "
+                    f"{show(value)}")
+
+
+class Norm(Reduction):
+    """``ops.norm(x, ord=None, axis=None, keepdims=False)``: the vector 2-norm (``ord`` 1:
+    the sum of absolute values) over one axis, as cosine-similarity code uses it."""
+
+    kind = "ops.norm"
+    KERAS_CLASS = "Norm"
+    KERAS_MODULE = "linalg"
+    TORCH = "torch.linalg.vector_norm"
+    ARGS = (Arg("ord", _norm_order, None), *Reduction.ARGS)
+    WORK = MUL
+
+    def axes(self, rank: int) -> tuple[int, ...]:
+        axis = self.config["axis"]
+        if not is_int(axis):
+            raise SpecError(f"rnncalc models ops.norm over one axis (a vector norm), got "
+                            f"axis={show(axis)}")
+        return (check_axis(axis, rank),)
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        x, axes = values[0], self.axes(values[0].ndim)
+        keep = self.config["keepdims"]
+        if self.config["ord"] == 1:
+            return [np.sum(np.abs(x), axis=axes, keepdims=keep)]
+        return [np.sqrt(np.sum(np.square(x), axis=axes, keepdims=keep))]
+
+
+class Argmax(Reduction):
+    """``ops.argmax(x, axis=None, keepdims=False)``: int32 positions of the largest value
+    (``axis=None``: in the flattened tensor, a scalar)."""
+
+    kind = "ops.argmax"
+    KERAS_CLASS = "Argmax"
+    TORCH = "torch.argmax"
+    ARGS = (Arg("axis", lambda v: None if v is None else integer(v), None),
+            Arg("keepdims", boolean, False))
+    WORK = CMP
+    NUMPY = "argmax"
+
+    @property
+    def dtype(self) -> str:
+        return "int32"
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        axis = self.config["axis"]
+        y = getattr(np, self.NUMPY)(values[0], axis=axis, keepdims=self.config["keepdims"])
+        return [np.asarray(y, dtype=np.int32)]
+
+
+class Argmin(Argmax):
+    """``ops.argmin(x, axis=None, keepdims=False)``."""
+
+    kind = "ops.argmin"
+    KERAS_CLASS = "Argmin"
+    TORCH = "torch.argmin"
+    NUMPY = "argmin"
+
+
+class Clip(Elementwise):
+    """``ops.clip(x, x_min, x_max)``: values limited to ``[x_min, x_max]`` (constants)."""
+
+    kind = "ops.clip"
+    KERAS_CLASS = "Clip"
+    TORCH = "torch.clamp"
+    ARGS = (Arg("x_min", constant), Arg("x_max", constant))
+    WORK = ("clip", CMP)
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        x = values[0]
+        return [np.clip(x, self.config["x_min"], self.config["x_max"]).astype(x.dtype,
+                                                                             copy=False)]
+
+    def torch_call(self) -> str:
+        return f"torch.clamp(x, {self.config['x_min']}, {self.config['x_max']})"
 
 
 def total(shape: Shape) -> int | None:

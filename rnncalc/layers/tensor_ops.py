@@ -14,7 +14,16 @@ import ast
 from typing import Any
 
 from rnncalc.errors import SpecError
-from rnncalc.layers.arguments import Arg, integer, is_int, show
+from rnncalc.layers.arguments import (
+    DTYPES,
+    Arg,
+    choice,
+    integer,
+    is_int,
+    optional,
+    positive_int,
+    show,
+)
 from rnncalc.layers.counting import MAC, CostTerm, describe_dims, size
 from rnncalc.layers.operations import Op, axis_or_none, broadcast, check_axis, keras_shape
 from rnncalc.layers.shapes import Dim, Shape
@@ -568,4 +577,157 @@ class Split(Op):
     def torch_call(self) -> str:
         return f"torch.tensor_split(x, {self.config['indices_or_sections']}, " \
                f"dim={self.config['axis']})"
+
+
+
+class Dot(Op):
+    """``ops.dot(x1, x2)``: NumPy's dot, the last axis of ``x1`` against the second-to-last
+    of ``x2`` (not ``layers.Dot``, which keeps the batch axis apart).
+
+    Keras' shape rule is NumPy's (``(B, 6, 4)·(B, 4, 3)`` is ``(B, 6, B, 3)``), and so are
+    its TensorFlow and JAX backends; its torch backend computes a batched matmul instead
+    (``(B, 6, 3)``), which then disagrees with the shape Keras declared. rnncalc follows
+    the shape rule; ``ops.matmul`` is what batched code means.
+    """
+
+    kind = "ops.dot"
+    KERAS_CLASS = "Dot"
+    TORCH = "torch.tensordot"
+    OPERANDS = ("x1", "x2")
+
+    def shape(self, operands: list[Shape]) -> list[Shape]:
+        a, b = operands
+        if not a or not b:
+            return [b if not a else a]          # a scalar scales the other tensor
+        inner = b[-2] if len(b) > 1 else b[-1]
+        if a[-1] is not None and inner is not None and a[-1] != inner:
+            raise SpecError(f"Shape must match on the last axis of `x1` and second last "
+                            f"axis of `x2` when x1 is N-d array while x2 is M-D, but "
+                            f"received `x1.shape={tuple(a)}` and x2.shape=`{tuple(b)}`.")
+        return [(*a[:-1], *b[:-2], b[-1]) if len(b) > 1 else a[:-1]]
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        return [np.dot(values[0], values[1])]
+
+    def cost(self, inputs: list[Shape], outputs: list[Shape],
+             convention: str = "keras") -> list[CostTerm]:
+        a = self.operand_shapes(inputs)[0]
+        k, y = (a[-1] if a else 1), outputs[0]
+        return [CostTerm("dot product", MAC, k or 1, size(y), "K", f"{k}", describe_dims(y, 0))]
+
+    def torch_call(self) -> str:
+        return "torch.tensordot(x1, x2, dims=([-1], [-2]))"
+
+
+def _repeats(value: Any) -> Any:
+    if is_int(value) and value >= 0:
+        return value
+    if isinstance(value, (list, tuple)) and value and all(is_int(v) and v >= 0 for v in value):
+        return list(value)
+    raise SpecError(f"expected a non-negative count or a list of them, got {show(value)}")
+
+
+class Tile(Op):
+    """``ops.tile(x, repeats)``: the tensor repeated whole along each axis (a shorter
+    ``repeats`` applies to the last axes, a longer one adds leading axes)."""
+
+    kind = "ops.tile"
+    KERAS_CLASS = "Tile"
+    TORCH = "torch.tile"
+    ARGS = (Arg("repeats", _repeats),)
+
+    def shape(self, operands: list[Shape]) -> list[Shape]:
+        x, reps = operands[0], self.config["repeats"]
+        reps = [reps] if is_int(reps) else list(reps)
+        x = (1,) * (len(reps) - len(x)) + tuple(x)
+        reps = [1] * (len(x) - len(reps)) + reps
+        return [tuple(None if d is None else d * r for d, r in zip(x, reps))]
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        return [np.tile(values[0], self.config["repeats"])]
+
+    def torch_call(self) -> str:
+        return f"torch.tile(x, {self.config['repeats']})"
+
+
+class Repeat(Op):
+    """``ops.repeat(x, repeats, axis=None)``: each entry repeated along ``axis`` (``None``:
+    the flattened tensor)."""
+
+    kind = "ops.repeat"
+    KERAS_CLASS = "Repeat"
+    TORCH = "torch.repeat_interleave"
+    ARGS = (Arg("repeats", _repeats), Arg("axis", lambda v: None if v is None else integer(v),
+                                          None))
+
+    def shape(self, operands: list[Shape]) -> list[Shape]:
+        x, reps, axis = operands[0], self.config["repeats"], self.config["axis"]
+        if axis is None:
+            n = None if any(d is None for d in x) else _prod(x)
+            dims: tuple[Dim, ...] = (n,)
+            a = 0
+        else:
+            a = check_axis(axis, len(x))
+            dims = tuple(x)
+        d = dims[a]
+        if is_int(reps):
+            new = None if d is None else d * reps
+        else:
+            if d is not None and len(reps) != d:
+                raise SpecError(f"repeats has {len(reps)} entries for an axis of size {d}")
+            new = sum(reps)
+        return [(*dims[:a], new, *dims[a + 1:])]
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        return [np.repeat(values[0], self.config["repeats"], axis=self.config["axis"])]
+
+    def torch_call(self) -> str:
+        return f"torch.repeat_interleave(x, {self.config['repeats']}, dim={self.config['axis']})"
+
+
+def _not_sparse(value: Any) -> bool:
+    if value is not False:
+        raise SpecError("rnncalc models dense one-hot tensors only (sparse=False)")
+    return False
+
+
+class OneHot(Op):
+    """``ops.one_hot(x, num_classes, axis=-1)``: integer ids as one-hot vectors (a new axis
+    of ``num_classes``); an id outside ``[0, num_classes)`` is all zeros, as Keras' NumPy,
+    TensorFlow and JAX backends give it (its torch backend raises instead)."""
+
+    kind = "ops.one_hot"
+    KERAS_CLASS = "OneHot"
+    KERAS_MODULE = "nn"
+    TORCH = "torch.nn.functional.one_hot"
+    ARGS = (Arg("num_classes", positive_int), Arg("axis", integer, -1),
+            Arg("dtype", optional(choice(*DTYPES)), None), Arg("sparse", _not_sparse, False))
+
+    @property
+    def dtype(self) -> str:
+        return self.config["dtype"] or "float32"
+
+    def shape(self, operands: list[Shape]) -> list[Shape]:
+        x = operands[0]
+        a = check_axis(self.config["axis"], len(x) + 1)
+        out = list(x)
+        out.insert(a, self.config["num_classes"])
+        return [tuple(out)]
+
+    def compute(self, values: list[Any]) -> list[Any]:
+        import numpy as np
+
+        ids = values[0].astype(np.int64)
+        n = self.config["num_classes"]
+        y = (ids[..., None] == np.arange(n)).astype(self.dtype)
+        return [np.moveaxis(y, -1, self.config["axis"])]
+
+    def torch_call(self) -> str:
+        return f"torch.nn.functional.one_hot(x, {self.config['num_classes']}).float()"
 

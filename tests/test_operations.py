@@ -221,3 +221,21 @@ def test_a_wrong_axis_in_code_is_the_models_problem():
         "x = keras.Input((6, 4))\n"
         "model = keras.Model(x, ops.sum(x, axis=4))\n")
     assert "axis 4 is out of bounds" in models[0].problem
+
+
+def test_tensorflow_one_hot_argmax_and_clip_read_as_keras_ops():
+    models, notes = _read(
+        "import tensorflow as tf\n"
+        "from tensorflow.keras import layers, Model, Input\n"
+        "ids = Input(shape=(12,), dtype='int32')\n"
+        "h = layers.LSTM(16)(tf.one_hot(ids, 40))\n"
+        "p = layers.Dense(40)(h)\n"
+        "model = Model(ids, [tf.clip_by_value(p, -1.0, 1.0), tf.argmax(p)])\n")
+    from rnncalc.graph import build_graph
+
+    graph = build_graph(models[0].spec)
+    rows = {n.name: (n.type_name, n.output_shapes[0]) for n in graph.nodes}
+    assert rows["one_hot"] == ("OneHot", (None, 12, 40))
+    assert rows["clip"] == ("Clip", (None, 40))
+    assert rows["argmax"] == ("Argmax", (40,))          # tf.argmax's axis defaults to 0
+    assert sum("is read as keras.ops" in n for n in notes) == 3

@@ -58,6 +58,13 @@ TF_EQUIVALENTS: dict[str, tuple[str, dict[str, str], dict[str, Any]]] = {
     "einsum": ("einsum", {"equation": "subscripts"}, {}),
     "cast": ("cast", {}, {}),
     "where": ("where", {"x": "x1", "y": "x2"}, {}),
+    "one_hot": ("one_hot", {"indices": "x", "depth": "num_classes"}, {}),
+    "argmax": ("argmax", {"input": "x"}, {"axis": 0}),
+    "argmin": ("argmin", {"input": "x"}, {"axis": 0}),
+    "clip_by_value": ("clip", {"t": "x", "clip_value_min": "x_min",
+                               "clip_value_max": "x_max"}, {}),
+    "tile": ("tile", {"input": "x", "multiples": "repeats"}, {}),
+    "reduce_logsumexp": ("logsumexp", {"input_tensor": "x"}, {}),
     **{name: (name, {}, {}) for name in (
         "tanh", "sigmoid", "relu", "exp", "log", "sqrt", "square", "abs", "add", "subtract",
         "multiply", "divide", "maximum", "minimum", "negative", "sign", "softplus")},
@@ -72,6 +79,13 @@ BACKEND_EQUIVALENTS: dict[str, tuple[str, dict[str, str], dict[str, Any]]] = {
     "concatenate": ("concatenate", {"tensors": "xs"}, {"axis": -1}),
     "permute_dimensions": ("transpose", {"pattern": "axes"}, {}),
     "transpose": ("transpose", {}, {}),
+    "one_hot": ("one_hot", {"indices": "x"}, {}),
+    "argmax": ("argmax", {}, {"axis": -1}),
+    "argmin": ("argmin", {}, {"axis": -1}),
+    "clip": ("clip", {"min_value": "x_min", "max_value": "x_max"}, {}),
+    "repeat_elements": ("repeat", {"rep": "repeats"}, {}),
+    "tile": ("tile", {"n": "repeats"}, {}),
+    "logsumexp": ("logsumexp", {}, {}),
 }
 
 

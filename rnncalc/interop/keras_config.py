@@ -117,13 +117,13 @@ def _functional(config: Any, source: str, extra: dict[str, Any]) -> ModelSpec:
                 decl = _input_decl({**layer_config, "name": name}, source)
                 inputs[str(decl.name)] = decl
                 continue
-            if str(entry.get("module", "")).startswith("keras.src.ops") and \
+            if is_operation_entry(entry) and \
                     name not in used:
                 continue        # a Keras mask computed by ops, passed on only as mask=
             nodes = entry.get("inbound_nodes") or []
             if not nodes:
                 raise SpecError("the layer is not connected to anything (no inbound nodes)")
-            if str(entry.get("module", "")).startswith("keras.src.ops"):
+            if is_operation_entry(entry):
                 layers.append(_operation(kind, {**layer_config, "name": name}, nodes, label,
                                          source))
                 continue
@@ -227,6 +227,21 @@ def _operation_value(value: Any) -> Any:
     return value
 
 
+def is_operation_entry(entry: dict[str, Any]) -> bool:
+    """A Keras operation node (``ops.sum``, ``x + y``) rather than a layer: its module is
+    ``keras.src.ops.*``; a legacy ``.h5`` config has no module, and there an operation is
+    an operation class whose config has no ``trainable`` (every layer's has)."""
+    module = entry.get("module")
+    if module is not None:
+        return str(module).startswith("keras.src.ops")
+    config = entry.get("config")
+    if not isinstance(config, dict) or "trainable" in config:
+        return False
+    from rnncalc.layers import operation_kinds
+
+    return entry.get("class_name") in operation_kinds()
+
+
 def _node_tensors(node: Any) -> tuple[list[Ref], list[Ref]]:
     """(input tensors, initial-state tensors) of one inbound node, either format."""
     if isinstance(node, dict):                     # Keras 3
@@ -268,7 +283,7 @@ def _used_as_input(entries: list[Any], outputs: set[str]) -> set[str]:
         if not isinstance(entry, dict):
             continue
         name = str(entry.get("name") or (entry.get("config") or {}).get("name"))
-        if str(entry.get("module", "")).startswith("keras.src.ops"):
+        if is_operation_entry(entry):
             ops.add(name)
         refs: set[str] = set()
         for node in entry.get("inbound_nodes") or []:

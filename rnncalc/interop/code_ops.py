@@ -221,8 +221,7 @@ class OpsReading:
         from rnncalc.layers.tensor_ops import subscript
 
         try:
-            text = subscript(key if isinstance(key, tuple) else (key,))
-        except SpecError:
-            return Opaque(f"'{source_text(node)}' ({self.where(node)}): only integers, "  # type: ignore[attr-defined]
-                          "slices, None and ... index a Keras tensor here")
+            text = subscript(key)
+        except SpecError as err:
+            return Opaque(f"'{source_text(node)}' ({self.where(node)}): {err}")  # type: ignore[attr-defined]
         return self.operation("get_item", [owner], {"key": text}, node)

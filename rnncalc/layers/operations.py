@@ -488,6 +488,9 @@ class Reduction(Op):
         if axis is None:
             return tuple(range(rank))
         picked = [check_axis(a, rank) for a in ((axis,) if is_int(axis) else axis)]
+        if len(set(picked)) != len(picked) and not self.config.get("keepdims"):
+            raise SpecError(f"axis={list(axis)} names an axis twice (Keras fails: list "
+                            "assignment index out of range)")
         return tuple(sorted(set(picked)))
 
     def shape(self, operands: list[Shape]) -> list[Shape]:

@@ -119,12 +119,10 @@ class Concatenate(Op):
             if len(s) != rank:
                 raise SpecError(f"all the input arrays must have same number of dimensions, "
                                 f"got {keras_shape(operands[0])} and {keras_shape(s)}")
-            for i, d in enumerate(s):
+            for i, d in enumerate(s):          # other dims: the first input's (Keras)
                 if i == axis:
                     out[i] = None if out[i] is None or d is None else out[i] + d
-                elif out[i] is None:
-                    out[i] = d
-                elif d is not None and d != out[i]:
+                elif out[i] is not None and d is not None and d != out[i]:
                     raise SpecError(f"Every value in `xs` must have the same shape except on "
                                     f"the `axis` dim. But found element of shape {tuple(s)}, "
                                     f"which is different from the first element's shape "
@@ -158,7 +156,6 @@ class Stack(Op):
                                             for a, b in zip(s, first)):
                 raise SpecError(f"all input tensors must have the same shape, got "
                                 f"{', '.join(keras_shape(x) for x in operands)}")
-            out = [a if a is not None else b for a, b in zip(out, s)]
         axis = check_axis(self.config["axis"], len(first) + 1)
         out.insert(axis, len(operands))
         return [tuple(out)]
@@ -394,6 +391,9 @@ def _index_int(node: ast.expr, text: str) -> int:
 def index_key(value: Any) -> tuple[Index, ...]:
     """A subscript written as source text (``"[:, -1, :]"`` or ``":, -1"``) as a tuple of
     ints, slices, ``None`` and ``...``; parsed, never evaluated."""
+    if value is None or value is Ellipsis or isinstance(value, slice):
+        raise SpecError(f"Unsupported key type for array slice. Received: `{value!r}` (Keras "
+                        "takes an int or a tuple here: write x[:, ...] or x[::2,])")
     if isinstance(value, tuple):
         for k in value:
             ok = k is None or k is Ellipsis or is_int(k) or (isinstance(k, slice) and all(
@@ -415,8 +415,9 @@ def index_key(value: Any) -> tuple[Index, ...]:
     except SyntaxError:
         raise SpecError(f"cannot read the subscript {value!r}") from None
     assert isinstance(node, ast.Subscript)
-    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-    key = tuple(_index_item(item, value) for item in items)
+    if not isinstance(node.slice, ast.Tuple):
+        return index_key(_index_item(node.slice, value))     # bare: an int, or refused
+    key = tuple(_index_item(item, value) for item in node.slice.elts)
     if sum(1 for k in key if k is Ellipsis) > 1:
         raise SpecError(f"key {value!r}: an index can only have a single ellipsis ('...')")
     return key
@@ -435,6 +436,8 @@ def key_text(key: tuple[Index, ...]) -> str:
             parts = ["" if p is None else str(p) for p in (k.start, k.stop)]
             return ":".join(parts) + ("" if k.step is None else f":{k.step}")
         return "..." if k is Ellipsis else str(k)
+    if len(key) == 1 and not is_int(key[0]):
+        return f"[{one(key[0])},]"          # a one-item tuple: Keras refuses a bare slice
     return "[" + ", ".join(one(k) for k in key) + "]"
 
 
@@ -514,17 +517,16 @@ class Take(Op):
         picked: tuple[Dim, ...] = () if is_int(indices) else (len(indices),)
         if axis is None:
             return [picked]
-        a = check_axis(axis, len(x))
-        if x[a] is not None:
-            for i in [indices] if is_int(indices) else indices:
-                if not -x[a] <= i < x[a]:
-                    raise SpecError(f"index {i} is out of bounds for axis {a} with size {x[a]}")
+        a = check_axis(axis, len(x))       # Keras checks no index before it runs
         return [(*x[:a], *picked, *x[a + 1:])]
 
     def compute(self, values: list[Any]) -> list[Any]:
         import numpy as np
 
-        return [np.take(values[0], self.config["indices"], axis=self.config["axis"])]
+        try:
+            return [np.take(values[0], self.config["indices"], axis=self.config["axis"])]
+        except IndexError as err:
+            raise SpecError(f"ops.take: {err}") from None
 
     def torch_call(self) -> str:
         return f"torch.index_select(x, {self.config['axis']}, torch.tensor(...))"
@@ -557,11 +559,16 @@ class Split(Op):
                                 f"`indices_or_sections` when `indices_or_sections` is an "
                                 f"int. But received {d} and {spec}.")
             sizes: list[Dim] = [None if d is None else d // spec] * spec
-        else:
+        elif d is None:      # pieces between known indices are known; the last is not
+            edges = [0, *spec]
+            sizes = [max(0, hi - lo) for lo, hi in zip(edges, edges[1:])] + [None]
+        else:                # Keras: plain differences, a negative one refused
             edges = [0, *spec, d]
-            sizes = [None if d is None else max(0, min(hi, d) - min(lo, d))
-                     for lo, hi in zip(edges, edges[1:])] if d is not None else \
-                [None] * (len(spec) + 1)
+            sizes = [hi - lo for lo, hi in zip(edges, edges[1:])]
+            if any(n < 0 for n in sizes):
+                raise SpecError(f"split indices {spec} do not fit axis {a} of size {d}: a "
+                                f"piece would have {min(sizes)} entries (Keras: negative "
+                                "dimensions are not allowed)")
         return [(*x[:a], n, *x[a + 1:]) for n in sizes]
 
     def output_count(self) -> int:

@@ -7,7 +7,8 @@ Run where Keras is installed::
 Each draw is one operation (its arguments drawn from what the function takes) on one or
 two inputs of random rank with random ``None`` dims; Keras builds it symbolically and
 rnncalc summarizes the same spec. A mismatch (a shape, or one side refusing) is printed
-with its spec; ``--only N`` replays draw N.
+with its spec; ``--run`` also compares Keras' ``predict`` with ``rnncalc run`` on the same
+inputs (within 1e-5); ``--only N`` replays draw N.
 """
 
 from __future__ import annotations
@@ -117,15 +118,41 @@ def draw(rng: random.Random) -> dict[str, Any]:
     return {"inputs": inputs, "layers": [entry]}
 
 
-def keras_shapes(spec: dict[str, Any]) -> tuple[list[Any] | None, str]:
+def keras_model(spec: dict[str, Any]) -> tuple[Any, list[Any] | None, str]:
     kb.fresh_session()
     kb.SPEC_OPERATIONS.clear()
     try:
         model = kb.build_model(spec)
     except Exception as err:  # noqa: BLE001 - Keras raises many kinds
-        return None, kb.error_text(err)
+        return None, None, kb.error_text(err)
     layer = kb.describe(model)["layers"][-1]
-    return layer["output_shapes"], ""
+    return model, layer["output_shapes"], ""
+
+
+def compare_values(model: Any, spec: dict[str, Any], k: int) -> str:
+    """Keras' predict and rnncalc's run on the same inputs (batch 2, unknown dims 3)."""
+    import numpy as np
+
+    rng = np.random.default_rng(k)
+    data = {name: rng.uniform(-1, 1, size=[2] + [3 if d is None else d for d in b["shape"]])
+            .astype("float32") for name, b in spec["inputs"].items()}
+    try:
+        want = kb.keras.tree.flatten(model.predict([data[n] for n in spec["inputs"]],
+                                                   verbose=0))
+    except Exception:  # noqa: BLE001 - Keras fails on these values: nothing to compare
+        return ""
+    try:
+        got = list(rnncalc.load(spec).run(inputs=data).values())
+    except rnncalc.SpecError as err:
+        return f"rnncalc refused to run: {err}"
+    for w, g in zip(want, got):
+        w = np.asarray(w)
+        if w.shape != g.shape:
+            return f"value shapes differ: keras {w.shape}, ours {g.shape}"
+        if not np.allclose(w.astype("float64"), g.astype("float64"), atol=1e-5,
+                           equal_nan=True):
+            return f"values differ by {np.nanmax(np.abs(w - g))}"
+    return ""
 
 
 def our_shapes(spec: dict[str, Any]) -> tuple[list[Any] | None, str]:
@@ -141,14 +168,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", type=int)
+    parser.add_argument("--run", action="store_true", help="also compare values (predict)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     bad = 0
     draws = [args.only] if args.only is not None else range(args.n)
     for k in draws:
         spec = draw(random.Random(f"{args.seed}-{k}"))
-        theirs, their_err = keras_shapes(spec)
+        model, theirs, their_err = keras_model(spec)
         ours, our_err = our_shapes(spec)
+        if theirs == ours and model is not None and args.run:
+            problem = compare_values(model, spec, k)
+            if problem:
+                bad += 1
+                print(f"#{k}: {spec['inputs']} {spec['layers'][0]}\n   {problem}")
         if theirs != ours:
             bad += 1
             print(f"#{k}: {spec['inputs']} {spec['layers'][0]}\n   keras: {theirs or their_err}"

@@ -1,0 +1,81 @@
+"""The JSON writer: the layout every ``--json`` document promises, for any JSON value.
+
+The layout is defined here independently of the writer: the standard
+library's indented text, in which a list of scalars, and a list of up to 8
+such lists (a layer's output shapes), is joined onto one line. The writer
+must produce exactly those bytes (the golden documents pin real records).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from enum import Enum, IntEnum
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnncalc.render.json_out import dumps
+
+_SCALAR = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)'
+_SCALAR_LIST = re.compile(r"\[\n\s+(" + _SCALAR + r"(?:,\n\s+" + _SCALAR + r")*)\n\s*\]")
+_INLINE_LIST = r"\[(?:" + _SCALAR + r"(?:, " + _SCALAR + r")*)?\]"
+_SHAPE_LIST = re.compile(r"\[\n\s+(" + _INLINE_LIST + r"(?:,\n\s+" + _INLINE_LIST
+                         + r"){0,7})\n\s*\]")
+_ITEM_BREAK = re.compile(r",\n\s+")
+
+
+def layout(value: object, indent: int = 2) -> str:
+    """The promised text: ``json.dumps(indent=...)`` with the short lists joined."""
+    text = json.dumps(value, indent=indent)
+    text = _SCALAR_LIST.sub(lambda m: "[" + _ITEM_BREAK.sub(", ", m.group(1)) + "]", text)
+    return _SHAPE_LIST.sub(lambda m: "[" + _ITEM_BREAK.sub(", ", m.group(1)) + "]", text)
+
+
+SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(-10**60, 10**60)
+           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=6)
+           | st.sampled_from(["[\n1\n]", "a, b", '"', "\\", "é☃\x00"]))
+KEYS = st.text(max_size=4) | st.integers(-3, 3) | st.floats() | st.booleans() | st.none()
+VALUES = st.recursive(SCALARS, lambda inner: (
+    st.lists(inner, max_size=10) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(KEYS, inner, max_size=4)), max_leaves=40)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(VALUES, st.sampled_from([1, 2, 4]))
+def test_any_value_is_written_in_the_promised_layout(value, indent):
+    assert dumps(value, indent) == layout(value, indent)
+
+
+class Colour(str, Enum):
+    red = 'r"ed'
+
+
+class Level(IntEnum):
+    high = 3
+
+
+class Sub(list):
+    """A list subclass: written as a list."""
+
+
+@pytest.mark.parametrize("value", [
+    {"shapes": [[None, 20, 16]] * 8, "more": [[1]] * 9, "empty": [[], []], "none": []},
+    {"mixed": [1, [2]], "nested": [[[1, 2]]], "dicts": [{}, {"a": [1.5, -0.0, 1e300]}]},
+    {"odd": [math.nan, 1, math.inf], Colour.red: Level.high, 1: [Colour.red], None: -math.inf},
+    Sub([Sub([1]), (2, 3)]), {"deep": Sub()}, 10**100, "plain",
+])
+def test_edge_values_are_written_in_the_promised_layout(value):
+    assert dumps(value) == layout(value)
+
+
+@pytest.mark.parametrize("value", [object(), {"a": {1, 2}}, {(1, 2): 3}])
+def test_values_json_refuses_are_refused_alike(value):
+    with pytest.raises(TypeError) as expected:
+        json.dumps(value)
+    with pytest.raises(TypeError) as got:
+        dumps(value)
+    assert str(got.value) == str(expected.value)

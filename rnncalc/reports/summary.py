@@ -96,20 +96,30 @@ def _connected(graph: Graph, ref: TensorRef) -> str:
 
 def _layer_record(graph: Graph, node: Node, calls: list[Node] | None = None) -> LayerRecord:
     """One row; a shared layer's row lists the inputs of every call (``calls``)."""
-    calls = sorted(calls or [node], key=lambda n: n.call_index)
-    trainable = node.trainable_params
+    if calls is not None and len(calls) > 1:
+        calls = sorted(calls, key=lambda n: n.call_index)
+    else:
+        calls = [node]
+    params = trainable = param_bytes = 0
+    weights = []
+    for w in node.weights:     # one pass: every layer of a model is summed here
+        count = w.params
+        params += count
+        param_bytes += w.bytes
+        if w.trainable:
+            trainable += count
+        weights.append(WeightRecord(w.name, w.shape, count, w.trainable))
     return LayerRecord(
         name=node.name,
         type=node.kind,
         inputs=tuple(ref_text(graph, r) for n in calls for r in n.inbound),
         connected_to=tuple(_connected(graph, r) for n in calls for r in n.inbound),
         output_shapes=tuple(node.output_shapes),
-        params=node.params,
+        params=params,
         trainable_params=trainable,
-        non_trainable_params=node.params - trainable,
-        param_bytes=node.param_bytes,
-        weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
-                      for w in node.weights),
+        non_trainable_params=params - trainable,
+        param_bytes=param_bytes,
+        weights=tuple(weights),
         inner=_inner(node),
         sublayers=_nested_rows(node),
     )
@@ -134,8 +144,9 @@ def _inner(node: Node) -> str | None:
     """``LSTM`` for ``Bidirectional(LSTM)``: the kind a wrapper holds (both directions' kind
     when they differ, ``GRU/LSTM``)."""
     subs = node.layer.sublayers() if node.layer else []
-    kinds = list(dict.fromkeys(sub.kind for sub in subs))
-    return "/".join(kinds) or None
+    if not subs:
+        return None
+    return "/".join(dict.fromkeys(sub.kind for sub in subs)) or None
 
 
 def summarize(graph: Graph) -> SummaryRecord:

@@ -166,8 +166,9 @@ class Place:
 class Reader(KerasReading):
     """Reads statements in order; ``models`` collects every model the code builds."""
 
-    def __init__(self, bindings: dict[str, Any] | None = None) -> None:
+    def __init__(self, bindings: dict[str, Any] | None = None, source: str = "<code>") -> None:
         self.bindings = dict(bindings or {})
+        self.source = source        # the file, for the places nested models name
         self.used_bindings: set[str] = set()
         self.namer = Namer()
         self.models: list[Model] = []
@@ -943,9 +944,14 @@ class Reader(KerasReading):
         if isinstance(func, SequentialModel) and func.items and all(
                 isinstance(item, (LayerObj, InputNode)) for item in func.items):
             return self.call_layer(self.nested_sequential(func, node), args, kwargs, node)
-        if isinstance(func, (SequentialModel, FunctionalModel)):
-            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
-                          "nested functional models are not supported yet")
+        if isinstance(func, FunctionalModel):
+            nested = self.nested_functional(func, node)
+            if isinstance(nested, Opaque):
+                return nested
+            return self.call_layer(nested, args, kwargs, node)
+        if isinstance(func, SequentialModel):
+            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}) before "
+                          "it has layers")
         if isinstance(func, SubclassedModel):
             self.trace(func, args, kwargs, node)
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
@@ -969,6 +975,23 @@ class Reader(KerasReading):
         layer = LayerObj(Call("Sequential", (), {"name": model.name, "layers": inner}),
                          model.name, self.where(node))
         model.as_layer = layer        # a second call is a shared call of the same layer
+        return layer
+
+    def nested_functional(self, model: FunctionalModel, node: ast.AST) -> LayerObj | Opaque:
+        """A functional model called on tensors, as the one layer Keras makes of it: its
+        inputs, layers (Keras names kept) and outputs inside a nested model; a second call is
+        a shared call of the same layer. Opaque when the model itself cannot be read."""
+        from rnncalc.interop.code_specs import nested_model_call
+
+        cached = getattr(model, "as_layer", None)
+        if cached is not None:
+            return cached
+        call, problem = nested_model_call(model, self.source)
+        if call is None:
+            return Opaque(f"model '{model.name}' is used as a layer ({self.where(node)}) but "
+                          f"cannot be read: {problem}")
+        layer = LayerObj(call, model.name, self.where(node))
+        model.as_layer = layer
         return layer
 
     def invoke(self, func: UserFunction, args: list[Any], kwargs: dict[str, Any],

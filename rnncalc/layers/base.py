@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from math import prod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers.arguments import (
@@ -33,7 +33,9 @@ from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
 from rnncalc.layers.shapes import Shape, format_shape
 from rnncalc.layers.signature import Signature
-from rnncalc.layers.torch_modules import TorchModule
+
+if TYPE_CHECKING:  # built only for --convention pytorch
+    from rnncalc.layers.torch_modules import TorchModule
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,13 @@ def dumps(document: Any, indent: int = 2) -> str:
 
     Written here rather than by the standard library: its indenting encoder is
     pure Python and then needs two regex passes to join the short lists, about
-    30 µs per layer of a summary; this writer visits each value once and leaves
-    strings to the C escaper (the bytes are the same). Big ints stay exact.
+    30 µs per layer of a summary; this writer visits each value once, fills each
+    dict into a template made once per key list (a summary's layers and weights
+    repeat a few), and leaves strings to the C escaper (the bytes are the
+    same). Big ints stay exact.
     """
-    out: list[str] = []
-    _write(document, "\n" + " " * indent, " " * indent, out)
-    return "".join(out)
+    step = " " * indent
+    return _text(document, "\n" + step, step, {})
 
 
 _LITERALS = {None: "null", True: "true", False: "false"}
@@ -91,7 +92,7 @@ def _inline(items: list[Any] | tuple[Any, ...]) -> str | None:
         return text
     texts = []
     for item in items:
-        if not isinstance(item, list | tuple):
+        if not isinstance(item, (list, tuple)):
             return None
         text = _inline_scalars(item) if item else "[]"
         if text is None:
@@ -138,51 +139,49 @@ def _one_line(value: Any) -> str | None:
         return _inline(value) if value else "[]"
     if kind is dict:
         return None if value else "{}"
+    if kind is bool:
+        return "true" if value else "false"
     return _scalar(value)
 
 
-def _write(value: Any, pad: str, step: str, out: list[str]) -> None:
-    """Append ``value``'s text; ``pad`` is the newline and indent of its items, ``step``
-    one level of indent."""
+def _text(value: Any, pad: str, step: str, templates: dict[Any, str]) -> str:
+    """The text of ``value``; ``pad`` is the newline and indent of its items, ``step``
+    one level of indent, ``templates`` the dict templates made so far."""
     text = _one_line(value)
-    if text is None:
-        _write_lines(value, pad, step, out)
-    else:
-        out.append(text)
+    return _lines(value, pad, step, templates) if text is None else text
 
 
-def _write_lines(value: Any, pad: str, step: str, out: list[str]) -> None:
-    """Append the text of a value :func:`_one_line` did not write: a container, one item
-    per line, or a leaf it refused (NaN, subclasses, unknown types)."""
+def _lines(value: Any, pad: str, step: str, templates: dict[Any, str]) -> str:
+    """The text of a value :func:`_one_line` did not write: a container, one item per
+    line, or a leaf it refused (NaN, subclasses, unknown types)."""
     inner = pad + step
     if isinstance(value, dict):
         if not value:
-            out.append("{}")
-            return
-        sep = "{" + pad
-        for key, item in value.items():
-            head = sep + (_string(key) if type(key) is str else _key(key)) + ": "
-            text = _one_line(item)
-            if text is None:
-                out.append(head)
-                _write_lines(item, inner, step, out)
-            else:
-                out.append(head + text)
-            sep = "," + pad
-        out.append(pad[:len(pad) - len(step)] + "}")
-    elif isinstance(value, list | tuple):
-        text = None if type(value) in (list, tuple) else _inline(value) if value else "[]"
-        if text is not None:
-            out.append(text)
-            return
-        sep = "[" + pad
-        for item in value:
-            out.append(sep)
-            _write(item, inner, step, out)
-            sep = "," + pad
-        out.append(pad[:len(pad) - len(step)] + "]")
-    else:
-        out.append(_leaf(value))
+            return "{}"
+        keys = tuple(value)
+        template = templates.get((keys, pad))
+        if template is None:
+            template = _template(keys, pad, step)
+            if all(type(key) is str for key in keys):   # 1 == True: only str keys are safe
+                templates[keys, pad] = template
+        return template % tuple([_one_line(item) or _lines(item, inner, step, templates)
+                                 for item in value.values()])
+    if isinstance(value, (list, tuple)):
+        if type(value) not in (list, tuple):      # a subclass: _one_line did not try it
+            text = _inline(value) if value else "[]"
+            if text is not None:
+                return text
+        return ("[" + pad + ("," + pad).join([_one_line(item) or _lines(item, inner, step,
+                                                                          templates)
+                                              for item in value])
+                + pad[:len(pad) - len(step)] + "]")
+    return _leaf(value)
+
+
+def _template(keys: tuple[Any, ...], pad: str, step: str) -> str:
+    """``{"name": %s, ...}`` laid out at ``pad``, for a dict with these keys."""
+    items = ("," + pad).join(_key(key).replace("%", "%%") + ": %s" for key in keys)
+    return "{" + pad + items + pad[:len(pad) - len(step)] + "}"
 
 
 def _leaf(value: Any) -> str:

@@ -92,7 +92,8 @@ class Graph:
     unused: list[str] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
-        found = self.__dict__.get("_by_name", {}).get(name)   # by name: O(1) per lookup
+        by_name = self.__dict__.get("_by_name")     # by name: O(1) per lookup
+        found = by_name.get(name) if by_name is not None else None
         if found is not None:
             return found
         self.__dict__["_by_name"] = {n.name: n for n in (*self.inputs, *self.nodes)}
@@ -262,9 +263,13 @@ class _Builder:
                         "layer takes one tensor: use "
                         f"'inputs: {last.name}[0]' to pick one")
                 refs = [Ref(last.name, i) for i in range(fan)]
+            elif fan == 1:
+                refs = None
             else:
                 refs = [Ref(last.name, 0)]
-        resolved = [self.resolve(r) for r in refs]
+        # a layer list's next layer reads its predecessor's only output: no lookup needed
+        resolved = [(TensorRef(last.name), last.output_shapes[0])] if refs is None else \
+            [self.resolve(r) for r in refs]
         for ref in decl.initial_state:
             try:
                 resolved.append(self.resolve(ref))
@@ -337,13 +342,11 @@ class _Builder:
         for decl in self.spec.inputs:
             self.add_input(decl.name, decl.batch_shape, decl.dtype, decl.where)
         for decl in self.spec.layers:
-            context = (decl.where, f"{decl.label} ({decl.call.name})")
             if decl.shared is not None:
-                context = (decl.where, f"{decl.label} (call {decl.shared})")
                 try:
                     self.add_call(decl)
                 except SpecError as err:
-                    raise err.at(*context) from None
+                    raise err.at(decl.where, f"{decl.label} (call {decl.shared})") from None
                 continue
             try:
                 refuse_placeholders(decl.call)
@@ -357,7 +360,7 @@ class _Builder:
                     self.add_implied_input(layer, decl)
                 self.add_layer(decl, layer)
             except SpecError as err:
-                raise err.at(*context) from None
+                raise err.at(decl.where, f"{decl.label} ({decl.call.name})") from None
         if not self.nodes:
             raise SpecError("the model has no layers").at(self.spec.source)
         self.check_inputs_used()
@@ -423,10 +426,11 @@ MAX_DIM = 10**100
 
 def check_size(shapes: list[Shape], weights: list[Weight], where: str = "") -> None:
     """Refuse absurd dims (``10**30`` is fine, ``10**200`` is not) in outputs and weights."""
-    for dim in [d for s in shapes for d in s] + [d for w in weights for d in w.shape]:
-        if dim is not None and dim > MAX_DIM:
-            raise SpecError(f"a dim of {len(str(dim))} digits is larger than the 10**100 "
-                            "rnncalc accepts").at(where)
+    for dims in [*shapes, *(w.shape for w in weights)]:
+        for dim in dims:
+            if dim is not None and dim > MAX_DIM:
+                raise SpecError(f"a dim of {len(str(dim))} digits is larger than the 10**100 "
+                                "rnncalc accepts").at(where)
 
 
 def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]) -> list[Node]:

@@ -80,6 +80,12 @@ class Weight:
         return Weight(self.name, self.shape, self.initializer, self.trainable and trainable,
                       self.role, self.dims, self.dtype or dtype)
 
+    def renamed(self, name: str, role: str) -> Weight:
+        """This weight under another name and role (a wrapper's ``forward/kernel``), built
+        directly as in :meth:`held`."""
+        return Weight(name, self.shape, self.initializer, self.trainable, role, self.dims,
+                      self.dtype)
+
 
 class Namer:
     """Default layer names as a fresh Keras 3 session assigns them.

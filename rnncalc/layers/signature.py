@@ -103,8 +103,10 @@ class Signature:
         position, order = self.position, self.order
         missing = [i for i in self.required if order[i].name not in given]
         first_missing = missing[0] if missing else len(order)
-        config = dict(self.defaults)
-        for i in sorted(position[key] for key in given if key in position):
+        config = self.defaults.copy()
+        indices = [position[key] for key in given if key in position]
+        indices.sort()
+        for i in indices:
             if i > first_missing:
                 break
             arg = order[i]

@@ -59,6 +59,11 @@ class Node:
     call_index: int = 0
 
     @property
+    def type_name(self) -> str:
+        """The type column Keras shows (the kind, or a user's own class name)."""
+        return self.layer.type_name if self.layer is not None else self.kind
+
+    @property
     def layer_name(self) -> str:
         """The layer this node is a call of (its own name unless a later shared call)."""
         return self.owner or self.name

@@ -29,12 +29,15 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
+from rnncalc.interop.code_custom import add_weight, custom_layer
 from rnncalc.interop.code_keras import (
     _DATA_METHODS,
     KerasReading,
+    _flatten,
     _tensor,
     functional_layers,
 )
+from rnncalc.interop.code_specs import shape_problem
 from rnncalc.interop.code_values import (
     MISSING,
     ZERO_STATE,
@@ -599,6 +602,8 @@ class Reader(KerasReading):
                         if isinstance(v, LayerObj)]
             if isinstance(owner, SubclassedModel):
                 return Builtin(f"model.{attr}", owner)
+            if isinstance(owner, Instance) and owner.cls.keras_base == "Layer":
+                return Builtin(f"custom.{attr}", owner)      # self.add_weight, ...
             return self.unknown(node)
         if isinstance(owner, UserClass):
             found = owner.lookup(attr)
@@ -957,8 +962,17 @@ class Reader(KerasReading):
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
         if isinstance(func, Instance) and func.cls.keras_base == "Layer":
-            return Opaque(f"custom layer class '{func.cls.name}' ({func.cls.where}) is not "
-                          "supported")
+            inputs = [_tensor(v) for v in _flatten(args[0] if args else kwargs.get("inputs"))]
+            bad = next((v for v in inputs if not isinstance(v, Tensor)), None)
+            if bad is not None or not inputs:
+                return bad if isinstance(bad, Opaque) else Opaque(self.explain(
+                    bad, f"the input of custom layer '{func.cls.name}' ({self.where(node)})"))
+            shapes = [self.tensor_shape(v) for v in inputs]
+            why = next((shape_problem(v) for v, s in zip(inputs, shapes) if s is None), None)
+            layer = custom_layer(self, func, shapes, node, why)
+            if isinstance(layer, Opaque):
+                return layer
+            return self.call_layer(layer, args, kwargs, node)
         return self.unknown(node)
 
     def nested_sequential(self, model: SequentialModel, node: ast.AST) -> LayerObj:
@@ -976,6 +990,15 @@ class Reader(KerasReading):
                          model.name, self.where(node))
         model.as_layer = layer        # a second call is a shared call of the same layer
         return layer
+
+    def name_custom_layer(self, instance: Instance, kwargs: dict[str, Any]) -> None:
+        """Keras' ``Layer.__init__`` names the object: ``name=``, else its class in
+        snake_case with the session's counter."""
+        if "name" in instance.layer_state:
+            return
+        given = kwargs.get("name")
+        instance.layer_state["name"] = given if isinstance(given, str) else \
+            self.namer.auto(instance.cls.name)
 
     def nested_functional(self, model: FunctionalModel, node: ast.AST) -> LayerObj | Opaque:
         """A functional model called on tensors, as the one layer Keras makes of it: its
@@ -1060,7 +1083,10 @@ class Reader(KerasReading):
         instance = Instance(cls)
         init = cls.lookup("__init__")
         if isinstance(init, UserFunction):
-            self.invoke(init, [instance, *args], kwargs, node)
+            self.invoke(init, [instance, *args], dict(kwargs), node)
+        if cls.keras_base == "Layer" and "name" not in instance.layer_state:
+            # no __init__ (Keras' own takes the keywords) or none calling super().__init__
+            self.name_custom_layer(instance, kwargs)
         elif cls.fields is not None:          # a dataclass: fields in order, then keywords
             instance.attrs.update(zip(cls.fields, args))
             instance.attrs.update({k: v for k, v in kwargs.items() if k in cls.fields})
@@ -1074,6 +1100,14 @@ class Reader(KerasReading):
         owner = func.self_value
         if name.startswith("model."):
             return self.model_method(owner, name[6:], args, kwargs, node)
+        if name == "custom.add_weight" and isinstance(owner, Instance):
+            return add_weight(owner, args, kwargs, self.where(node))
+        if name.startswith("custom."):
+            return None if name in ("custom.build", "custom.built") else self.unknown(node)
+        if name == "super.__init__" and isinstance(owner, Instance) and \
+                owner.cls.keras_base == "Layer":
+            self.name_custom_layer(owner, kwargs)
+            return None
         if name.startswith("super."):
             if name == "super.__init__" and isinstance(owner, SubclassedModel) and \
                     not owner.named:

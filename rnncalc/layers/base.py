@@ -364,6 +364,11 @@ class Layer(Forward):
     # -- derived, never overridden ---------------------------------------------
 
     @property
+    def type_name(self) -> str:
+        """The class name Keras shows for this layer (a user's own class for ``Custom``)."""
+        return self.kind
+
+    @property
     def trainable(self) -> bool:
         return bool(self.config.get("trainable", True))
 

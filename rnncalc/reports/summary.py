@@ -126,7 +126,7 @@ def _row(graph: Graph, node: Node, calls: list[Node] | None) -> tuple[LayerRecor
         weights.append(WeightRecord(w.name, w.shape, count, w.trainable))
     return LayerRecord(
         name=node.name,
-        type=node.kind,
+        type=node.type_name,
         inputs=tuple(inputs),
         connected_to=tuple(connected),
         output_shapes=tuple(node.output_shapes),

@@ -104,9 +104,10 @@ class Namer:
 
     def auto(self, kind: str) -> str:
         """Take the next default name for ``kind``."""
-        name = self.peek(kind)
-        self._counts[snake_case(kind)] += 1
-        return name
+        prefix = snake_case(kind)
+        n = self._counts[prefix]
+        self._counts[prefix] = n + 1
+        return prefix if n == 0 else f"{prefix}_{n}"
 
 
 @lru_cache(maxsize=512)
@@ -222,7 +223,8 @@ class Layer(Forward):
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
         self.config = config
         self.name: str = config["name"] or namer.auto(self.kind)
-        self.call_config: dict[str, Any] = {a.name: a.default for a in self.CALL_ARGS}
+        self.call_config: dict[str, Any] = \
+            {a.name: a.default for a in self.CALL_ARGS} if self.CALL_ARGS else {}
 
     def called_with(self, given: dict[str, Any]) -> Layer:
         """This layer for one call with these call arguments (validated against ``CALL_ARGS``).

@@ -220,10 +220,11 @@ def summary(
     if fmt is Format.json:
         from rnncalc.render.json_out import document, dumps
 
-        several = model is None and any(m.title for m in models)
-        body = (document("summary", {"models": [s.model_dict() for s in summaries]})
-                if several else summaries[0].to_dict())
-        sys.stdout.write(dumps(body) + "\n")
+        if model is None and any(m.title for m in models):    # several models
+            body = document("summary", {"models": [s.model_dict() for s in summaries]})
+            sys.stdout.write(dumps(body) + "\n")
+        else:
+            sys.stdout.write(summaries[0].to_json())
 
 
 class ExportFormat(str, Enum):

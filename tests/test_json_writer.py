@@ -1,4 +1,5 @@
-"""The JSON writer: the layout every ``--json`` document promises, for any JSON value.
+"""The JSON writers: the layout every ``--json`` document promises, for any JSON value, and
+the summary's layers written from templates in that same layout.
 
 The layout is defined here independently of the writer: the standard
 library's indented text, in which a list of scalars, and a list of up to 8
@@ -17,7 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnncalc.render.json_out import dumps
+import rnncalc
+from rnncalc.render.json_out import document, dumps
+from rnncalc.render.summary_json import summary_json
+from rnncalc.reports.summary import InputRecord, LayerRecord, SummaryRecord, WeightRecord
+from tests.conftest import SPECS
 
 _SCALAR = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)'
 _SCALAR_LIST = re.compile(r"\[\n\s+(" + _SCALAR + r"(?:,\n\s+" + _SCALAR + r")*)\n\s*\]")
@@ -79,3 +84,34 @@ def test_values_json_refuses_are_refused_alike(value):
     with pytest.raises(TypeError) as got:
         dumps(value)
     assert str(got.value) == str(expected.value)
+
+
+# -- the summary's layers written from templates ---------------------------------------
+
+NAMES = st.text(max_size=8) | st.sampled_from(["lstm", "é☃", 'a"b\\', "%s", "x\n"])
+SHAPES = st.lists(st.none() | st.integers(0, 10**40), max_size=4).map(tuple)
+WEIGHTS = st.builds(WeightRecord, NAMES, SHAPES, st.integers(0, 10**40), st.booleans())
+LAYERS = st.builds(
+    LayerRecord, NAMES, NAMES, st.lists(NAMES, max_size=3).map(tuple), st.just(()),
+    st.lists(SHAPES, max_size=10).map(tuple), st.integers(0, 10**6), st.integers(0, 10**6),
+    st.integers(0, 10**6), st.integers(0, 10**6), st.lists(WEIGHTS, max_size=3).map(tuple),
+    st.none() | NAMES)
+
+
+def _record(layers: tuple[LayerRecord, ...]) -> SummaryRecord:
+    inputs = (InputRecord("in", (None, 3), "float32"),)
+    return SummaryRecord("model", inputs, layers, ("out",), 1, 1, 0, 4, 4, True)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LAYERS, max_size=4).map(tuple))
+def test_summary_layers_from_templates_are_the_generic_layout(layers):
+    record = _record(layers)
+    assert summary_json(record) == dumps(document("summary", record.to_dict()))
+
+
+@pytest.mark.parametrize("path", sorted(SPECS.rglob("*.yaml")), ids=lambda p: p.name)
+def test_summary_json_of_every_spec_is_the_generic_layout(path):
+    summary = rnncalc.load(str(path)).summary()
+    assert summary.to_json() == dumps(summary.to_dict()) + "\n"

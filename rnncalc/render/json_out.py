@@ -32,7 +32,12 @@ def schema_text(command: str) -> str:
     return (files("rnncalc") / "schemas" / f"{command}.json").read_text(encoding="utf-8")
 
 
-def dumps(document: Any, indent: int = 2) -> str:
+class Written(str):
+    """JSON text already laid out for its place in a document: :func:`dumps` writes it
+    as it is (the summary's layers, written from templates by ``summary_json``)."""
+
+
+def dumps(document: Any, indent: int = 2, depth: int = 0) -> str:
     """Serialize a record dict: lists of scalars (and lists of up to 8 such lists, like a
     layer's output shapes) on one line so the document reads like the table; the rest
     indented as ``json.dumps(document, indent=indent)`` indents it.
@@ -42,10 +47,12 @@ def dumps(document: Any, indent: int = 2) -> str:
     30 µs per layer of a summary; this writer visits each value once, fills each
     dict into a template made once per key list (a summary's layers and weights
     repeat a few), and leaves strings to the C escaper (the bytes are the
-    same). Big ints stay exact.
+    same). Big ints stay exact. ``depth`` lays the value out as if nested that many
+    levels deep in a document.
     """
     step = " " * indent
-    return _text(document, "\n" + step, step, {})
+    return _text(document, "\n" + step * (depth + 1), step, {})
+
 
 
 _LITERALS = {None: "null", True: "true", False: "false"}
@@ -127,9 +134,9 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _one_line(value: Any) -> str | None:
-    """The text of a value written on one line: a scalar, an empty container or a list
-    :func:`_inline` joins; None when it spans lines (or is not JSON)."""
+def one_line(value: Any) -> str | None:
+    """The text ``dumps`` gives a value it writes on one line: a scalar, an empty container
+    or a list :func:`_inline` joins; None when it spans lines (or is not JSON)."""
     kind = type(value)        # the common kinds first: most of a record is these
     if kind is str:
         return _string(value)
@@ -141,18 +148,20 @@ def _one_line(value: Any) -> str | None:
         return None if value else "{}"
     if kind is bool:
         return "true" if value else "false"
+    if kind is Written:
+        return value
     return _scalar(value)
 
 
 def _text(value: Any, pad: str, step: str, templates: dict[Any, str]) -> str:
     """The text of ``value``; ``pad`` is the newline and indent of its items, ``step``
     one level of indent, ``templates`` the dict templates made so far."""
-    text = _one_line(value)
+    text = one_line(value)
     return _lines(value, pad, step, templates) if text is None else text
 
 
 def _lines(value: Any, pad: str, step: str, templates: dict[Any, str]) -> str:
-    """The text of a value :func:`_one_line` did not write: a container, one item per
+    """The text of a value :func:`one_line` did not write: a container, one item per
     line, or a leaf it refused (NaN, subclasses, unknown types)."""
     inner = pad + step
     if isinstance(value, dict):
@@ -164,14 +173,14 @@ def _lines(value: Any, pad: str, step: str, templates: dict[Any, str]) -> str:
             template = _template(keys, pad, step)
             if all(type(key) is str for key in keys):   # 1 == True: only str keys are safe
                 templates[keys, pad] = template
-        return template % tuple([_one_line(item) or _lines(item, inner, step, templates)
+        return template % tuple([one_line(item) or _lines(item, inner, step, templates)
                                  for item in value.values()])
     if isinstance(value, (list, tuple)):
-        if type(value) not in (list, tuple):      # a subclass: _one_line did not try it
+        if type(value) not in (list, tuple):      # a subclass: one_line did not try it
             text = _inline(value) if value else "[]"
             if text is not None:
                 return text
-        return ("[" + pad + ("," + pad).join([_one_line(item) or _lines(item, inner, step,
+        return ("[" + pad + ("," + pad).join([one_line(item) or _lines(item, inner, step,
                                                                           templates)
                                               for item in value])
                 + pad[:len(pad) - len(step)] + "]")

@@ -62,25 +62,35 @@ class SummaryRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON document (§4)."""
+        return self.document([layer_dict(rec) for rec in self.layers])
+
+    def document(self, layers: Any) -> dict[str, Any]:
+        """:meth:`to_dict` with ``layers`` given (the JSON writer passes them written)."""
         return {
             "name": self.name,
             "inputs": [{"name": i.name, "shape": list(i.shape), "dtype": i.dtype}
                        for i in self.inputs],
-            "layers": [{
-                "name": rec.name, "type": rec.type, "inputs": list(rec.inputs),
-                "output_shapes": [list(s) for s in rec.output_shapes],
-                "params": rec.params, "trainable_params": rec.trainable_params,
-                "non_trainable_params": rec.non_trainable_params,
-                "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
-                             "trainable": w.trainable} for w in rec.weights],
-                **({"inner": rec.inner} if rec.inner else {}),
-            } for rec in self.layers],
+            "layers": layers,
             "outputs": list(self.outputs),
             "total_params": self.total_params,
             "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
             "param_bytes": self.param_bytes,
         }
+
+
+def layer_dict(rec: LayerRecord) -> dict[str, Any]:
+    """One layer's entry of the JSON document (``render/summary_json.py`` writes the same
+    entry from a template; a test holds the two equal)."""
+    return {
+        "name": rec.name, "type": rec.type, "inputs": list(rec.inputs),
+        "output_shapes": [list(s) for s in rec.output_shapes],
+        "params": rec.params, "trainable_params": rec.trainable_params,
+        "non_trainable_params": rec.non_trainable_params,
+        "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
+                     "trainable": w.trainable} for w in rec.weights],
+        **({"inner": rec.inner} if rec.inner else {}),
+    }
 
 
 def ref_text(graph: Graph, ref: TensorRef) -> str:

@@ -49,6 +49,8 @@ class Signature:
         self.slots = [a for a in args if a.positional]
         self.taken = {*self.declared, *self.common,
                       *(IGNORED_ARGS if ignored is None else ignored), *self.fixed}
+        #: Names whose values are checked though unused (regularizers, constraints).
+        self.side = {k for k in self.taken if k.endswith(("_regularizer", "_constraint"))}
         #: Every configured argument in config order, its position, and the defaults
         #: a call starts from (required ones are filled or refused).
         self.order = [*args, *self.common.values()]
@@ -71,16 +73,19 @@ class Signature:
         given: dict[str, Any] = {}
         for slot, value in zip(slots, positional):
             given[slot.name] = value
+        taken = self.taken
         for key in keywords:   # unknown names first, as Keras refuses them before any value
-            if not isinstance(key, str):
-                raise SpecError(f"argument names must be strings, got {show(key)}")
-            if key not in self.taken:
+            if key not in taken:
+                if not isinstance(key, str):
+                    raise SpecError(f"argument names must be strings, got {show(key)}")
                 known = [*self.declared, *self.common, *(self.ignored or ()), *self.fixed]
                 raise SpecError(f"unknown argument '{key}'"
                                 + (f": Keras' {self.kind} does not take it (Unrecognized "
                                    "keyword arguments)" if self.kind else ""),
                                 hint=did_you_mean(key, known))
         fixed = self.fixed
+        if not given and fixed.keys().isdisjoint(keywords):
+            return self._config(self._checked_sides(dict(keywords)))
         for key, value in keywords.items():
             if key in given:
                 raise SpecError(f"argument '{key}' given twice")
@@ -91,12 +96,17 @@ class Signature:
                                     f"computation); only {show(fixed[key])} is accepted")
                 continue
             given[key] = value
-        for key, value in given.items():
-            try:
-                check_side_argument(key, value)
-            except SpecError as err:
-                raise err.at(f"argument '{key}'") from None
-        return self._config(given)
+        return self._config(self._checked_sides(given))
+
+    def _checked_sides(self, given: dict[str, Any]) -> dict[str, Any]:
+        """``given``, once its regularizers and constraints pass Keras' checks."""
+        if not self.side.isdisjoint(given):
+            for key, value in given.items():
+                try:
+                    check_side_argument(key, value)
+                except SpecError as err:
+                    raise err.at(f"argument '{key}'") from None
+        return given
 
     def _config(self, given: dict[str, Any]) -> dict[str, Any]:
         """Defaults with the given values checked in; errors in declaration order."""

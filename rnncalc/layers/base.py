@@ -72,19 +72,29 @@ class Weight:
         """This weight as a layer with this variable dtype and ``trainable`` flag holds it:
         its own dtype if it has one (a wrapped layer's), frozen if the layer is.
 
-        Built directly rather than with ``dataclasses.replace``, which re-reads the
-        fields on every call: every weight of every layer of a model passes here.
+        Copied as ``copy.copy`` copies (a new instance, its fields' dict copied), then
+        changed: ``dataclasses.replace`` re-reads the fields and a frozen ``__init__``
+        sets them one by one, twice the time, and every weight of every layer of a
+        model is copied here.
         """
         if self.dtype and (trainable or not self.trainable):
             return self
-        return Weight(self.name, self.shape, self.initializer, self.trainable and trainable,
-                      self.role, self.dims, self.dtype or dtype)
+        copy = object.__new__(type(self))
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["dtype"] = self.dtype or dtype
+        fields["trainable"] = self.trainable and trainable
+        return copy
 
     def renamed(self, name: str, role: str) -> Weight:
-        """This weight under another name and role (a wrapper's ``forward/kernel``), built
-        directly as in :meth:`held`."""
-        return Weight(name, self.shape, self.initializer, self.trainable, role, self.dims,
-                      self.dtype)
+        """This weight under another name and role (a wrapper's ``forward/kernel``), copied
+        as in :meth:`held`."""
+        copy = object.__new__(type(self))
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["name"] = name
+        fields["role"] = role
+        return copy
 
 
 class Namer:

@@ -137,6 +137,7 @@ class _Builder:
         self.inputs: list[Node] = []
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
+        self.later_calls: dict[str, int] = {}     # layer name -> its calls after the first
 
     # -- inputs -----------------------------------------------------------------
 
@@ -305,7 +306,7 @@ class _Builder:
             known = [n.name for n in self.nodes if not n.owner]
             raise SpecError(f"'call: {decl.shared}': no earlier layer has that name",
                             hint=did_you_mean(decl.shared or "", known))
-        calls = 1 + sum(1 for n in self.nodes if n.owner == owner.name)
+        calls = 1 + self.later_calls.get(owner.name, 0)    # a count, not a scan: no n² steps
         name = decl.alias or f"{owner.name}_call_{calls}"
         resolved = [self.resolve(r) for r in [*(decl.inputs or ()), *decl.initial_state]]
         shapes = [s for _, s in resolved]
@@ -326,6 +327,7 @@ class _Builder:
                     dtype=layer.dtype, label=decl.label, owner=owner.name, call_index=calls)
         self.register(node, "")
         self.nodes.append(node)
+        self.later_calls[owner.name] = calls
 
     def teach(self, err: SpecError, inbound: list[TensorRef]) -> SpecError:
         """A rank error after a layer that dropped the time axis: say which switch keeps it.

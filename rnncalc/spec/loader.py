@@ -35,6 +35,8 @@ class Document:
 
     def where(self, path: Path) -> str:
         """``file:line`` for a path, falling back to the nearest known parent."""
+        if not self.lines:      # JSON and dict specs keep no lines
+            return self.source
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:

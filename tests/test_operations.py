@@ -39,7 +39,7 @@ def test_operation_matches_keras_ops(kind):
     assert cls.KERAS_MODULE == keras["module"]
     params = [p["name"] if p["kind"] != "VAR_POSITIONAL" else f"*{p['name']}"
               for p in keras["params"] if p["kind"] != "VAR_KEYWORD"]
-    assert list(cls.signature()) == params
+    assert list(cls.parameters()) == params
     declared = {a.name for a in cls.declared_args()} | {"name"}
     assert set(keras["config"]) <= declared      # every key to_json writes is read
 

@@ -130,7 +130,7 @@ class OpsReading:
         cls = layer_class(kind)
         bound: dict[str, Any] = {}
         rest = list(args)
-        for name in cls.signature():
+        for name in cls.parameters():
             if name.startswith("*"):
                 bound[name[1:]] = rest
                 rest = []

@@ -177,7 +177,7 @@ def _operation(keras_class: str, config: dict[str, Any], nodes: list[Any], label
     kwargs = {k: v for k, v in config.items() if k not in _DROPPED_KEYS}
     tensors: list[Ref] = []
     values = list(node.get("args") or [])
-    for name in cls.signature():
+    for name in cls.parameters():
         if not values:
             break
         if name in kwargs:

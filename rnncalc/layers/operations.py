@@ -20,7 +20,7 @@ a value in the mapping is a constant instead (``ops.multiply: {x2: 0.5}`` is
 from __future__ import annotations
 
 from math import prod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import (
@@ -35,12 +35,15 @@ from rnncalc.layers.arguments import (
     show,
 )
 from rnncalc.layers.base import Layer, Namer
-from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import ACT, ADD, CMP, MUL, CostTerm, describe_dims, size
 from rnncalc.layers.shapes import Dim, Shape, format_shape
 from rnncalc.layers.torch_modules import TorchModule
 
+if TYPE_CHECKING:
+    from rnncalc.layers.signature import Signature
+
 NAME_ARG = (Arg("name", optional(layer_name), None, positional=False),)
+_SIGNATURES: dict[type, Signature] = {}
 
 
 def constant(value: Any) -> Any:
@@ -143,20 +146,23 @@ class Op(Layer):
         return (*cls.ARGS, *operands)
 
     @classmethod
-    def from_call(cls, call: Call, namer: Namer) -> Layer:
-        from rnncalc.layers.arguments import bind
+    def signature(cls) -> Signature:
+        """How a call binds: the declared arguments and ``name`` only (a function takes no
+        layer keywords such as ``trainable``), laid out once per kind."""
+        found = _SIGNATURES.get(cls)
+        if found is None:
+            from rnncalc.layers.signature import Signature
 
-        config = bind(cls.declared_args(), call.args, call.kwargs, ignored=frozenset(),
-                      kind=f"{cls.kind}()", common_args=NAME_ARG)
-        cls.check_config(config)
-        return cls(config, namer)
+            found = _SIGNATURES[cls] = Signature(cls.declared_args(), ignored=frozenset(),
+                                                 kind=f"{cls.kind}()", common_args=NAME_ARG)
+        return found
 
     @property
     def type_name(self) -> str:
         return self.KERAS_CLASS
 
     @classmethod
-    def signature(cls) -> tuple[str, ...]:
+    def parameters(cls) -> tuple[str, ...]:
         """The ``keras.ops`` function's parameters in order (``*name``: the rest), which
         the code reader binds a call's positional arguments to."""
         return (*cls.OPERANDS, *(a.name for a in cls.ARGS))

@@ -350,7 +350,7 @@ class Einsum(Op):
                          describe_dims(y, 0))]
 
     @classmethod
-    def signature(cls) -> tuple[str, ...]:
+    def parameters(cls) -> tuple[str, ...]:
         return ("subscripts", "*operands")
 
     def keras_code(self, tensors: list[str]) -> str:

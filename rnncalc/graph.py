@@ -95,6 +95,9 @@ class Graph:
     outputs: list[TensorRef]
     functional: bool
     unused: list[str] = field(default_factory=list)
+    #: A functional model's inputs and layers in the order Keras' summary lists them (an
+    #: input used only late comes late); empty for a layer list.
+    rows: list[str] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
         by_name = self.__dict__.get("_by_name")     # by name: O(1) per lookup
@@ -372,8 +375,8 @@ class _Builder:
             raise SpecError("the model has no layers").at(self.spec.source)
         self.check_inputs_used()
         outputs = self.outputs()
-        nodes = keras_order(self.inputs, self.nodes, outputs) if self.spec.functional else \
-            self.nodes
+        nodes, rows = keras_order(self.inputs, self.nodes, outputs) if \
+            self.spec.functional else (self.nodes, [])
         kept = {id(n) for n in nodes}   # identity: Node equality compares every field
         names = {n.name for n in nodes}
         for node in nodes:
@@ -383,7 +386,7 @@ class _Builder:
                     "feeds no output; rnncalc shows a shared layer at its first call: make it "
                     "feed an output (or call the layer once)").at(node.label or self.spec.source)
         return Graph(self.model_name(), self.inputs, nodes, outputs, self.spec.functional,
-                     unused=[n.name for n in self.nodes if id(n) not in kept])
+                     unused=[n.name for n in self.nodes if id(n) not in kept], rows=rows)
 
     def add_implied_input(self, layer: Layer, decl: LayerDecl) -> None:
         implied = layer.implied_input()
@@ -440,15 +443,17 @@ def check_size(shapes: list[Shape], weights: list[Weight], where: str = "") -> N
                                 "rnncalc accepts").at(where)
 
 
-def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]) -> list[Node]:
-    """Layers in the order a Keras functional model lists them.
+def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]
+                ) -> tuple[list[Node], list[str]]:
+    """Layers in the order a Keras functional model lists them, and the names of inputs
+    and layers in its summary's row order.
 
-    Keras walks back from the outputs depth-first, numbering layers as it
-    first meets them, gives each layer its longest distance to an output as
-    its depth, then lists layers by decreasing depth, ties in meeting order.
-    Layers that no output depends on are left out, as Keras leaves them out.
+    Keras walks back from the outputs depth-first, numbering layers (input
+    layers too) as it first meets them, gives each its longest distance to an
+    output as its depth, then lists them by decreasing depth, ties in meeting
+    order. Layers that no output depends on are left out, as Keras leaves them out.
     """
-    by_name = {n.name: n for n in nodes}
+    by_name = {n.name: n for n in (*inputs, *nodes)}
     met: dict[str, int] = {}
     finished: list[str] = []    # post-order: parents before children
     done: set[str] = set()
@@ -477,7 +482,8 @@ def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef])
             if parent in by_name:
                 depth[parent] = max(depth.get(parent, 0), d + 1)
     kept = sorted(finished, key=lambda n: (-depth[n], met[n]))
-    return [by_name[n] for n in kept]
+    layers = {n.name for n in nodes}
+    return [by_name[n] for n in kept if n in layers], kept
 
 
 def build_graph(spec: ModelSpec, options: ShapeOptions | None = None,

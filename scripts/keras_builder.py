@@ -603,6 +603,8 @@ def describe(model: Any) -> dict[str, Any]:
         "trainable_params": _nparams(model.trainable_weights),
         "non_trainable_params": _nparams(model.non_trainable_weights),
         "weights_order": [w.path for w in model.weights],
+        # the rows model.summary() prints, input layers where Keras puts them
+        "row_order": [layer.name for layer in model.layers],
     }
 
 

@@ -153,3 +153,20 @@ def test_param_bytes_follow_keras_variable_dtypes(model):
     assert summary_dict(model["spec"])["param_bytes"] == sum(
         _BYTES[w["dtype"]] * math.prod(w["shape"])
         for layer in expected["layers"] for w in layer["weights"])
+
+
+@pytest.mark.parametrize("model", [m for m in BUILT if "row_order" in m["expected"]],
+                         ids=[m["id"] for m in BUILT if "row_order" in m["expected"]])
+def test_input_rows_where_keras_lists_them(model):
+    """A functional model's input rows sit where Keras' summary prints them: an input
+    used only late (a CTC layer's labels) comes late, not at the top."""
+    from rnncalc.api import load
+    from rnncalc.render.summary_grid import grid
+
+    record = load(model["spec"]).summary().record
+    if record.chain:
+        return                          # a layer list prints no input rows
+    printed = [cells[0].split(" (")[0] for sub, cells in grid(record, None, ["params"]).rows
+               if not sub]
+    keras_rows = model["expected"]["row_order"]
+    assert [n for n in printed if n in keras_rows] == [n for n in keras_rows if n in printed]

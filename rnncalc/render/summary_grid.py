@@ -10,6 +10,7 @@ then drawn as a rich table, markdown or HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rnncalc.errors import SpecError, did_you_mean, terminal_safe
 from rnncalc.layers.shapes import format_shape, format_shapes
@@ -75,6 +76,29 @@ def _percent(part: int, total: int) -> str:
     return "<0.1%" if 0 < share < 0.05 else f"{share:.1f}%"
 
 
+def _inputs_before(record: SummaryRecord) -> dict[str, list[Any]]:
+    """Each input row under the name of the layer row it precedes in Keras' order
+    (``""``: before every layer)."""
+    if not record.rows:
+        return {}
+    inputs = {i.name: i for i in record.inputs}
+    shown = {layer.name for layer in record.layers}
+    out: dict[str, list[Any]] = {}
+    pending: list[Any] = []
+    first = True
+    for name in record.rows:
+        if name in inputs:
+            pending.append(inputs[name])
+        elif name in shown:
+            if pending:
+                out["" if first else name] = pending
+                pending = []
+            first = False
+    if pending:              # never reached from an output: listed first, as before
+        out.setdefault("", []).extend(pending)
+    return out
+
+
 def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
          expand: bool = False,
          torch: TorchRecord | None = None, cost_footer: bool = False,
@@ -91,15 +115,23 @@ def grid(record: SummaryRecord, cost: CostRecord | None, columns: list[str], *,
     right = [False] + ([False] if torch else []) + [c in RIGHT for c in columns]
     total = torch.total_params if torch else record.total_params
     rows: list[tuple[bool, list[str]]] = []
+
+    def input_row(inp: Any) -> None:
+        cells = {"output_shape": format_shapes([inp.shape]), "params": "0",
+                 "params_percent": "-", "macs": "0", "flops": "0", "trainable": "-",
+                 "connected_to": "-", "weights": "-"}
+        lead = [f"{inp.name} (InputLayer)"] + (["-"] if torch else [])
+        rows.append((False, lead + [cells[col] for col in columns]))
+
+    # Keras lists an input where its depth puts it (one used only late comes late).
+    before = _inputs_before(record) if not record.chain else {}
     if not record.chain:
-        for inp in record.inputs:
-            cells = {"output_shape": format_shapes([inp.shape]), "params": "0",
-                     "params_percent": "-", "macs": "0", "flops": "0", "trainable": "-",
-                     "connected_to": "-", "weights": "-"}
-            lead = [f"{inp.name} (InputLayer)"] + (["-"] if torch else [])
-            rows.append((False, lead + [cells[col] for col in columns]))
+        for inp in before.pop("", record.inputs if not record.rows else ()):
+            input_row(inp)
     by_name = {t.name: t for t in torch.layers} if torch else {}
     for layer in record.layers:
+        for inp in before.pop(layer.name, ()):
+            input_row(inp)
         c = cost.layer(layer.name) if cost is not None else None
         t = by_name.get(layer.name)
         params = t.params if t else layer.params

@@ -59,6 +59,9 @@ class SummaryRecord:
     param_bytes: int
     trainable_bytes: int
     chain: bool
+    #: A functional model's rows as Keras orders them (input and layer names); the
+    #: table follows it, the JSON keeps inputs apart.
+    rows: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON document (§4)."""
@@ -193,4 +196,5 @@ def summarize(graph: Graph) -> SummaryRecord:
         param_bytes=sum(rec.param_bytes for rec in layers),
         trainable_bytes=trainable_bytes,
         chain=graph.is_chain and not graph.functional,
+        rows=tuple(graph.rows),
     )

@@ -11,7 +11,9 @@
  *
  * Layout is the engine's feature-major one: a state is (units, cols) C-contiguous,
  * a step's gate pre-activations (gates*units, cols), gate blocks in Keras order;
- * xz holds every step's input part (bias included) as (steps, gates*units, cols).
+ * xz holds every step's input part as (steps, gates*units, cols), without the bias:
+ * the pass adds it (bias, one step's block) while the values are in registers,
+ * where a separate NumPy add over xz costs a pass over all of memory.
  * Arrays are read through the buffer protocol (float32, C-contiguous), so building
  * needs no NumPy headers.
  *
@@ -83,13 +85,13 @@ static inline float ftanh(float x)
    compiler vectorize without run-time alias checks. */
 
 CLONES static void lstm_pass(Py_ssize_t n, const float *restrict x, const float *restrict w,
-                             float *restrict c, float *restrict h)
+                             const float *restrict bx, float *restrict c, float *restrict h)
 {
     for (Py_ssize_t q = 0; q < n; q++) {
-        float i = fsigmoid(x[q] + w[q]);
-        float f = fsigmoid(x[n + q] + w[n + q]);
-        float g = ftanh(x[2 * n + q] + w[2 * n + q]);
-        float o = fsigmoid(x[3 * n + q] + w[3 * n + q]);
+        float i = fsigmoid(x[q] + w[q] + bx[q]);
+        float f = fsigmoid(x[n + q] + w[n + q] + bx[n + q]);
+        float g = ftanh(x[2 * n + q] + w[2 * n + q] + bx[2 * n + q]);
+        float o = fsigmoid(x[3 * n + q] + w[3 * n + q] + bx[3 * n + q]);
         float cn = f * c[q] + i * g;
         c[q] = cn;
         h[q] = o * ftanh(cn);
@@ -97,32 +99,32 @@ CLONES static void lstm_pass(Py_ssize_t n, const float *restrict x, const float 
 }
 
 CLONES static void simple_pass(Py_ssize_t n, const float *restrict x, const float *restrict w,
-                               float *restrict h)
+                               const float *restrict bx, float *restrict h)
 {
     for (Py_ssize_t q = 0; q < n; q++)
-        h[q] = ftanh(x[q] + w[q]);
+        h[q] = ftanh(x[q] + w[q] + bx[q]);
 }
 
 /* reset_after: hh = tanh(x_h + r * (h W_hh + b_hh)); b: b_hh per value (zeros: none) */
 CLONES static void gru_after_pass(Py_ssize_t n, const float *restrict x,
-                                  const float *restrict w, const float *restrict b,
-                                  float *restrict h)
+                                  const float *restrict w, const float *restrict bx,
+                                  const float *restrict b, float *restrict h)
 {
     for (Py_ssize_t q = 0; q < n; q++) {
-        float z = fsigmoid(x[q] + w[q]);
-        float r = fsigmoid(x[n + q] + w[n + q]);
-        float hh = ftanh(x[2 * n + q] + r * (w[2 * n + q] + b[q]));
+        float z = fsigmoid(x[q] + w[q] + bx[q]);
+        float r = fsigmoid(x[n + q] + w[n + q] + bx[n + q]);
+        float hh = ftanh(x[2 * n + q] + bx[2 * n + q] + r * (w[2 * n + q] + b[q]));
         h[q] = z * h[q] + (1.0f - z) * hh;
     }
 }
 
 /* reset_before, first half: z into w's z rows, r * h_{t-1} into x's z rows (used up) */
 CLONES static void gru_before_gates(Py_ssize_t n, float *restrict x, float *restrict w,
-                                    const float *restrict h)
+                                    const float *restrict bx, const float *restrict h)
 {
     for (Py_ssize_t q = 0; q < n; q++) {
-        float z = fsigmoid(x[q] + w[q]);
-        float r = fsigmoid(x[n + q] + w[n + q]);
+        float z = fsigmoid(x[q] + w[q] + bx[q]);
+        float r = fsigmoid(x[n + q] + w[n + q] + bx[n + q]);
         w[q] = z;
         x[q] = r * h[q];
     }
@@ -130,11 +132,12 @@ CLONES static void gru_before_gates(Py_ssize_t n, float *restrict x, float *rest
 
 /* reset_before, second half: w's h rows hold (r * h_{t-1}) W_hh */
 CLONES static void gru_before_pass(Py_ssize_t n, const float *restrict x,
-                                   const float *restrict w, float *restrict h)
+                                   const float *restrict w, const float *restrict bx,
+                                   float *restrict h)
 {
     for (Py_ssize_t q = 0; q < n; q++) {
         float z = w[q];
-        float hh = ftanh(x[2 * n + q] + w[2 * n + q]);
+        float hh = ftanh(x[2 * n + q] + w[2 * n + q] + bx[2 * n + q]);
         h[q] = z * h[q] + (1.0f - z) * hh;
     }
 }
@@ -172,18 +175,18 @@ typedef struct {
     PyObject_HEAD
     int kind, flags, gates;
     Py_ssize_t units, cols, steps;
-    Py_buffer views[9];
-    int held[9];
-    float *xz, *work, *h, *c, *seq, *last, *rbias, *rk;
+    Py_buffer views[10];
+    int held[10];
+    float *xz, *work, *h, *c, *seq, *last, *rbias, *rk, *bias;
     const unsigned char *mask;      /* (cols, steps) */
-    float *own;                     /* ours: saved states of a masked step, zero bias */
+    float *own;                     /* ours: saved states of a masked step, zero biases */
 } Sequence;
 
-enum { V_XZ, V_WORK, V_H, V_C, V_SEQ, V_LAST, V_MASK, V_RBIAS, V_RK };
+enum { V_XZ, V_WORK, V_H, V_C, V_SEQ, V_LAST, V_MASK, V_RBIAS, V_RK, V_BIAS };
 
 static void Sequence_dealloc(Sequence *self)
 {
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 10; i++)
         if (self->held[i])
             PyBuffer_Release(&self->views[i]);
     PyMem_Free(self->own);
@@ -215,13 +218,14 @@ static PyObject *Sequence_new(PyTypeObject *type, PyObject *args, PyObject *kwds
 {
     int kind, flags;
     Py_ssize_t units, cols, steps;
-    PyObject *o[9];
+    PyObject *o[10];
     if (kwds && PyDict_Size(kwds)) {
         PyErr_SetString(PyExc_TypeError, "_fused.Sequence takes positional arguments");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "iinnnOOOOOOOOO", &kind, &flags, &units, &cols, &steps,
-                          &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8]))
+    if (!PyArg_ParseTuple(args, "iinnnOOOOOOOOOO", &kind, &flags, &units, &cols, &steps,
+                          &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+                          &o[9]))
         return NULL;
     if (kind < SIMPLE || kind > GRU_BEFORE || units < 1 || cols < 1 || steps < 1) {
         PyErr_SetString(PyExc_ValueError, "_fused.Sequence: bad kind or sizes");
@@ -245,7 +249,8 @@ static PyObject *Sequence_new(PyTypeObject *type, PyObject *args, PyObject *kwds
         || take(self, V_LAST, o[5], n, 4, 1, "last") < 0
         || take(self, V_MASK, o[6], steps * cols, 1, 0, "mask") < 0
         || take(self, V_RBIAS, o[7], n, 4, 0, "recurrent bias") < 0
-        || take(self, V_RK, o[8], units * g * units, 4, 0, "recurrent kernel") < 0) {
+        || take(self, V_RK, o[8], units * g * units, 4, 0, "recurrent kernel") < 0
+        || take(self, V_BIAS, o[9], g * n, 4, 0, "bias") < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -255,22 +260,26 @@ static PyObject *Sequence_new(PyTypeObject *type, PyObject *args, PyObject *kwds
         Py_DECREF(self);
         return NULL;
     }
-    float **ptr[9] = {&self->xz, &self->work, &self->h, &self->c, &self->seq, &self->last,
-                      NULL, &self->rbias, &self->rk};
-    for (int i = 0; i < 9; i++) {
+    float **ptr[10] = {&self->xz, &self->work, &self->h, &self->c, &self->seq, &self->last,
+                       NULL, &self->rbias, &self->rk, &self->bias};
+    for (int i = 0; i < 10; i++) {
         if (i == V_MASK)
             self->mask = self->held[i] ? (const unsigned char *)self->views[i].buf : NULL;
         else
             *ptr[i] = self->held[i] ? (float *)self->views[i].buf : NULL;
     }
-    if (self->mask || (kind == GRU_AFTER && !self->rbias)) {
-        self->own = PyMem_Calloc(3 * n, sizeof(float));
+    /* 2n: the states a masked step saves; then zeros for the biases not given */
+    Py_ssize_t zeros = (self->bias ? 0 : g * n) + (self->rbias ? 0 : n);
+    if (self->mask || zeros) {
+        self->own = PyMem_Calloc(2 * n + zeros, sizeof(float));
         if (!self->own) {
             Py_DECREF(self);
             return PyErr_NoMemory();
         }
         if (!self->rbias)
-            self->rbias = self->own + 2 * n;  /* zeros: no recurrent bias */
+            self->rbias = self->own + 2 * n;
+        if (!self->bias)
+            self->bias = self->own + 2 * n;
     }
     return (PyObject *)self;
 }
@@ -292,7 +301,7 @@ static void gates_at(Sequence *s, Py_ssize_t k)
     float *x = s->xz + time_of(s, k) * s->gates * n;
     if (first_step(s, k))
         memset(s->work, 0, 2 * n * sizeof(float));
-    gru_before_gates(n, x, s->work, s->h);
+    gru_before_gates(n, x, s->work, s->bias, s->h);
 }
 
 /* Everything of step k after its recurrent product(s): gates, states, mask, output. */
@@ -318,10 +327,10 @@ static void step_at(Sequence *s, Py_ssize_t k)
             memcpy(saved + n, s->c, n * sizeof(float));
     }
     switch (s->kind) {
-    case LSTM: lstm_pass(n, x, w, s->c, s->h); break;
-    case SIMPLE: simple_pass(n, x, w, s->h); break;
-    case GRU_AFTER: gru_after_pass(n, x, w, s->rbias, s->h); break;
-    default: gru_before_pass(n, x, w, s->h); break;
+    case LSTM: lstm_pass(n, x, w, s->bias, s->c, s->h); break;
+    case SIMPLE: simple_pass(n, x, w, s->bias, s->h); break;
+    case GRU_AFTER: gru_after_pass(n, x, w, s->bias, s->rbias, s->h); break;
+    default: gru_before_pass(n, x, w, s->bias, s->h); break;
     }
     if (masked) {                /* masked samples keep their states */
         for (Py_ssize_t j = 0; j < units; j++)
@@ -440,7 +449,7 @@ static PyTypeObject SequenceType = {
     .tp_dealloc = (destructor)Sequence_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "The buffers of one recurrent run: Sequence(kind, flags, units, cols, steps, "
-              "xz, work, h, c, seq, last, mask, recurrent_bias, recurrent_kernel)",
+              "xz, work, h, c, seq, last, mask, recurrent_bias, recurrent_kernel, bias)",
     .tp_methods = Sequence_methods,
     .tp_new = Sequence_new,
 };

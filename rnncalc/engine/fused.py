@@ -69,10 +69,21 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
     dtype = np.float32
     batch, steps = x.shape[:2]
     units = cell.units
-    rec = p["recurrent"]                              # (gates·units, units)
+    # (gates·units, units) C-contiguous: BLAS runs this product about twice as fast as on
+    # the transposed view of Keras' kernel (measured at batch 32)
+    rec = np.ascontiguousarray(p["recurrent"])
     rows = rec.shape[0]
+    # every step's x_t·W_x, as the cell projects it but without the bias (the kernel adds
+    # it in its pass); W_x in Fortran order so that its transpose is C-contiguous for BLAS
     xz = np.empty((steps, rows, batch), dtype)
-    cell.project(p, x.astype(dtype, copy=False), xz)
+    np.matmul(np.asfortranarray(p["kernel"]).T, x.astype(dtype, copy=False).transpose(1, 2, 0),
+              out=xz)
+    bias = None
+    if p["input_biases"]:
+        vector = np.zeros(rows, dtype)
+        for where, b in p["input_biases"]:
+            vector[where] += b
+        bias = np.ascontiguousarray(np.broadcast_to(vector[:, None], (rows, batch)))
     states = [np.array(np.asarray(s, dtype).reshape(batch, units).T, order="C")
               for s in initial]
     lstm = kind == "lstm"
@@ -91,7 +102,7 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
              | (_HAS_INITIAL if initial else 0))
     h = states[0]
     kernel = _fused.Sequence(KINDS[kind], flags, units, batch, steps, xz, work, h,
-                             states[1] if lstm else None, seq, last, keep, rbias, rk)
+                             states[1] if lstm else None, seq, last, keep, rbias, rk, bias)
     if own:
         if tick is None:
             kernel.run(0, steps)

@@ -8,6 +8,7 @@ errors to exit codes (2 for bad input, 1 for a bug in rnncalc).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from enum import Enum
@@ -498,6 +499,10 @@ def diff(
     input_shape: InputShapeOpt = None,
     batch_size: BatchOpt = None,
     timesteps: TimestepsOpt = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", help="Which model of a notebook or .py file (1-based): N for both sides, "
+        "or N,M one per side (with one file: its N-th against its M-th).",
+        show_default=False)] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     json_flag: JsonOpt = False,
     set_: SetOpt = None,
@@ -510,10 +515,16 @@ def diff(
 
     _display(width, ascii)
     bindings = parse_bindings(set_)
-    models = [api.load(x, input_shape=input_shape, bindings=bindings)
-              for x in (a, b) if x is not None]
-    result = api.diff(models[0], models[1] if b is not None else None, convention=convention,
-                      batch_size=batch_size, timesteps=timesteps, titles=(a, b or a))
+    picks = _model_pair(model)
+    second = b if b is not None or picks[1] is None or picks[0] == picks[1] else a
+    models = [api.load(x, input_shape=input_shape, bindings=bindings, model=n)
+              for x, n in ((a, picks[0]), (second, picks[1])) if x is not None]
+    titles = (a, second or a)
+    if second is a and picks[0] != picks[1]:
+        titles = (f"{a} (model {picks[0]})", f"{a} (model {picks[1]})")
+    result = api.diff(models[0], models[1] if second is not None else None,
+                      convention=convention, batch_size=batch_size, timesteps=timesteps,
+                      titles=titles)
     fmt = Format.json if json_flag else format
     if fmt is Format.json:
         sys.stdout.write(result.to_json())
@@ -521,6 +532,17 @@ def diff(
         sys.stdout.write(result.to_markdown())
     else:
         _table(result)
+
+
+def _model_pair(text: str | None) -> tuple[int | None, int | None]:
+    """``--model N`` (both sides) or ``N,M`` (one per side) as 1-based numbers."""
+    if text is None:
+        return None, None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise SpecError(f"--model: expected N or N,M (1-based model numbers), got {text!r}")
+    first = int(parts[0])
+    return first, int(parts[-1])
 
 
 class PlotFormat(str, Enum):
@@ -600,7 +622,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("RNNCALC_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != "--debug"]
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_app_for(args))
     click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     if not args:
         with command.make_context("rnncalc", ["--help"], resilient_parsing=True) as ctx:
@@ -636,6 +658,25 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_exit()
     raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the invoked command registered.
+
+    Typer turns every registered command into a click command (reading each
+    signature's type hints) at every start, though one command runs; that was
+    about a tenth of a cold ``summary``. The top-level help, an unknown
+    command and shell completion get the whole app.
+    """
+    if not args or any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    chosen = [info for info in app.registered_commands
+              if (info.name or info.callback.__name__.replace("_", "-")) == args[0]]
+    if not chosen:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
 
 
 def _quiet_exit() -> None:

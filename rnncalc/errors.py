@@ -74,9 +74,11 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> 
     import difflib
 
     pool = sorted(choices)
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered:                 # only the case differs: that is the one
+        return f"did you mean '{lowered[word.lower()]}'?"
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not close:
-        lowered = {c.lower(): c for c in pool}
         close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
         close = [lowered[c] for c in close]
     return f"did you mean '{close[0]}'?" if close else ""

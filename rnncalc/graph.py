@@ -59,6 +59,11 @@ class Node:
     call_index: int = 0
 
     @property
+    def type_name(self) -> str:
+        """The type column Keras shows (the kind, or a user's own class name)."""
+        return self.layer.type_name if self.layer is not None else self.kind
+
+    @property
     def layer_name(self) -> str:
         """The layer this node is a call of (its own name unless a later shared call)."""
         return self.owner or self.name
@@ -100,12 +105,14 @@ class Graph:
 
     @property
     def is_chain(self) -> bool:
-        """A single chain: each layer reads only the previous node's first output."""
-        previous = self.inputs[0].name if len(self.inputs) == 1 else None
+        """A single chain: each layer reads the previous node's first output, or all of
+        its outputs in order (as Keras' Sequential hands a multi-output layer's list on)."""
+        previous, fan = (self.inputs[0].name, 1) if len(self.inputs) == 1 else (None, 1)
         for node in self.nodes:
-            if [(r.node, r.index) for r in node.inbound] != [(previous, 0)]:
+            reads = [(r.node, r.index) for r in node.inbound]
+            if reads != [(previous, 0)] and reads != [(previous, i) for i in range(fan)]:
                 return False
-            previous = node.name
+            previous, fan = node.name, len(node.output_shapes)
         return len(self.inputs) == 1
 
 
@@ -251,12 +258,17 @@ class _Builder:
             last = self.nodes[-1] if self.nodes else (self.inputs[-1] if self.inputs else None)
             if last is None:
                 raise SpecError("has no input")
-            if not self.spec.functional and len(last.output_shapes) > 1:
-                raise SpecError(
-                    f"follows '{last.name}', which has {len(last.output_shapes)} outputs; a "
-                    "layer list (Sequential) needs single-output layers: use "
-                    f"'inputs: {last.name}[0]' to pick one")
-            refs = [Ref(last.name, 0)]
+            fan = len(last.output_shapes)
+            if not self.spec.functional and fan > 1:
+                # Keras' Sequential hands a layer its predecessor's whole output list.
+                if layer.MAX_INPUTS is not None and fan > layer.MAX_INPUTS:
+                    raise SpecError(
+                        f"follows '{last.name}', which has {fan} outputs; a {layer.kind} "
+                        "layer takes one tensor: use "
+                        f"'inputs: {last.name}[0]' to pick one")
+                refs = [Ref(last.name, i) for i in range(fan)]
+            else:
+                refs = [Ref(last.name, 0)]
         resolved = [self.resolve(r) for r in refs]
         for ref in decl.initial_state:
             try:

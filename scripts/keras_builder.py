@@ -219,6 +219,29 @@ def _make_lambda(args: list[Any], kwargs: dict[str, Any]) -> Any:
     return keras.layers.Lambda(*args, **kwargs)
 
 
+def _make_custom(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """rnncalc's ``Custom`` kind as the Keras Layer subclass a user would write: ``build``
+    adds the declared weights, ``call`` runs the function over the input and them."""
+    weights = {name: w if isinstance(w, dict) else {"shape": w}
+               for name, w in kwargs.pop("weights", {}).items()}
+    function = kwargs.pop("function")
+    body = eval(function, dict(LAMBDA_NAMESPACE))  # noqa: S307 - our case files only
+    order = [a.arg for a in ast.parse(function, mode="eval").body.args.args][1:]
+
+    def build(self: Any, input_shape: Any) -> None:
+        self.declared = {
+            name: self.add_weight(shape=tuple(w["shape"]), name=name,
+                                  initializer=w.get("initializer", "glorot_uniform"),
+                                  trainable=w.get("trainable", True))
+            for name, w in weights.items()}
+
+    def call(self: Any, x: Any) -> Any:
+        return body(x, *(self.declared[name] for name in order))
+
+    cls = type(kwargs.pop("class_name"), (keras.layers.Layer,), {"build": build, "call": call})
+    return cls(**kwargs)
+
+
 def _make_sequential(args: list[Any], kwargs: dict[str, Any]) -> Any:
     return keras.Sequential(*args, **kwargs)
 
@@ -226,7 +249,8 @@ def _make_sequential(args: list[Any], kwargs: dict[str, Any]) -> Any:
 # Types built by a function instead of ``getattr(keras.layers, Type)``, given
 # converted args and kwargs. (``Model: {inputs, layers, outputs, name}``, a
 # functional model used as a layer, is built from its spec by build_model.)
-SPECIAL_TYPES = {"Lambda": _make_lambda, "Sequential": _make_sequential}
+SPECIAL_TYPES = {"Lambda": _make_lambda, "Sequential": _make_sequential,
+                 "Custom": _make_custom}
 # A positional first argument that is a layer (or layers): the kwarg it means.
 POSITIONAL_LAYER_ARG = {
     "Bidirectional": "layer",

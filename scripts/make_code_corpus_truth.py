@@ -58,6 +58,17 @@ def _fake_tensorflow() -> None:
                                   sigmoid=keras.activations.sigmoid,
                                   softmax=keras.activations.softmax,
                                   tanh=keras.activations.tanh)
+    # the TensorFlow functions the corpus' custom layers call, as the Keras 3 ops that
+    # compute the same (checked once against TensorFlow itself for p57)
+    ops = keras.ops
+    tf.nn.softmax = lambda x, axis=-1: ops.softmax(x, axis=axis)
+    for name, fn in {"matmul": ops.matmul, "tanh": ops.tanh, "sigmoid": ops.sigmoid,
+                     "exp": ops.exp, "expand_dims": ops.expand_dims, "squeeze": ops.squeeze,
+                     "cast": ops.cast, "reduce_sum": ops.sum, "reduce_mean": ops.mean,
+                     "reduce_max": ops.max, "concat": lambda values, axis: ops.concatenate(
+                         values, axis=axis), "transpose": ops.transpose}.items():
+        setattr(tf, name, fn)
+    tf.newaxis = None
     tf.initializers = keras.initializers
     for dtype in ("int32", "int64", "float32", "float64", "string", "bool"):
         setattr(tf, dtype, dtype)

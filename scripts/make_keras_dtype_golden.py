@@ -102,6 +102,10 @@ def run(case: dict) -> dict:
             "param_bytes": int(weight_memory_size(model.weights)),
             "trainable_bytes": int(weight_memory_size(model.trainable_weights)),
             "weight_dtypes": [str(w.dtype) for w in model.weights],
+            # the dtype each layer computes in (its activations' bytes), and the model
+            # as model.to_json() writes it, policies included
+            "compute_dtypes": [str(layer.compute_dtype) for layer in model.layers],
+            "config": json.loads(model.to_json()),
             "footer": footer}
 
 

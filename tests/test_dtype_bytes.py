@@ -47,3 +47,25 @@ def test_footer_matches_keras(cli, case):
               if line.strip().startswith(("Total params", "Trainable params",
                                           "Non-trainable params"))]
     assert footer == case["footer"]
+
+
+def _compute_dtypes(model) -> list[str]:
+    from rnncalc.layers.arguments import compute_dtype
+
+    return [compute_dtype(node.dtype) for node in model.graph().nodes]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: " + ".join(c["layers"]))
+def test_compute_dtypes_match_keras_from_spec_and_from_to_json(tmp_path, case):
+    """Each layer computes (holds its activations) in Keras' compute dtype, whether the
+    model comes from expressions or from the ``model.to_json()`` Keras wrote (a mixed
+    policy computes in 16 bits over float32 weights)."""
+    import rnncalc
+
+    spec = rnncalc.load(layers=case["layers"], input_shape=tuple(case["input_shape"]))
+    assert _compute_dtypes(spec) == case["compute_dtypes"]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    from_keras = rnncalc.load(str(path))
+    assert _compute_dtypes(from_keras) == case["compute_dtypes"]
+    assert from_keras.summary().to_dict()["param_bytes"] == case["param_bytes"]

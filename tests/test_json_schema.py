@@ -87,3 +87,18 @@ def test_api_documents_validate():
         validate_json("summary", m.summary().to_dict())
         validate_json("summary", m.summary(convention="pytorch", columns=["macs"]).to_dict())
         validate_json("explain", m.explain().to_dict())
+
+
+@pytest.mark.parametrize("command", ["summary", "explain"])
+def test_optimizer_state_is_named_by_the_schema(cli, command):
+    """``--optimizer`` adds ``memory_bytes.optimizer_state``: the schema declares it (a
+    consumer can look it up there) and a wrong type for it fails validation."""
+    doc = json.loads(cli(command, SPECS / "sentiment.yaml", "--optimizer", "adam",
+                         "--json").out)
+    memory = doc["cost"]["memory_bytes"]
+    assert memory["optimizer_state"] > 0
+    text = cli("schema", command).out
+    assert '"optimizer_state"' in text
+    memory["optimizer_state"] = "lots"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_json(command, doc)

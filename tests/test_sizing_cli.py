@@ -172,3 +172,23 @@ def test_json_documents_carry_their_schema(cli) -> None:
         validate_json(command, doc)
         assert cli("schema", command).code == 0
     assert json.loads(docs["sweep"])["rows"][0]["per"] == "sample"
+
+
+def test_diff_picks_models_of_a_notebook(cli) -> None:
+    """``--model N,M`` picks one model per side; with one file, two of its own models.
+    Truth: the totals Keras printed for the corpus file (code_corpus_truth.json)."""
+    from tests.conftest import ROOT
+
+    truth = json.loads((ROOT / "tests" / "golden" / "code_corpus_truth.json").read_text())
+    entry = next(f for f in truth["files"] if f["file"] == "p04_seq2seq_functional.py")
+    totals = [sum(layer["params"] for layer in m["layers"]) for m in entry["models"]]
+    source = ROOT / "tests" / "code_corpus" / entry["file"]
+    sets = [a for k, v in entry["set"].items() for a in ("--set", f"{k}={v}")]
+    doc = json.loads(cli("diff", source, "--model", "1,3", "--json", *sets).out)
+    assert doc["total_params_delta"] == totals[2] - totals[0]
+    doc = json.loads(cli("diff", source, source, "--model", "2", "--json", *sets).out)
+    assert doc["total_params_delta"] == 0 and doc["a"]["total_params"] == totals[1]
+    r = cli("diff", source, "--model", "1,x", *sets)
+    assert r.code == 2 and "--model" in r.err
+    r = cli("diff", source, source, "--model", "1,9", *sets)
+    assert r.code == 2 and "has 3 models" in r.err

@@ -32,7 +32,7 @@ def concrete_shapes(graph: Graph, input_shapes: dict[str, Shape]) -> dict[str, l
         try:
             shapes[node.name] = [tuple(s) for s in node.layer.output_shapes(ins)]
         except SpecError as err:
-            raise err.at(f"{node.label} ({node.kind})" if node.label else node.name) from None
+            raise err.at(f"{node.label} ({node.type_name})" if node.label else node.name) from None
     return shapes
 
 
@@ -74,7 +74,7 @@ def execute(graph: Graph, inputs: dict[str, np.ndarray],
         for i, node in enumerate(graph.nodes):
             xs = [values[r.node][r.index] for r in node.inbound]
             ms = [masks[r.node][r.index] for r in node.inbound]
-            where = f"{node.label} ({node.kind})" if node.label else node.name
+            where = f"{node.label} ({node.type_name})" if node.label else node.name
             for r in node.inbound:
                 if (r.node, r.index) in off_shape:
                     raise SpecError(off_shape[r.node, r.index]).at(where)

@@ -112,8 +112,10 @@ def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -
     for start in range(0, m, _BLOCK):
         block = a[start:start + _BLOCK].astype(np.float64)
         gram += block.T @ block
-    inverse = np.linalg.inv(np.linalg.cholesky(gram).T)      # R⁻¹, upper triangular
+    factor = np.linalg.cholesky(gram)
     del gram
+    inverse = np.linalg.inv(factor.T)      # R⁻¹, upper triangular
+    del factor
     if gain != 1.0:
         inverse *= gain
     for start in range(0, m, _BLOCK):
@@ -136,8 +138,10 @@ def _scratch(init: Initializer, shape: tuple[int, ...]) -> int:
     rows, cols = math.prod(shape[:-1]), shape[-1]
     m, n = max(rows, cols), min(rows, cols)
     # the transposed copy when the weight is wide; float64 Gram, Cholesky factor and
-    # inverse (n × n); two float64 row blocks
-    return (m * n if rows < cols else 0) + 3 * 2 * n * n + 2 * 2 * min(m, _BLOCK) * n
+    # inverse (n × n), and the two n × n float64 arrays NumPy's inv holds outside
+    # Python's allocator (its Fortran-order copy of the factor and an identity); two
+    # float64 row blocks
+    return (m * n if rows < cols else 0) + 5 * 2 * n * n + 2 * 2 * min(m, _BLOCK) * n
 
 
 def init_scratch_values(inits: list[tuple[Initializer, tuple[int, ...]]]) -> int:

@@ -11,28 +11,20 @@ layer modules as for YAML specs:
 * :mod:`.notebook`: models built in ``.ipynb`` and ``.py`` code (Sequential,
   functional, subclassed), read statically with :mod:`ast`.
 
-Nothing here is imported on the YAML path; :mod:`rnncalc.api` dispatches
+Only the suffix test is imported on the YAML path; :mod:`rnncalc.api` dispatches
 on the file suffix (or on the JSON content) and imports lazily.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rnncalc.spec.model import ModelSpec
+if TYPE_CHECKING:
+    from rnncalc.interop.found import FoundModel
 
 ARCHIVE_SUFFIXES = (".keras", ".h5", ".hdf5")
 CODE_SUFFIXES = (".ipynb", ".py")
 FOREIGN_SUFFIXES = ARCHIVE_SUFFIXES + CODE_SUFFIXES
-
-
-@dataclass(frozen=True)
-class FoundModel:
-    """One model read from a file; ``title`` says where it was found (or is ``None``)."""
-
-    spec: ModelSpec
-    title: str | None = None
 
 
 def is_foreign(path: str) -> bool:
@@ -47,6 +39,7 @@ def read_models(path: str, bindings: dict[str, Any] | None = None) -> list[Found
     """
     lower = path.lower()
     if lower.endswith(ARCHIVE_SUFFIXES):
+        from rnncalc.interop.found import FoundModel
         from rnncalc.interop.keras_archive import read_archive_spec
 
         return [FoundModel(read_archive_spec(path))]

@@ -29,9 +29,11 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
+from rnncalc.interop.code_custom import add_weight, custom_layer
 from rnncalc.interop.code_keras import (
     _DATA_METHODS,
     KerasReading,
+    _flatten,
     _tensor,
     functional_layers,
 )
@@ -166,8 +168,9 @@ class Place:
 class Reader(KerasReading):
     """Reads statements in order; ``models`` collects every model the code builds."""
 
-    def __init__(self, bindings: dict[str, Any] | None = None) -> None:
+    def __init__(self, bindings: dict[str, Any] | None = None, source: str = "<code>") -> None:
         self.bindings = dict(bindings or {})
+        self.source = source        # the file, for the places nested models name
         self.used_bindings: set[str] = set()
         self.namer = Namer()
         self.models: list[Model] = []
@@ -598,6 +601,8 @@ class Reader(KerasReading):
                         if isinstance(v, LayerObj)]
             if isinstance(owner, SubclassedModel):
                 return Builtin(f"model.{attr}", owner)
+            if isinstance(owner, Instance) and owner.cls.keras_base == "Layer":
+                return Builtin(f"custom.{attr}", owner)      # self.add_weight, ...
             return self.unknown(node)
         if isinstance(owner, UserClass):
             found = owner.lookup(attr)
@@ -943,16 +948,28 @@ class Reader(KerasReading):
         if isinstance(func, SequentialModel) and func.items and all(
                 isinstance(item, (LayerObj, InputNode)) for item in func.items):
             return self.call_layer(self.nested_sequential(func, node), args, kwargs, node)
-        if isinstance(func, (SequentialModel, FunctionalModel)):
-            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
-                          "nested functional models are not supported yet")
+        if isinstance(func, FunctionalModel):
+            nested = self.nested_functional(func, node)
+            if isinstance(nested, Opaque):
+                return nested
+            return self.call_layer(nested, args, kwargs, node)
+        if isinstance(func, SequentialModel):
+            return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}) before "
+                          "it has layers")
         if isinstance(func, SubclassedModel):
             self.trace(func, args, kwargs, node)
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
         if isinstance(func, Instance) and func.cls.keras_base == "Layer":
-            return Opaque(f"custom layer class '{func.cls.name}' ({func.cls.where}) is not "
-                          "supported")
+            inputs = [_tensor(v) for v in _flatten(args[0] if args else kwargs.get("inputs"))]
+            bad = next((v for v in inputs if not isinstance(v, Tensor)), None)
+            if bad is not None or not inputs:
+                return bad if isinstance(bad, Opaque) else Opaque(self.explain(
+                    bad, f"the input of custom layer '{func.cls.name}' ({self.where(node)})"))
+            layer = custom_layer(self, func, inputs, node)
+            if isinstance(layer, Opaque):
+                return layer
+            return self.call_layer(layer, args, kwargs, node)
         return self.unknown(node)
 
     def nested_sequential(self, model: SequentialModel, node: ast.AST) -> LayerObj:
@@ -969,6 +986,32 @@ class Reader(KerasReading):
         layer = LayerObj(Call("Sequential", (), {"name": model.name, "layers": inner}),
                          model.name, self.where(node))
         model.as_layer = layer        # a second call is a shared call of the same layer
+        return layer
+
+    def name_custom_layer(self, instance: Instance, kwargs: dict[str, Any]) -> None:
+        """Keras' ``Layer.__init__`` names the object: ``name=``, else its class in
+        snake_case with the session's counter."""
+        if "name" in instance.layer_state:
+            return
+        given = kwargs.get("name")
+        instance.layer_state["name"] = given if isinstance(given, str) else \
+            self.namer.auto(instance.cls.name)
+
+    def nested_functional(self, model: FunctionalModel, node: ast.AST) -> LayerObj | Opaque:
+        """A functional model called on tensors, as the one layer Keras makes of it: its
+        inputs, layers (Keras names kept) and outputs inside a nested model; a second call is
+        a shared call of the same layer. Opaque when the model itself cannot be read."""
+        from rnncalc.interop.code_specs import nested_model_call
+
+        cached = getattr(model, "as_layer", None)
+        if cached is not None:
+            return cached
+        call, problem = nested_model_call(model, self.source)
+        if call is None:
+            return Opaque(f"model '{model.name}' is used as a layer ({self.where(node)}) but "
+                          f"cannot be read: {problem}")
+        layer = LayerObj(call, model.name, self.where(node))
+        model.as_layer = layer
         return layer
 
     def invoke(self, func: UserFunction, args: list[Any], kwargs: dict[str, Any],
@@ -1037,7 +1080,10 @@ class Reader(KerasReading):
         instance = Instance(cls)
         init = cls.lookup("__init__")
         if isinstance(init, UserFunction):
-            self.invoke(init, [instance, *args], kwargs, node)
+            self.invoke(init, [instance, *args], dict(kwargs), node)
+        if cls.keras_base == "Layer" and "name" not in instance.layer_state:
+            # no __init__ (Keras' own takes the keywords) or none calling super().__init__
+            self.name_custom_layer(instance, kwargs)
         elif cls.fields is not None:          # a dataclass: fields in order, then keywords
             instance.attrs.update(zip(cls.fields, args))
             instance.attrs.update({k: v for k, v in kwargs.items() if k in cls.fields})
@@ -1051,6 +1097,14 @@ class Reader(KerasReading):
         owner = func.self_value
         if name.startswith("model."):
             return self.model_method(owner, name[6:], args, kwargs, node)
+        if name == "custom.add_weight" and isinstance(owner, Instance):
+            return add_weight(owner, args, kwargs, self.where(node))
+        if name.startswith("custom."):
+            return None if name in ("custom.build", "custom.built") else self.unknown(node)
+        if name == "super.__init__" and isinstance(owner, Instance) and \
+                owner.cls.keras_base == "Layer":
+            self.name_custom_layer(owner, kwargs)
+            return None
         if name.startswith("super."):
             if name == "super.__init__" and isinstance(owner, SubclassedModel) and \
                     not owner.named:

@@ -185,6 +185,23 @@ def _functional(model: FunctionalModel | SubclassedModel, source: str,
     return ModelSpec(model.name, tuple(inputs), tuple(decls), refs, True, source)
 
 
+def nested_model_call(model: FunctionalModel, source: str) -> tuple[Call | None, str]:
+    """A functional model used as a layer, as the nested ``Functional`` call the graph
+    builds (its declarations handed over already parsed); ``(None, reason)`` when the model
+    cannot be read."""
+    notes: list[str] = []
+    try:
+        spec = _functional(model, source, notes)
+    except _Skip as skip:
+        return None, str(skip)
+    inputs = {decl.name: {"batch_shape": list(decl.batch_shape or ()) or None,
+                          **({"dtype": decl.dtype} if decl.dtype else {})}
+              for decl in spec.inputs}
+    outputs = [str(ref) for ref in spec.outputs or ()]
+    return Call("Functional", (), {"name": model.name, "inputs": inputs,
+                                   "layers": list(spec.layers), "outputs": outputs}), ""
+
+
 def _ref(tensor: Tensor, names: dict[int, str]) -> Ref:
     if isinstance(tensor.source, InputNode):
         return Ref(tensor.source.name)

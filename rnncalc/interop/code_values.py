@@ -201,10 +201,23 @@ class UserClass:
 
 @dataclass(eq=False)
 class Instance:
-    """An object of a plain user class (a config holder, a tokenizer, a builder)."""
+    """An object of a plain user class (a config holder, a tokenizer, a builder), or of a
+    user's ``Layer`` subclass (``layer_state``: its name, weights and the layer it reads as)."""
 
     cls: UserClass
     attrs: dict[str, Any] = field(default_factory=dict)
+    layer_state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class WeightRef:
+    """What ``self.add_weight(...)`` returned in a custom layer: the weight as declared."""
+
+    name: str | None
+    shape: Any
+    initializer: Any
+    trainable: Any
+    where: str
 
 
 @dataclass(eq=False)

@@ -368,8 +368,8 @@ def _nested_model(kind: str, config: dict[str, Any]) -> Call:
 
 
 def _value(key: str, value: Any) -> Any:
-    if key == "dtype":
-        return _dtype(value)
+    if key == "dtype":      # a layer keeps its policy: mixed ones compute in 16 bits
+        return _dtype(value, policy=True)
     if key in _NESTED_LAYER_KEYS and isinstance(value, list):      # RNN([cells]), stacks
         return [_value(key, v) for v in value]
     if key in _NESTED_LAYER_KEYS and isinstance(value, dict) and "class_name" in value:
@@ -389,11 +389,13 @@ def _value(key: str, value: Any) -> Any:
     return value
 
 
-def _dtype(value: Any) -> Any:
+def _dtype(value: Any, policy: bool = False) -> Any:
+    """A dtype or policy name; an input (``policy=False``) takes a mixed policy's
+    variable dtype, a layer keeps the policy (float32 weights, 16-bit activations)."""
     if isinstance(value, dict):                    # a DTypePolicy / Policy
         inner = value.get("config") or {}
         value = inner.get("name") if isinstance(inner, dict) else None
-    if isinstance(value, str):
+    if isinstance(value, str) and not policy:
         return _POLICY_VARIABLE_DTYPE.get(value, value)
     return value
 

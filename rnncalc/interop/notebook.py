@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.errors import SpecError, terminal_safe
-from rnncalc.interop import FoundModel
 from rnncalc.interop.code_eval import Place, Reader
 from rnncalc.interop.code_specs import CodeModel, to_code_model
 from rnncalc.interop.code_values import Unknown
+from rnncalc.interop.found import FoundModel
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 # cell magics whose body IPython runs as Python (any other cell magic's body is not Python)
@@ -102,7 +102,7 @@ def notebook_cells(text: str, source: str) -> list[Cell]:
 
 def find_code_models(cells: list[Cell], source: str, bindings: dict[str, Any] | None = None,
                      notes: list[str] | None = None) -> list[CodeModel]:
-    reader = Reader(bindings)
+    reader = Reader(bindings, source)
     syntax: list[str] = []      # cells that mention a model but are not Python
     for cell in cells:
         tree, problem = _parse(cell.source)

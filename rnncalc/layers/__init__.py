@@ -29,6 +29,7 @@ MODULES: dict[str, tuple[str, ...]] = {
                     "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
                     "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
                     "SeparableConvolution2D"),
+    "custom": ("Custom",),
     "core": ("Activation", "Dense", "Dropout", "Embedding", "Identity", "Input", "InputLayer",
              "Masking", "SpatialDropout1D"),
     "lambdas": ("Lambda",),

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from math import prod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rnncalc.errors import SpecError, did_you_mean
 from rnncalc.layers.arguments import (
@@ -33,7 +33,9 @@ from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
 from rnncalc.layers.shapes import Shape, format_shape
-from rnncalc.layers.torch_modules import TorchModule
+
+if TYPE_CHECKING:  # built only for --convention pytorch
+    from rnncalc.layers.torch_modules import TorchModule
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,11 @@ class Layer(Forward):
         return []
 
     # -- derived, never overridden ---------------------------------------------
+
+    @property
+    def type_name(self) -> str:
+        """The class name Keras shows for this layer (a user's own class for ``Custom``)."""
+        return self.kind
 
     @property
     def trainable(self) -> bool:

@@ -23,7 +23,7 @@ from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import Arg, anything, dims, optional, show
 from rnncalc.layers.base import Layer
 from rnncalc.layers.calls import dotted_name
-from rnncalc.layers.counting import ACT, ADD, CostTerm, describe_dims, size
+from rnncalc.layers.counting import ACT, ADD, MAC, CostTerm, describe_dims, size
 from rnncalc.layers.shapes import Shape
 
 ASK = "give output_shape (the per-sample output shape) to use it"
@@ -79,11 +79,17 @@ def _signatures() -> dict[tuple[str, str], Sig]:
     table["ops", "transpose"] = Sig("transpose", (("x", ...), ("axes", None)))
     table["tf", "transpose"] = Sig("transpose", (("a", ...), ("perm", None)))
     table["K", "permute_dimensions"] = Sig("transpose", (("x", ...), ("pattern", ...)))
+    table["ops", "matmul"] = Sig("matmul", (("x1", ...), ("x2", ...)))
+    table["tf", "matmul"] = Sig("matmul", (("a", ...), ("b", ...)))
+    table["K", "dot"] = Sig("matmul", (("x", ...), ("y", ...)))
+    for fam in ("ops", "tf", "K"):
+        table[fam, "cast"] = Sig("cast", (("x", ...), ("dtype", ...)))
     return table
 
 
 SIGNATURES = _signatures()
-_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
+           ast.MatMult: "matmul"}
 
 
 class Refused(SpecError):
@@ -257,7 +263,28 @@ class ShapeOps:
             return Dims(tuple(s[_axis(p, len(s))] for p in perm))
         if op == "index":
             return Dims(_index_shape(self.shape(x), args["key"]))
+        if op == "matmul":
+            out = _matmul_shape(self.shape(x), self.shape(args["y"]))
+            self.work.append(("matmul", out + self.shape(x)[-1:]))
+            return Dims(out)
+        if op == "cast":
+            return Dims(self.shape(x))
         raise _refuse(f"'{op}'")
+
+
+def _matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """NumPy's matmul rule: the last two axes multiply, the ones before broadcast."""
+    if not a or not b:
+        raise SpecError("Lambda body: matmul of a scalar")
+    a2, b2 = (1, *a) if len(a) == 1 else a, (*b, 1) if len(b) == 1 else b
+    if a2[-1] != b2[-2]:
+        raise SpecError(f"Lambda body: matmul of shapes {a} and {b}: {a2[-1]} != {b2[-2]}")
+    out = (*_broadcast(a2[:-2], b2[:-2]), a2[-2], b2[-1])
+    if len(a) == 1:
+        out = out[:-2] + out[-1:]
+    if len(b) == 1:
+        out = out[:-1]
+    return out
 
 
 class NumpyOps:
@@ -321,6 +348,10 @@ class NumpyOps:
             return np.transpose(x, None if perm is None else tuple(perm))
         if op == "index":
             return x[args["key"]]
+        if op == "matmul":
+            return np.matmul(x, args["y"])
+        if op == "cast":
+            return x
         raise _refuse(f"'{op}'")
 
 
@@ -416,12 +447,13 @@ class Walker:
         if len(node.args) > len(names):
             raise _refuse(f"too many arguments to '{name}'")
         given: dict[str, Any] = {}
+        # a dtype argument (tf.cast) is not a value the walk needs: the dtype stays
         for pname, arg in zip(names, node.args):
-            given[pname] = self.eval(arg)
+            given[pname] = None if pname == "dtype" else self.eval(arg)
         for kw in node.keywords:
             if kw.arg not in names or kw.arg in given:
                 raise _refuse(f"argument '{kw.arg}' of '{name}'")
-            given[kw.arg] = self.eval(kw.value)
+            given[kw.arg] = None if kw.arg == "dtype" else self.eval(kw.value)
         args: dict[str, Any] = {}
         for i, (pname, default) in enumerate(sig.params):
             if pname not in given and default is ...:
@@ -437,6 +469,8 @@ def _canonical(op: str, i: int, pname: str) -> str:
     """The op's own name for parameter ``i`` (``x``, ``xs``, ``y``, ``axis``, ...)."""
     if i == 0:
         return "xs" if op in ("concat", "stack") else "x"
+    if op == "matmul":
+        return "y"
     return _ALIASES.get(pname, pname)
 
 
@@ -476,6 +510,7 @@ class Lambda(Layer):
             Arg("mask", optional(anything), None), Arg("arguments", optional(anything), None))
     MAX_INPUTS = None
     SOURCE_ARGS = ("function",)
+    BODY = "Lambda body"      # how cost terms name the walked function
 
     @classmethod
     def check_config(cls, config: dict[str, Any]) -> None:
@@ -546,8 +581,13 @@ class Lambda(Layer):
             return []
         terms = []
         for op, shape in work:
+            if op == "matmul":      # recorded as (*output, k): k MACs per output value
+                terms.append(CostTerm(f"matmul ({self.BODY})", MAC, shape[-1],
+                                      size(shape[:-1]), "K", str(shape[-1]),
+                                      describe_dims(shape[:-1], 0)))
+                continue
             kind = ADD if op in ("add", "sub", "mean", "sum", "max", "min", "prod") else ACT
-            terms.append(CostTerm(f"{op} (Lambda body)", kind, 1, size(shape), "1", "1",
+            terms.append(CostTerm(f"{op} ({self.BODY})", kind, 1, size(shape), "1", "1",
                                   describe_dims(shape, 0)))
         return terms
 

@@ -229,14 +229,20 @@ class BatchNormalization(Layer):
                  "outside parameters()",
                  f"momentum differs in meaning: PyTorch momentum = 1 − Keras momentum "
                  f"({1 - c['momentum']:.3g})"]
+        rank = len(inputs[0])
+        # (N, C[, L]) -> 1d, (N, C, H, W) -> 2d, (N, C, D, H, W) -> 3d; torch has no 4d
+        module = f"nn.BatchNorm{ {4: 2, 5: 3}.get(rank, 1) }d"
         if c["scale"] != c["center"]:
-            notes.append("no PyTorch equivalent for only one of scale/center: nn.BatchNorm1d "
+            notes.append(f"no PyTorch equivalent for only one of scale/center: {module} "
                          "has both (affine=True) or neither (shown without both)")
-        permute = torch_permute(len(inputs[0]), (c["axis"],), (1,))
+        permute = torch_permute(rank, (c["axis"],), (1,))
         if permute:
-            notes.append(f"nn.BatchNorm1d normalizes axis 1, Keras axis={c['axis']}: {permute}")
+            notes.append(f"{module} normalizes axis 1, Keras axis={c['axis']}: {permute}")
+        if rank > 5:
+            notes.append(f"{module} takes rank 2 or 3: flatten the axes after the channels "
+                         f"(rank {rank} here)")
         kw = [f"eps={c['epsilon']}"] + ([] if affine else ["affine=False"])
-        return [TorchModule(f"nn.BatchNorm1d({', '.join([str(n), *kw])})", tuple(state),
+        return [TorchModule(f"{module}({', '.join([str(n), *kw])})", tuple(state),
                             tuple(notes))]
 
     SUPPORTS_MASKING = True

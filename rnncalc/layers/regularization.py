@@ -11,7 +11,8 @@ from typing import Any
 
 from rnncalc.errors import SpecError
 from rnncalc.layers.arguments import LAYER_BASE_ARGS, Arg, anything, number, optional, rate, show
-from rnncalc.layers.base import Layer
+from rnncalc.layers.base import Layer, Namer
+from rnncalc.layers.calls import Call
 from rnncalc.layers.shapes import Shape
 from rnncalc.layers.torch_modules import TorchModule
 
@@ -76,3 +77,13 @@ class ActivityRegularization(InferenceIdentity):
     ARGS = (Arg("l1", number, 0.0), Arg("l2", number, 0.0))
     TORCH_NOTE = "PyTorch has no activity penalty layer: add l1·|x|.sum() + l2·(x²).sum() " \
         "to the loss"
+
+    @classmethod
+    def from_call(cls, call: Call, namer: Namer) -> Layer:
+        """Keras' layer passes its own ``activity_regularizer`` (made of ``l1``/``l2``) to the
+        base layer, so a second one is a TypeError there: refused here too."""
+        if "activity_regularizer" in call.kwargs:
+            raise SpecError("ActivityRegularization builds its activity_regularizer from l1 "
+                            "and l2; Keras refuses the keyword (got multiple values for "
+                            "'activity_regularizer')")
+        return super().from_call(call, namer)

@@ -168,7 +168,7 @@ def layer_cost(node: Node, convention: str = "keras", dtype: str | None = None,
     else:
         weight_bytes, trainable_bytes = node.param_bytes, node.trainable_bytes
     return LayerCost(
-        name=node.name, type=node.kind, terms=terms, memory=memory,
+        name=node.name, type=node.type_name, terms=terms, memory=memory,
         macs=macs(terms), flops=flops(terms), output_values=out,
         inference_values=out + sum((m.values for m in memory if m.phase == INFERENCE), Poly()),
         training_values=out + sum((m.values for m in memory if m.phase == TRAINING), Poly()),

@@ -94,7 +94,7 @@ def model_diagram(graph: Graph, show: tuple[str, ...] = ("shapes",)) -> Diagram:
     """The layer graph: input boxes, one box per layer, an arrow per connection."""
     boxes = [Box(n.name, f"{n.name} (InputLayer)", _lines(n, show, True), "input")
              for n in graph.inputs]
-    boxes += [Box(n.name, f"{n.name} ({n.kind})", _lines(n, show, False)) for n in graph.nodes]
+    boxes += [Box(n.name, f"{n.name} ({n.type_name})", _lines(n, show, False)) for n in graph.nodes]
     arrows = []
     for node in graph.nodes:
         for src in dict.fromkeys(r.node for r in node.inbound):

@@ -118,7 +118,7 @@ def sides(graph: Graph, convention: str = "keras") -> list[Side]:
     out = [Side(n.name, "InputLayer", tuple(n.output_shapes), 0, 0) for n in graph.inputs]
     for node in graph.nodes:
         params, trainable = counts.get(node.name, (node.params, node.trainable_params))
-        out.append(Side(node.name, node.kind, tuple(node.output_shapes), params, trainable))
+        out.append(Side(node.name, node.type_name, tuple(node.output_shapes), params, trainable))
     return out
 
 

@@ -167,7 +167,7 @@ def explain(graph: Graph, convention: str = "keras", dtype: str | None = None,
             if node.owner:
                 notes = (f"call {node.call_index + 1} of '{node.owner}': its weights are "
                          "shared, counted once (there)",)
-        layers.append(LayerExplain(node.name, node.kind, tuple(node.output_shapes), groups,
+        layers.append(LayerExplain(node.name, node.type_name, tuple(node.output_shapes), groups,
                                    params, node.params, notes, cost.layer(node.name)))
     total = sum(layer.params for layer in layers)
     shown = [layer for layer in layers if layer_name in (None, layer.name)]

@@ -110,11 +110,11 @@ def describe(graph: Graph, name: str | None) -> Exported:
         if isinstance(node.layer, SubModel):
             inner = _inner_export(node.layer)
             args.update(_submodel_args(node.layer, inner))
-        expected = namer.peek(node.kind)
+        expected = namer.peek(node.type_name)
         if functional or node.name != expected:
             args["name"] = node.name
         else:
-            namer.auto(node.kind)
+            namer.auto(node.type_name)
         if node.name in reused:
             args["name"] = node.name        # a ``call:`` entry names it
         kind = "Model" if node.kind == "Functional" else node.kind    # the spec's spelling
@@ -127,7 +127,39 @@ def describe(graph: Graph, name: str | None) -> Exported:
         out.inputs_as_arguments = node.layer.INPUTS_AS_ARGUMENTS
         layers.append(out)
     outputs = [ref_text(graph, t) for t in graph.outputs] if functional else []
-    return Exported(name, functional, inputs, layers, outputs)
+    return Exported(name, functional, inputs, _owners_first(layers), outputs)
+
+
+def _owners_first(layers: list[LayerOut]) -> list[LayerOut]:
+    """The entries in an order a spec (and Keras code) can be read in: a ``call:`` entry
+    after the entry that declares its layer, every entry after the ones it reads.
+
+    A Keras file may list a shared layer's second call first (the first call's input
+    comes later); this keeps the graph's order wherever it is already readable.
+    """
+    made = {layer.node for layer in layers}
+    done: set[str] = set()
+    ordered: list[LayerOut] = []
+    waiting = list(layers)
+
+
+    def needs(layer: LayerOut) -> set[str]:
+        refs = {_ref_node(r) for r in (*layer.inputs, *layer.states)} & made
+        return refs | ({layer.shared} if layer.shared else set())
+
+    while waiting:
+        ready = next((k for k, layer in enumerate(waiting) if needs(layer) <= done), None)
+        if ready is None:     # nothing is ready (cannot happen for a built graph)
+            return layers
+        layer = waiting.pop(ready)
+        ordered.append(layer)
+        done.add(layer.node)
+    return ordered
+
+
+def _ref_node(ref: str) -> str:
+    """``"encoder[1]"`` -> ``"encoder"``."""
+    return ref.split("[", 1)[0]
 
 
 def _inner_export(model: SubModel) -> Exported:
@@ -435,6 +467,14 @@ def _keras_layer(layer: LayerOut) -> str:
     if layer.kind == "Model":
         raise SpecError("export --to keras: a nested functional model is not written as "
                         "Keras code yet; export --to yaml keeps it")
+    if layer.kind == "Lambda" and not isinstance(layer.args.get("function"), str):
+        raise SpecError("export --to keras: a Lambda read from a Keras file holds compiled "
+                        "Python, which rnncalc never decompiles or runs; export --to yaml "
+                        "keeps it (with its output_shape)")
+    if layer.kind == "Custom":
+        raise SpecError(f"export --to keras: '{layer.args.get('class_name')}' is a layer class "
+                        "of your own code, which rnncalc does not write; export --to yaml "
+                        "keeps it")
     cls = layer_class(layer.kind)
     required = [a.name for a in cls.ARGS if a.required and a.positional]
     parts = []

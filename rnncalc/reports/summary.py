@@ -100,7 +100,7 @@ def _layer_record(graph: Graph, node: Node, calls: list[Node] | None = None) -> 
     trainable = node.trainable_params
     return LayerRecord(
         name=node.name,
-        type=node.kind,
+        type=node.type_name,
         inputs=tuple(ref_text(graph, r) for n in calls for r in n.inbound),
         connected_to=tuple(_connected(graph, r) for n in calls for r in n.inbound),
         output_shapes=tuple(node.output_shapes),

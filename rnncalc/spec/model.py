@@ -214,6 +214,10 @@ def model_spec(doc: Document) -> ModelSpec:
     for i, entry in enumerate(raw_layers):
         where = doc.where(("layers", i))
         label = f"layers[{i}]"
+        if isinstance(entry, LayerDecl):    # already parsed (a model the code reader nests)
+            layers.append(entry)
+            functional = functional or entry.inputs is not None or entry.shared is not None
+            continue
         if isinstance(entry, dict) and "call" in entry:
             layers.append(_shared_call(entry, label, where))
             functional = True

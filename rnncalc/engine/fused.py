@@ -33,9 +33,9 @@ ENV = "RNNCALC_ENGINE"
 #: The kernel's step kinds (the enum of _fused.c).
 KINDS = {"simple": 0, "lstm": 1, "gru_after": 2, "gru_before": 3}
 _BACKWARDS, _ZERO_OUTPUT, _HAS_INITIAL = 1, 2, 4
-#: At batch 1, recurrent kernels up to this many values are multiplied in C (they stay
+#: At batch 1, recurrent kernels below this many values are multiplied in C (they stay
 #: in cache; np.matmul's dispatch costs more than the product).
-OWN_PRODUCT_LIMIT = 1 << 18
+OWN_PRODUCT_LIMIT = 1 << 16
 
 
 def available() -> bool:
@@ -96,7 +96,7 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
     rbias = p.get("recurrent_bias")
     if rbias is not None:
         rbias = np.ascontiguousarray(np.broadcast_to(rbias, (units, batch)), dtype)
-    own = batch == 1 and rec.size <= OWN_PRODUCT_LIMIT
+    own = batch == 1 and rec.size < OWN_PRODUCT_LIMIT
     rk = np.ascontiguousarray(rec.T) if own else None   # Keras' (units, gates·units)
     flags = ((_BACKWARDS if go_backwards else 0) | (_ZERO_OUTPUT if zero_output_for_mask else 0)
              | (_HAS_INITIAL if initial else 0))

@@ -308,6 +308,25 @@ static void gates_at(Sequence *s, Py_ssize_t k)
     gru_before_gates(n, x, s->work, s->bias, s->h);
 }
 
+/* out[b * stride + j] = h[j * cols + b]: the (units, cols) state into batch-first rows,
+   in 16 x 16 tiles so that both sides stay within the cache lines they touch */
+static void transpose_into(Py_ssize_t units, Py_ssize_t cols, const float *restrict h,
+                           float *restrict out, Py_ssize_t stride)
+{
+    if (cols == 1) {
+        memcpy(out, h, units * sizeof(float));
+        return;
+    }
+    for (Py_ssize_t j0 = 0; j0 < units; j0 += 16)
+        for (Py_ssize_t b0 = 0; b0 < cols; b0 += 16) {
+            Py_ssize_t j1 = j0 + 16 < units ? j0 + 16 : units;
+            Py_ssize_t b1 = b0 + 16 < cols ? b0 + 16 : cols;
+            for (Py_ssize_t b = b0; b < b1; b++)
+                for (Py_ssize_t j = j0; j < j1; j++)
+                    out[b * stride + j] = h[j * cols + b];
+        }
+}
+
 /* Everything of step k after its recurrent product(s): gates, states, mask, output. */
 static void step_at(Sequence *s, Py_ssize_t k)
 {
@@ -349,11 +368,13 @@ static void step_at(Sequence *s, Py_ssize_t k)
     }
     int zero = (s->flags & ZERO_OUTPUT) != 0;
     if (s->seq) {                /* output row k, batch first: seq[b, k, :] */
-        for (Py_ssize_t b = 0; b < cols; b++) {
-            float *out = s->seq + b * s->steps * units + k * units;
-            if (!m || m[b * s->steps + t]) {
-                for (Py_ssize_t j = 0; j < units; j++)
-                    out[j] = s->h[j * cols + b];
+        float *row0 = s->seq + k * units;
+        Py_ssize_t stride = s->steps * units;
+        transpose_into(units, cols, s->h, row0, stride);
+        for (Py_ssize_t b = 0; m && b < cols; b++) {
+            float *out = row0 + b * stride;
+            if (m[b * s->steps + t]) {
+                continue;
             } else if (zero || k == 0) {
                 memset(out, 0, units * sizeof(float));
             } else {

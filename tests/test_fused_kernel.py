@@ -103,6 +103,9 @@ def test_kernel_equals_numpy_path(case, monkeypatch):
     opts = {"return_sequences": case["sequences"], "return_state": True,
             "go_backwards": case["backwards"], "zero_output_for_mask": case["zero"]}
     assert cell.fused_prepare(w) is not None
+    # the input projection a chunk of steps at a time: one step, a few, or all of them
+    chunking = (1, 3 * 4 * u * b, fused.CHUNK_VALUES)[case["seed"] % 3]
+    monkeypatch.setattr(fused, "CHUNK_VALUES", chunking)
     c1 = run_sequence(cell, x, initial, w, mask, **opts)
     c2 = run_sequence(cell, x, initial, w, mask, **opts)
     monkeypatch.setenv(fused.ENV, "numpy")

@@ -11,9 +11,11 @@
  *
  * Layout is the engine's feature-major one: a state is (units, cols) C-contiguous,
  * a step's gate pre-activations (gates*units, cols), gate blocks in Keras order;
- * xz holds every step's input part as (steps, gates*units, cols), without the bias:
- * the pass adds it (bias, one step's block) while the values are in registers,
- * where a separate NumPy add over xz costs a pass over all of memory.
+ * xz holds the input part of `chunk` steps as (chunk, gates*units, cols), step k in
+ * slot k % chunk (the caller projects the next chunk of steps, in processing order,
+ * before running them: a buffer that stays in cache, not one of every step), without
+ * the bias: the pass adds it (bias, one step's block) while the values are in
+ * registers, where a separate NumPy add costs a pass over memory.
  * Arrays are read through the buffer protocol (float32, C-contiguous), so building
  * needs no NumPy headers.
  *
@@ -178,7 +180,7 @@ CLONES static void gemv(Py_ssize_t units, Py_ssize_t m, const float *k, Py_ssize
 typedef struct {
     PyObject_HEAD
     int kind, flags, gates;
-    Py_ssize_t units, cols, steps;
+    Py_ssize_t units, cols, steps, chunk;
     Py_buffer views[10];
     int held[10];
     float *xz, *work, *h, *c, *seq, *last, *rbias, *rk, *bias;
@@ -221,17 +223,18 @@ static int take(Sequence *self, int slot, PyObject *obj, Py_ssize_t count, int b
 static PyObject *Sequence_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     int kind, flags;
-    Py_ssize_t units, cols, steps;
+    Py_ssize_t units, cols, steps, chunk;
     PyObject *o[10];
     if (kwds && PyDict_Size(kwds)) {
         PyErr_SetString(PyExc_TypeError, "_fused.Sequence takes positional arguments");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "iinnnOOOOOOOOOO", &kind, &flags, &units, &cols, &steps,
-                          &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+    if (!PyArg_ParseTuple(args, "iinnnnOOOOOOOOOO", &kind, &flags, &units, &cols, &steps,
+                          &chunk, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
                           &o[9]))
         return NULL;
-    if (kind < SIMPLE || kind > GRU_BEFORE || units < 1 || cols < 1 || steps < 1) {
+    if (kind < SIMPLE || kind > GRU_BEFORE || units < 1 || cols < 1 || steps < 1
+        || chunk < 1 || chunk > steps) {
         PyErr_SetString(PyExc_ValueError, "_fused.Sequence: bad kind or sizes");
         return NULL;
     }
@@ -244,8 +247,9 @@ static PyObject *Sequence_new(PyTypeObject *type, PyObject *args, PyObject *kwds
     self->units = units;
     self->cols = cols;
     self->steps = steps;
+    self->chunk = chunk;
     Py_ssize_t n = units * cols, g = self->gates;
-    if (take(self, V_XZ, o[0], steps * g * n, 4, 1, "xz") < 0
+    if (take(self, V_XZ, o[0], chunk * g * n, 4, 1, "xz") < 0
         || take(self, V_WORK, o[1], g * n, 4, 1, "work") < 0
         || take(self, V_H, o[2], n, 4, 1, "h") < 0
         || take(self, V_C, o[3], n, 4, 1, "c") < 0
@@ -302,7 +306,7 @@ static inline int first_step(Sequence *s, Py_ssize_t k)
 static void gates_at(Sequence *s, Py_ssize_t k)
 {
     Py_ssize_t n = s->units * s->cols;
-    float *x = s->xz + time_of(s, k) * s->gates * n;
+    float *x = s->xz + (k % s->chunk) * s->gates * n;
     if (first_step(s, k))
         memset(s->work, 0, 2 * n * sizeof(float));
     gru_before_gates(n, x, s->work, s->bias, s->h);
@@ -331,7 +335,7 @@ static void transpose_into(Py_ssize_t units, Py_ssize_t cols, const float *restr
 static void step_at(Sequence *s, Py_ssize_t k)
 {
     Py_ssize_t units = s->units, cols = s->cols, n = units * cols, t = time_of(s, k);
-    float *x = s->xz + t * s->gates * n, *w = s->work;
+    float *x = s->xz + (k % s->chunk) * s->gates * n, *w = s->work;
     const unsigned char *m = s->mask;
     int lstm = s->kind == LSTM;
     if (first_step(s, k)) {      /* zero states: no product was made */
@@ -448,7 +452,7 @@ static PyObject *Sequence_run(Sequence *self, PyObject *args)
             gates_at(self, k);
             if (!first)
                 gemv(u, u, self->rk + 2 * u, gu,
-                     self->xz + time_of(self, k) * gu, self->work + 2 * n);
+                     self->xz + (k % self->chunk) * gu, self->work + 2 * n);
         } else if (!first) {
             gemv(u, gu, self->rk, gu, self->h, self->work);
         }
@@ -474,7 +478,7 @@ static PyTypeObject SequenceType = {
     .tp_dealloc = (destructor)Sequence_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "The buffers of one recurrent run: Sequence(kind, flags, units, cols, steps, "
-              "xz, work, h, c, seq, last, mask, recurrent_bias, recurrent_kernel, bias)",
+              "chunk, xz, work, h, c, seq, last, mask, recurrent_bias, recurrent_kernel, bias)",
     .tp_methods = Sequence_methods,
     .tp_new = Sequence_new,
 };

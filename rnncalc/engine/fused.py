@@ -33,6 +33,9 @@ ENV = "RNNCALC_ENGINE"
 #: The kernel's step kinds (the enum of _fused.c).
 KINDS = {"simple": 0, "lstm": 1, "gru_after": 2, "gru_before": 3}
 _BACKWARDS, _ZERO_OUTPUT, _HAS_INITIAL = 1, 2, 4
+#: Values (steps·gates·units·batch) of the input-projection buffer: a chunk of steps
+#: that stays in cache (2 MiB), projected just before it runs.
+CHUNK_VALUES = 1 << 19
 #: At batch 1, recurrent kernels below this many values are multiplied in C (they stay
 #: in cache; np.matmul's dispatch costs more than the product).
 OWN_PRODUCT_LIMIT = 1 << 16
@@ -73,11 +76,15 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
     # the transposed view of Keras' kernel (measured at batch 32)
     rec = np.ascontiguousarray(p["recurrent"])
     rows = rec.shape[0]
-    # every step's x_t·W_x, as the cell projects it but without the bias (the kernel adds
-    # it in its pass); W_x in Fortran order so that its transpose is C-contiguous for BLAS
-    xz = np.empty((steps, rows, batch), dtype)
-    np.matmul(np.asfortranarray(p["kernel"]).T, x.astype(dtype, copy=False).transpose(1, 2, 0),
-              out=xz)
+    # x_t·W_x as the cell projects it but without the bias (the kernel adds it in its
+    # pass), a chunk of steps at a time into a buffer that stays in cache; W_x in Fortran
+    # order so that its transpose is C-contiguous for BLAS
+    chunk = max(1, min(steps, CHUNK_VALUES // (rows * batch)))
+    xz = np.empty((chunk, rows, batch), dtype)
+    projection = np.asfortranarray(p["kernel"]).T
+    xs = x.astype(dtype, copy=False)
+    if go_backwards:                                  # processing order
+        xs = xs[:, ::-1]
     bias = None
     if p["input_biases"]:
         vector = np.zeros(rows, dtype)
@@ -101,18 +108,19 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
     flags = ((_BACKWARDS if go_backwards else 0) | (_ZERO_OUTPUT if zero_output_for_mask else 0)
              | (_HAS_INITIAL if initial else 0))
     h = states[0]
-    kernel = _fused.Sequence(KINDS[kind], flags, units, batch, steps, xz, work, h,
+    kernel = _fused.Sequence(KINDS[kind], flags, units, batch, steps, chunk, xz, work, h,
                              states[1] if lstm else None, seq, last, keep, rbias, rk, bias)
-    if own:
-        if tick is None:
-            kernel.run(0, steps)
-        else:
-            for k in range(steps):
+    for k0 in range(0, steps, chunk):
+        k1 = min(steps, k0 + chunk)
+        np.matmul(projection, xs[:, k0:k1].transpose(1, 2, 0), out=xz[:k1 - k0])
+        if own and tick is None:
+            kernel.run(k0, k1)
+        elif own:
+            for k in range(k0, k1):
                 kernel.run(k, k + 1)
                 tick()
-    else:
-        _products_loop(kernel, kind, rec, work, h, xz, steps, bool(initial), go_backwards,
-                       tick)
+        else:
+            _products_loop(kernel, kind, rec, work, h, xz, k0, k1, bool(initial), tick)
     del xz
 
     def batch_first(s: Any) -> Any:
@@ -124,9 +132,10 @@ def run(cell: Any, kind: str, p: dict[str, Any], x: Any, initial: list[Any], mas
     return [output, *(batch_first(s) for s in states)]
 
 
-def _products_loop(kernel: Any, kind: str, rec: Any, work: Any, h: Any, xz: Any, steps: int,
-                   has_initial: bool, go_backwards: bool, tick: Any) -> None:
-    """The recurrent products in NumPy (BLAS), everything else of a step in one C call.
+def _products_loop(kernel: Any, kind: str, rec: Any, work: Any, h: Any, xz: Any, k0: int,
+                   k1: int, has_initial: bool, tick: Any) -> None:
+    """Steps ``k0..k1-1`` (one chunk, projected into ``xz``): the recurrent products in
+    NumPy (BLAS), everything else of a step in one C call.
 
     A zero-state first step has no product (the kernel zeroes ``work`` itself).
     """
@@ -135,19 +144,18 @@ def _products_loop(kernel: Any, kind: str, rec: Any, work: Any, h: Any, xz: Any,
         units = h.shape[0]
         rec_zr, rec_h, work_zr, work_h = rec[:2 * units], rec[2 * units:], work[:2 * units], \
             work[2 * units:]
-        for k in range(steps):
+        for k in range(k0, k1):
             first = k == 0 and not has_initial
             if not first:
                 matmul(rec_zr, h, out=work_zr)
-            kernel.gates(k)                           # r ⊙ h_{t-1} into xz[t]'s z rows
+            kernel.gates(k)                           # r ⊙ h_{t-1} into its slot's z rows
             if not first:
-                t = steps - 1 - k if go_backwards else k
-                matmul(rec_h, xz[t, :units], out=work_h)
+                matmul(rec_h, xz[k - k0, :units], out=work_h)
             step(k)
             if tick is not None:
                 tick()
         return
-    for k in range(steps):
+    for k in range(k0, k1):
         if k or has_initial:
             matmul(rec, h, out=work)
         step(k)

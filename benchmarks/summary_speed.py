@@ -69,6 +69,9 @@ def measure(bin_dir: Path, runs: int, label: str) -> dict[str, float]:
         "summary --json": best_time([rnncalc, "summary", str(SPEC), "--json"], runs),
         "summary (table)": best_time([rnncalc, "summary", str(SPEC)], runs),
         "--help": best_time([rnncalc, "--help"], runs),
+        "tab completion": best_time([rnncalc], runs, {
+            **os.environ, "_RNNCALC_COMPLETE": "complete_bash",
+            "COMP_WORDS": "rnncalc summary --fo", "COMP_CWORD": "2"}),
     }
     print(f"{label}:")
     for what, t in times.items():

@@ -624,7 +624,8 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     command = typer.main.get_command(_app_for(args))
     click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-    if not args:
+    completing = any(key.endswith("_COMPLETE") for key in os.environ)   # shell completion
+    if not args and not completing:
         with command.make_context("rnncalc", ["--help"], resilient_parsing=True) as ctx:
             sys.stdout.write(ctx.get_help() + "\n")
         raise SystemExit(ExitCode.OK)
@@ -668,7 +669,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     about a tenth of a cold ``summary``. The top-level help, an unknown
     command and shell completion get the whole app.
     """
-    if not args or any(key.endswith("_COMPLETE") for key in os.environ):
+    if not args or any(key.endswith("_COMPLETE") for key in os.environ):   # completion: all
         return app
     chosen = [info for info in app.registered_commands
               if (info.name or info.callback.__name__.replace("_", "-")) == args[0]]

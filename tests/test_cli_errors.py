@@ -122,3 +122,22 @@ def test_version(cli):
 
     result = cli("--version")
     assert result.code == 0 and result.out.strip() == f"rnncalc {__version__}"
+
+
+def test_shell_completion_answers(capsys, monkeypatch):
+    """Completion asks with no arguments (the words are in the environment): it must get
+    the candidates, not the help that a bare ``rnncalc`` prints."""
+    from rnncalc.cli import main
+
+    for words, cword, expected in (("rnncalc su", "1", "summary"),
+                                   ("rnncalc summary --fo", "2", "--format")):
+        monkeypatch.setenv("_RNNCALC_COMPLETE", "complete_bash")
+        monkeypatch.setenv("COMP_WORDS", words)
+        monkeypatch.setenv("COMP_CWORD", cword)
+        capsys.readouterr()
+        try:
+            main([])
+        except SystemExit as exc:
+            assert not exc.code
+        out = capsys.readouterr().out
+        assert expected in out.split() and "Usage" not in out

@@ -246,3 +246,21 @@ outputs: [out, gap]
     out, gap = json.loads(r.out)["outputs"]
     assert out["shape"] == [2, 2] and out["values"] == [[0.5, 0.5], [0.5, 0.5]]
     assert gap["shape"] == [2, 4]
+
+
+def test_random_input_of_an_embedding_first_sequential_is_token_ids():
+    """Keras declares a Sequential's input float32 even before an Embedding; uniform [0, 1)
+    floats would all be token 0. The draw is ids below input_dim (as floats)."""
+    import numpy as np
+
+    import rnncalc
+    from rnncalc.engine.inputs import concrete_input_shapes, random_inputs
+
+    graph = rnncalc.load(layers=["Embedding(7, 3)", "LSTM(2)"], input_shape=(50,)).graph()
+    (values,) = random_inputs(graph, concrete_input_shapes(graph, 4), seed=0).values()
+    assert values.dtype == np.float32 and values.shape == (4, 50)
+    assert np.all(values == np.floor(values)) and values.min() >= 0 and values.max() <= 6
+    assert len(np.unique(values)) > 1
+    floats = rnncalc.load(layers=["LSTM(2)"], input_shape=(5, 3)).graph()
+    (drawn,) = random_inputs(floats, concrete_input_shapes(floats, 2), seed=0).values()
+    assert np.any(drawn != np.floor(drawn))          # other float inputs: uniform [0, 1)

@@ -213,7 +213,12 @@ def concrete_input_shapes(graph: Graph, batch: int | None = None) -> dict[str, S
 
 
 def random_inputs(graph: Graph, shapes: dict[str, Shape], seed: int) -> dict[str, np.ndarray]:
-    """Float inputs uniform in [0, 1); token inputs integers below the Embedding's input_dim."""
+    """Float inputs uniform in [0, 1); token inputs integers below the Embedding's input_dim.
+
+    A float input that only token layers read (an Embedding first in a Sequential, whose
+    input Keras declares float32) gets token ids too, as floats: in [0, 1) every id would
+    be 0 and every sample the same.
+    """
     rng = np.random.default_rng(seed)
     out = {}
     for node in graph.inputs:
@@ -222,9 +227,19 @@ def random_inputs(graph: Graph, shapes: dict[str, Shape], seed: int) -> dict[str
             out[node.name] = random_strings(graph, node, shape, rng)
         elif node.dtype.startswith(("int", "uint")):
             out[node.name] = rng.integers(0, token_limit(graph, node), size=shape)
+        elif _reads_tokens(graph, node):
+            out[node.name] = rng.integers(0, token_limit(graph, node), size=shape).astype(
+                np.float32)
         else:
             out[node.name] = rng.random(shape, dtype=np.float32)
     return out
+
+
+def _reads_tokens(graph: Graph, node: Node) -> bool:
+    """Every layer reading this input takes token ids (it declares an input range)."""
+    readers = [c for c in graph.nodes if any(t.node == node.name for t in c.inbound)]
+    return bool(readers) and all(c.layer is not None and c.layer.input_range() is not None
+                                 for c in readers)
 
 
 def token_limit(graph: Graph, node: Node) -> int:

@@ -27,7 +27,6 @@ from rnncalc.interop.code_values import (
     Instance,
     LayerObj,
     Opaque,
-    Tensor,
     Unknown,
     UserFunction,
     WeightRef,
@@ -56,20 +55,20 @@ def add_weight(instance: Instance, args: list[Any], kwargs: dict[str, Any],
     return ref
 
 
-def custom_layer(reader: Any, instance: Instance, inputs: list[Any], node: ast.AST) -> Any:
-    """The ``Custom`` layer an instance is when first called on ``inputs`` (tensors)."""
+def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.AST,
+                 why: str | None = None) -> Any:
+    """The ``Custom`` layer an instance is when first built on inputs of ``shapes`` (batch
+    first; ``None`` for a shape the reader could not work out, ``why`` says why)."""
     state = instance.layer_state
     if "as_layer" in state:
         return state["as_layer"]
     cls = instance.cls
     where = reader.where(node)
-    shapes = []
-    for value in inputs:
-        shape = reader.tensor_shape(value) if isinstance(value, Tensor) else None
-        if shape is None:
-            return Opaque(f"custom layer class '{cls.name}' ({cls.where}) is called on a "
-                          f"tensor whose shape is unknown ({where})")
-        shapes.append(tuple(shape))
+    if not shapes or any(shape is None for shape in shapes):
+        because = f": {why}" if why else ""
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) is built on a tensor "
+                      f"whose shape rnncalc cannot work out ({where}){because}")
+    shapes = [tuple(shape) for shape in shapes]
     shape_arg: Any = shapes[0] if len(shapes) == 1 else list(shapes)
     build = cls.lookup("build")
     if isinstance(build, UserFunction):
@@ -87,6 +86,10 @@ def custom_layer(reader: Any, instance: Instance, inputs: list[Any], node: ast.A
             return Opaque(f"custom layer class '{cls.name}' ({cls.where}): its "
                           f"compute_output_shape gives {out!r}, not a shape")
         config["output_shape"] = list(out[1:])
+        try:    # Keras shapes it by compute_output_shape; its call, when read, still runs
+            config["function"], config["reads_mask"] = _inline_call(instance, weights)
+        except _NotRead:
+            pass
     else:
         try:
             config["function"], config["reads_mask"] = _inline_call(instance, weights)

@@ -37,6 +37,7 @@ from rnncalc.interop.code_keras import (
     _tensor,
     functional_layers,
 )
+from rnncalc.interop.code_specs import shape_problem
 from rnncalc.interop.code_values import (
     MISSING,
     ZERO_STATE,
@@ -966,7 +967,9 @@ class Reader(KerasReading):
             if bad is not None or not inputs:
                 return bad if isinstance(bad, Opaque) else Opaque(self.explain(
                     bad, f"the input of custom layer '{func.cls.name}' ({self.where(node)})"))
-            layer = custom_layer(self, func, inputs, node)
+            shapes = [self.tensor_shape(v) for v in inputs]
+            why = next((shape_problem(v) for v, s in zip(inputs, shapes) if s is None), None)
+            layer = custom_layer(self, func, shapes, node, why)
             if isinstance(layer, Opaque):
                 return layer
             return self.call_layer(layer, args, kwargs, node)

@@ -188,9 +188,19 @@ class KerasReading:
             model.fail(item.reason)
             return
         elif isinstance(item, Instance) and item.cls.keras_base == "Layer":
-            model.fail(f"custom layer class '{item.cls.name}' ({item.cls.where}) is not "
-                       "supported")
-            return
+            from rnncalc.interop.code_custom import custom_layer
+
+            shape = self.sequential_output_shape(model)
+            if shape is None:
+                model.fail(f"custom layer class '{item.cls.name}' ({item.cls.where}) is added "
+                           f"({self.where(node)}) where the Sequential's shape is not known "
+                           "(Keras builds it on the data)")
+                return
+            layer = custom_layer(self, item, [shape], node)
+            if isinstance(layer, Opaque):
+                model.fail(layer.reason)
+                return
+            model.items.append(layer)
         else:
             model.fail(self.explain(item, f"the layer added at {self.where(node)}"))
             return
@@ -362,26 +372,47 @@ class KerasReading:
             batch = min(size if isinstance(size, int) and size > 0 else 32, shape[0])
         return (batch, *shape[1:])
 
+    def sequential_output_shape(self, model: SequentialModel) -> tuple[Any, ...] | None:
+        """The shape a layer added to a Sequential now would be built on (``None`` when its
+        input is not known yet); the layers are chained on scratch calls, not recorded."""
+        from rnncalc.interop.code_specs import output_shape
+
+        source = self.sequential_source(model)
+        if source is None:
+            return None
+        tensor = Tensor(source)
+        for k, layer in enumerate(i for i in model.items if isinstance(i, LayerObj) and
+                                  i.kind != "InputLayer"):
+            tensor = Tensor(CallNode(layer, [tensor], [], layer.where, k), 0)
+        return output_shape(tensor)
+
+    def sequential_source(self, model: SequentialModel) -> InputNode | None:
+        """The input a Sequential is built on: its Input, ``build()`` shape, or the first
+        layer's Keras 2 ``input_shape``/``batch_input_shape``; ``None`` when unknown."""
+        layers = [i for i in model.items if isinstance(i, LayerObj) and i.kind != "InputLayer"]
+        first = model.items[0] if model.items else None
+        name = model.input_name or f"{model.name}_input"
+        if isinstance(first, InputNode):
+            return first
+        if model.build_shape is not None:
+            return InputNode(name, tuple(model.build_shape), None, model.where)
+        if layers and isinstance(layers[0].call.kwargs.get("input_shape"), (list, tuple)):
+            shape = layers[0].call.kwargs["input_shape"]
+            return InputNode(name, (None, *shape), None, model.where)
+        if layers and isinstance(layers[0].call.kwargs.get("batch_input_shape"),
+                                 (list, tuple)):
+            return InputNode(name, tuple(layers[0].call.kwargs["batch_input_shape"]), None,
+                             model.where)
+        return None
+
     def sequential_graph(self, model: SequentialModel) -> tuple[list[Any], list[Any]] | None:
         """A built Sequential's ``input`` and ``output`` tensors: its layers called in a
         chain (what Keras' ``model.input`` / ``model.layers[k].output`` refer to)."""
         if model.graph is not None:
             return model.graph
         layers = [i for i in model.items if isinstance(i, LayerObj) and i.kind != "InputLayer"]
-        first = model.items[0] if model.items else None
-        name = model.input_name or f"{model.name}_input"
-        if isinstance(first, InputNode):
-            source = first
-        elif model.build_shape is not None:
-            source = InputNode(name, tuple(model.build_shape), None, model.where)
-        elif layers and isinstance(layers[0].call.kwargs.get("input_shape"), (list, tuple)):
-            shape = layers[0].call.kwargs["input_shape"]
-            source = InputNode(name, (None, *shape), None, model.where)
-        elif layers and isinstance(layers[0].call.kwargs.get("batch_input_shape"),
-                                   (list, tuple)):
-            source = InputNode(name, tuple(layers[0].call.kwargs["batch_input_shape"]), None,
-                               model.where)
-        else:
+        source = self.sequential_source(model)
+        if source is None:
             return None
         tensor = Tensor(source)
         for layer in layers:

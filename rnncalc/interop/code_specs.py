@@ -309,14 +309,22 @@ def output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
         stack.extend(t.source for t in [*node.inputs, *node.initial_state]
                      if isinstance(t, Tensor) and isinstance(t.source, CallNode))
     for node in sorted(pending.values(), key=lambda n: n.order):
-        node.shapes = _call_shapes(node)
+        node.shapes, node.problem = _call_shapes(node)
         if node.shapes is None:
+            tensor.source.problem = tensor.source.problem or node.problem
             break
     return tensor.source.shapes
 
 
-def _call_shapes(node: CallNode) -> list[tuple[Any, ...]] | None:
-    """One layer call's output shapes, from its inputs' (already known) shapes."""
+def shape_problem(tensor: Tensor) -> str | None:
+    """Why :func:`output_shape` gave ``None`` for a tensor (the first layer call that could
+    not be shaped, and its reason)."""
+    return None if isinstance(tensor.source, InputNode) else tensor.source.problem
+
+
+def _call_shapes(node: CallNode) -> tuple[list[tuple[Any, ...]] | None, str | None]:
+    """One layer call's output shapes, from its inputs' (already known) shapes; or
+    ``None`` and why."""
     stand_ins: list[list[Tensor]] = [[], []]
     for group, tensors in zip(stand_ins, (node.inputs, node.initial_state)):
         for k, t in enumerate(tensors):
@@ -324,7 +332,7 @@ def _call_shapes(node: CallNode) -> list[tuple[Any, ...]] | None:
                 group.append(t)
                 continue
             if t.source.shapes is None:
-                return None
+                return None, t.source.problem
             shape = t.source.shapes[t.index]
             group.append(Tensor(InputNode(f"probe_{len(stand_ins[0])}_{k}_{id(group)}",
                                           shape, None, "")))
@@ -332,7 +340,7 @@ def _call_shapes(node: CallNode) -> list[tuple[Any, ...]] | None:
     return _output_shapes(Tensor(probe_node, 0))
 
 
-def _output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
+def _output_shapes(tensor: Tensor) -> tuple[list[tuple[Any, ...]] | None, str | None]:
     from rnncalc.graph import build_graph
 
     inputs: dict[int, InputNode] = {}
@@ -350,7 +358,7 @@ def _output_shapes(tensor: Tensor) -> list[tuple[Any, ...]] | None:
                             outputs=[tensor])
     try:
         graph = build_graph(_functional(probe, "", []))
-    except (_Skip, SpecError):
-        return None
+    except (_Skip, SpecError) as err:
+        return None, str(err)
     node = graph.node(graph.outputs[0].node)
-    return [tuple(shape) for shape in node.output_shapes]
+    return [tuple(shape) for shape in node.output_shapes], None

@@ -96,6 +96,7 @@ class CallNode:
     where: str
     order: int
     shapes: list[Any] | None = None      # output shapes, once worked out
+    problem: str | None = None           # why they could not be, when they could not
 
 
 @dataclass(eq=False)

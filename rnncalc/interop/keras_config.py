@@ -316,10 +316,12 @@ def layer_call(kind: str, config: dict[str, Any], *, drop_input_args: bool = Fal
 
     if kind in MODEL_CLASSES:
         return _nested_model(kind, config)
-    if kind not in LAYER_KINDS:
+    if kind not in LAYER_KINDS or kind == "Custom":
         raise SpecError(f"unsupported layer type '{kind}'",
                         hint=did_you_mean(kind, LAYER_KINDS) or
-                        "rnncalc reads the layer kinds listed in its README")
+                        "rnncalc reads the layer kinds listed in its README; a layer class of "
+                        "your own is read from the notebook or .py that defines and calls it "
+                        "(or declare it as a Custom layer in a spec)")
     declared = {a.name for a in LAYER_KINDS[kind].ARGS}
     kwargs: dict[str, Any] = {}
     for key, value in config.items():

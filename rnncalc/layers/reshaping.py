@@ -318,12 +318,14 @@ class UpSampling(Layer):
     def forward(self, inputs: list[Any], weights: dict[str, Any], mask: Any = None) -> list[Any]:
         import numpy as np
 
-        if self.config.get("interpolation", "nearest") != "nearest":
-            raise SpecError(f"argument 'interpolation': rnncalc runs only 'nearest' (shapes "
-                            f"and counts are exact for {self.config['interpolation']!r})")
+        mode = self.config.get("interpolation", "nearest")
+        if mode not in ("nearest", "bilinear"):
+            raise SpecError(f"argument 'interpolation': rnncalc runs 'nearest' and 'bilinear' "
+                            f"(shapes and counts are exact for {mode!r}, whose kernel differs "
+                            "between Keras backends)")
         y = inputs[0]
         for a, n in zip(self._axes(), self.sizes()):
-            y = np.repeat(y, n, axis=a)
+            y = np.repeat(y, n, axis=a) if mode == "nearest" else _linear_upsample(y, a, n)
         return [y]
 
     def torch_modules(self, inputs: list[Shape]) -> list[TorchModule]:
@@ -335,6 +337,23 @@ class UpSampling(Layer):
                                                "nn.Upsample"))]
 
 
+def _linear_upsample(x: Any, axis: int, factor: int) -> Any:
+    """Linear interpolation by ``factor`` along one axis, with half-pixel centres and edge
+    clamping: the separable half of a bilinear resize (TensorFlow's and torch's alike)."""
+    import numpy as np
+
+    n = x.shape[axis]
+    src = np.maximum((np.arange(n * factor) + 0.5) / factor - 0.5, 0.0)
+    low = np.floor(src).astype(np.int64)
+    high = np.minimum(low + 1, n - 1)
+    frac = (src - low).astype(x.dtype)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    frac = frac.reshape(shape)
+    a, b = np.take(x, low, axis=axis), np.take(x, high, axis=axis)
+    return a + (b - a) * frac
+
+
 class UpSampling1D(UpSampling):
     """Repeats each timestep ``size`` times."""
 
@@ -343,7 +362,8 @@ class UpSampling1D(UpSampling):
 
 
 class UpSampling2D(UpSampling):
-    """Repeats rows and columns (``interpolation`` other than nearest: shapes only)."""
+    """Repeats rows and columns, or interpolates them (``bilinear``; other interpolations:
+    shapes only)."""
 
     kind = "UpSampling2D"
     RANK = 2

@@ -147,6 +147,13 @@ def _owners_first(layers: list[LayerOut]) -> list[LayerOut]:
         refs = {_ref_node(r) for r in (*layer.inputs, *layer.states)} & made
         return refs | ({layer.shared} if layer.shared else set())
 
+    for layer in layers:          # already readable (nearly always): keep it, in one pass
+        if not needs(layer) <= done:
+            break
+        done.add(layer.node)
+    else:
+        return layers
+    done.clear()
     while waiting:
         ready = next((k for k, layer in enumerate(waiting) if needs(layer) <= done), None)
         if ready is None:     # nothing is ready (cannot happen for a built graph)

@@ -56,9 +56,10 @@ def add_weight(instance: Instance, args: list[Any], kwargs: dict[str, Any],
 
 
 def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.AST,
-                 why: str | None = None) -> Any:
+                 why: str | None = None, separate: bool = False) -> Any:
     """The ``Custom`` layer an instance is when first built on inputs of ``shapes`` (batch
-    first; ``None`` for a shape the reader could not work out, ``why`` says why)."""
+    first; ``None`` for a shape the reader could not work out, ``why`` says why);
+    ``separate``: the tensors were passed as separate arguments, not one list."""
     state = instance.layer_state
     if "as_layer" in state:
         return state["as_layer"]
@@ -87,12 +88,14 @@ def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.A
                           f"compute_output_shape gives {out!r}, not a shape")
         config["output_shape"] = list(out[1:])
         try:    # Keras shapes it by compute_output_shape; its call, when read, still runs
-            config["function"], config["reads_mask"] = _inline_call(instance, weights)
+            config["function"], config["reads_mask"] = _inline_call(
+                instance, weights, len(shapes) if separate else 1)
         except _NotRead:
             pass
     else:
         try:
-            config["function"], config["reads_mask"] = _inline_call(instance, weights)
+            config["function"], config["reads_mask"] = _inline_call(
+                instance, weights, len(shapes) if separate else 1)
         except _NotRead as why:
             return Opaque(f"custom layer class '{cls.name}' ({cls.where}): its call {why}; "
                           "rnncalc reads call bodies of tf./K./ops. functions on the input "
@@ -129,10 +132,11 @@ def _weights(cls_name: str, refs: list[WeightRef]) -> dict[str, tuple[dict[str, 
     return out
 
 
-def _inline_call(instance: Instance, weights: dict[str, tuple[dict[str, Any], WeightRef]]
-                 ) -> tuple[str, bool]:
+def _inline_call(instance: Instance, weights: dict[str, tuple[dict[str, Any], WeightRef]],
+                 n_inputs: int = 1) -> tuple[str, bool]:
     """``call`` as ``lambda <input>, <weights...>: <one expression>`` and whether it reads
-    the mask."""
+    the mask. A layer called on several tensors as separate arguments
+    (``ctc(labels, logits)`` into ``call(self, y_true, y_pred)``) gets them as one list."""
     from rnncalc.layers.custom import lambda_text
 
     call = instance.cls.lookup("call")
@@ -143,13 +147,34 @@ def _inline_call(instance: Instance, weights: dict[str, tuple[dict[str, Any], We
         raise _NotRead("takes no input")
     names = {id(ref): key for key, (_, ref) in weights.items()}
     inliner = _Inliner(instance, names)
-    env = {params[1]: ast.Name(params[1], ast.Load())}
-    for extra in params[2:]:
-        env[extra] = ast.Constant(None)         # mask=None, training=None
+    spread = n_inputs > 1 and len(params) > n_inputs
+    source = "inputs" if spread and "inputs" not in params else (
+        params[1] if not spread else "_inputs")
+    env: dict[str, Any] = {}
+    for k, name in enumerate(params[1:]):
+        if spread and k < n_inputs:
+            env[name] = ast.Subscript(ast.Name(source, ast.Load()), ast.Constant(k), ast.Load())
+        elif k == 0:
+            env[name] = ast.Name(source, ast.Load())
+        else:
+            env[name] = ast.Constant(None)         # mask=None, training=None
     body = inliner.block(call.node.body, env, 0)
     used = sorted({n.id for n in ast.walk(body) if isinstance(n, ast.Name)} & set(weights),
                   key=list(weights).index)
-    return lambda_text(params[1], used, body), inliner.reads_mask
+    return lambda_text(source, used, body), inliner.reads_mask
+
+
+class _Lazy:
+    """An assignment not substituted yet: only what the returned value reads is read (a
+    loss computed for ``add_loss`` beside it may use anything)."""
+
+    def __init__(self, node: ast.expr, env: dict[str, Any], depth: int) -> None:
+        self.node, self.env, self.depth = node, env, depth
+        self.value: ast.expr | None = None
+
+
+# Statements kept for their side effects only; the output does not depend on them.
+SIDE_EFFECTS = ("add_loss", "add_metric", "add_update")
 
 
 class _Inliner:
@@ -174,17 +199,23 @@ class _Inliner:
         if isinstance(stmt, ast.Return) and stmt.value is not None:
             return self.expr(stmt.value, env, depth)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            self.assign(stmt.targets[0], self.expr(stmt.value, env, depth), env, stmt)
+            self.assign(stmt.targets[0], _Lazy(stmt.value, dict(env), depth), env, stmt)
             return None
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            self.assign(stmt.target, self.expr(stmt.value, env, depth), env, stmt)
+            self.assign(stmt.target, _Lazy(stmt.value, dict(env), depth), env, stmt)
             return None
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-            current = env.get(stmt.target.id)
-            if current is None:
+            if stmt.target.id not in env:
                 raise _NotRead(f"updates '{stmt.target.id}' before setting it (line "
                                f"{stmt.lineno})")
-            env[stmt.target.id] = ast.BinOp(current, stmt.op, self.expr(stmt.value, env, depth))
+            update = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value)
+            env[stmt.target.id] = _Lazy(update, dict(env), depth)
+            return None
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
+                stmt.value.func, ast.Attribute) and stmt.value.func.attr in SIDE_EFFECTS:
+            return None                                   # self.add_loss(...): no output
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
+                stmt.value.func, ast.Name) and stmt.value.func.id == "print":
             return None
         if isinstance(stmt, ast.If):
             branch = self.condition(stmt.test, env, stmt)
@@ -211,9 +242,11 @@ class _Inliner:
                 return isinstance(test.ops[0], ast.Is)
         if isinstance(test, ast.Name) and isinstance(env.get(test.id), ast.Constant):
             return bool(env[test.id].value)                # type: ignore[attr-defined]
+        if isinstance(test, ast.Name) and test.id in ("training", "return_attention_scores"):
+            return False
         raise _NotRead(f"branches on '{ast.unparse(test)}' (line {stmt.lineno})")
 
-    def assign(self, target: ast.expr, value: ast.expr, env: dict[str, ast.expr],
+    def assign(self, target: ast.expr, value: _Lazy, env: dict[str, Any],
                stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = value
@@ -221,7 +254,8 @@ class _Inliner:
         if isinstance(target, (ast.Tuple, ast.List)) and all(
                 isinstance(t, ast.Name) for t in target.elts):
             for k, t in enumerate(target.elts):               # query, values = inputs
-                env[t.id] = ast.Subscript(value, ast.Constant(k), ast.Load())  # type: ignore
+                item = ast.Subscript(value.node, ast.Constant(k), ast.Load())
+                env[t.id] = _Lazy(item, value.env, value.depth)  # type: ignore[attr-defined]
             return
         raise _NotRead(f"assigns to '{ast.unparse(target)}' (line {stmt.lineno})")
 
@@ -230,9 +264,12 @@ class _Inliner:
 
         class Substitute(ast.NodeTransformer):
             def visit_Name(self, name: ast.Name) -> Any:
-                if name.id in env:
-                    return env[name.id]
-                return name
+                value = env.get(name.id)
+                if isinstance(value, _Lazy):
+                    if value.value is None:
+                        value.value = inliner.expr(value.node, value.env, value.depth)
+                    return value.value
+                return name if value is None else value
 
             def visit_Attribute(self, attr: ast.Attribute) -> Any:
                 if isinstance(attr.value, ast.Name) and attr.value.id == "self":

@@ -962,14 +962,14 @@ class Reader(KerasReading):
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
         if isinstance(func, Instance) and func.cls.keras_base == "Layer":
-            inputs = [_tensor(v) for v in _flatten(args[0] if args else kwargs.get("inputs"))]
+            inputs = [_tensor(v) for v in _flatten(list(args) if args else kwargs.get("inputs"))]
             bad = next((v for v in inputs if not isinstance(v, Tensor)), None)
             if bad is not None or not inputs:
                 return bad if isinstance(bad, Opaque) else Opaque(self.explain(
                     bad, f"the input of custom layer '{func.cls.name}' ({self.where(node)})"))
             shapes = [self.tensor_shape(v) for v in inputs]
             why = next((shape_problem(v) for v, s in zip(inputs, shapes) if s is None), None)
-            layer = custom_layer(self, func, shapes, node, why)
+            layer = custom_layer(self, func, shapes, node, why, separate=len(args) > 1)
             if isinstance(layer, Opaque):
                 return layer
             return self.call_layer(layer, args, kwargs, node)

@@ -57,14 +57,20 @@ def _timed(fn, repeat: int) -> float:
 
 def _interleaved(fns: list, repeat: int) -> list[float]:
     """Minimum time of each of ``fns``, run in turn ``repeat`` times (a shared, noisy
-    machine: interleaving spreads the noise over all, the minimum drops most of it)."""
+    machine: interleaving spreads the noise over all, the minimum drops most of it).
+
+    The order rotates every round: torch's OpenMP threads keep spinning for a while
+    after a call returns and take CPU from whichever call is timed next (measured at
+    (32, 100, 128, 256) under load: the LSTM run right after torch's took 1.5-2.5x as
+    long as the same run placed second), so no runner always follows torch."""
     for fn in fns:
         fn()                               # warm-up
     best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for j, fn in enumerate(fns):
+    for r in range(repeat):
+        for i in range(len(fns)):
+            j = (i + r) % len(fns)
             t0 = time.perf_counter()
-            fn()
+            fns[j]()
             best[j] = min(best[j], time.perf_counter() - t0)
     return best
 
@@ -238,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         have_torch = False
     print(f"machine: {cpu_model()}, {threads} cores; numpy {np.__version__} ({blas()})"
           + (f", torch {__import__('torch').__version__}" if have_torch else ", torch absent"))
-    print(f"float32, CPU, {threads} threads each; minimum of {args.repeat} interleaved runs")
+    print(f"float32, CPU, {threads} threads each; minimum of {args.repeat} interleaved runs "
+          "(order rotating)")
     kernel = fused.enabled()
     print(f"recurrent path: {fused.path()}" + (
         " (rnncalc.engine._fused); NumPy ms: the same layer with RNNCALC_ENGINE=numpy"

@@ -15,10 +15,12 @@ Peak RSS is the child's ``ru_maxrss`` (Linux: KiB), each command run in its
 own process through a tiny wrapper so the numbers don't mix.
 
     python benchmarks/load_check.py            # exits 1 if a bound is missed
+    python benchmarks/load_check.py --part summary   # part 1 only (or --part run)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -132,8 +134,23 @@ def _run_memory(cell: str, units: int, timesteps: int, failures: list[str],
           f"{growth / 2**20:7.1f} MiB  {verdict}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=("summary", "run", "all"), default="all",
+                        help="run only part 1 (summary) or part 2 (run memory)")
+    part = parser.parse_args(argv).part
     failures: list[str] = []
+    if part in ("summary", "all"):
+        _summary_part(failures)
+    if part in ("run", "all"):
+        _run_part(failures)
+    if failures:
+        print("FAILED: " + "; ".join(failures))
+        return 1
+    return 0
+
+
+def _summary_part(failures: list[str]) -> None:
     print("summary, fresh process each (cold start included):")
     with tempfile.TemporaryDirectory() as tmp:
         for spec in (deep_spec(), wide_spec()):
@@ -148,6 +165,8 @@ def main() -> int:
                       f"{'ok' if ok else 'OVER'} (bound {TIME_BOUND:.0f} s)")
         _summary_scale(tmp, failures)
 
+
+def _run_part(failures: list[str]) -> None:
     print(f"run: peak RSS growth over a 1-unit, 1-step run of the same cell, against the "
           f"estimate (bound {MEMORY_FACTOR}x; initialisation included):")
     for units in (8, 64, 256, 1024):
@@ -156,10 +175,6 @@ def main() -> int:
         for timesteps in (10, 1000, 100_000):
             _run_memory(cell, 8, timesteps, failures)
     _run_memory("SimpleRNN", 8, 100_000, failures, ("--json",))
-    if failures:
-        print("FAILED: " + "; ".join(failures))
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -555,6 +555,10 @@ class Summary:
 
     def to_json(self) -> str:
         """``summary --json`` text (with its closing newline)."""
+        if not self.costed and not self.title:     # the plain record: layers from templates
+            from rnncalc.render.summary_json import summary_json
+
+            return summary_json(self.record) + "\n"
         from rnncalc.render.json_out import dumps
 
         return dumps(self.to_dict()) + "\n"

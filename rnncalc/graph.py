@@ -97,7 +97,8 @@ class Graph:
     unused: list[str] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
-        found = self.__dict__.get("_by_name", {}).get(name)   # by name: O(1) per lookup
+        by_name = self.__dict__.get("_by_name")     # by name: O(1) per lookup
+        found = by_name.get(name) if by_name is not None else None
         if found is not None:
             return found
         self.__dict__["_by_name"] = {n.name: n for n in (*self.inputs, *self.nodes)}
@@ -136,6 +137,7 @@ class _Builder:
         self.inputs: list[Node] = []
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
+        self.later_calls: dict[str, int] = {}     # layer name -> its calls after the first
 
     # -- inputs -----------------------------------------------------------------
 
@@ -267,9 +269,13 @@ class _Builder:
                         "layer takes one tensor: use "
                         f"'inputs: {last.name}[0]' to pick one")
                 refs = [Ref(last.name, i) for i in range(fan)]
+            elif fan == 1:
+                refs = None
             else:
                 refs = [Ref(last.name, 0)]
-        resolved = [self.resolve(r) for r in refs]
+        # a layer list's next layer reads its predecessor's only output: no lookup needed
+        resolved = [(TensorRef(last.name), last.output_shapes[0])] if refs is None else \
+            [self.resolve(r) for r in refs]
         for ref in decl.initial_state:
             try:
                 resolved.append(self.resolve(ref))
@@ -300,7 +306,7 @@ class _Builder:
             known = [n.name for n in self.nodes if not n.owner]
             raise SpecError(f"'call: {decl.shared}': no earlier layer has that name",
                             hint=did_you_mean(decl.shared or "", known))
-        calls = 1 + sum(1 for n in self.nodes if n.owner == owner.name)
+        calls = 1 + self.later_calls.get(owner.name, 0)    # a count, not a scan: no n² steps
         name = decl.alias or f"{owner.name}_call_{calls}"
         resolved = [self.resolve(r) for r in [*(decl.inputs or ()), *decl.initial_state]]
         shapes = [s for _, s in resolved]
@@ -321,6 +327,7 @@ class _Builder:
                     dtype=layer.dtype, label=decl.label, owner=owner.name, call_index=calls)
         self.register(node, "")
         self.nodes.append(node)
+        self.later_calls[owner.name] = calls
 
     def teach(self, err: SpecError, inbound: list[TensorRef]) -> SpecError:
         """A rank error after a layer that dropped the time axis: say which switch keeps it.
@@ -342,13 +349,11 @@ class _Builder:
         for decl in self.spec.inputs:
             self.add_input(decl.name, decl.batch_shape, decl.dtype, decl.where)
         for decl in self.spec.layers:
-            context = (decl.where, f"{decl.label} ({decl.call.name})")
             if decl.shared is not None:
-                context = (decl.where, f"{decl.label} (call {decl.shared})")
                 try:
                     self.add_call(decl)
                 except SpecError as err:
-                    raise err.at(*context) from None
+                    raise err.at(decl.where, f"{decl.label} (call {decl.shared})") from None
                 continue
             try:
                 refuse_placeholders(decl.call)
@@ -362,7 +367,7 @@ class _Builder:
                     self.add_implied_input(layer, decl)
                 self.add_layer(decl, layer)
             except SpecError as err:
-                raise err.at(*context) from None
+                raise err.at(decl.where, f"{decl.label} ({decl.call.name})") from None
         if not self.nodes:
             raise SpecError("the model has no layers").at(self.spec.source)
         self.check_inputs_used()
@@ -428,10 +433,11 @@ MAX_DIM = 10**100
 
 def check_size(shapes: list[Shape], weights: list[Weight], where: str = "") -> None:
     """Refuse absurd dims (``10**30`` is fine, ``10**200`` is not) in outputs and weights."""
-    for dim in [d for s in shapes for d in s] + [d for w in weights for d in w.shape]:
-        if dim is not None and dim > MAX_DIM:
-            raise SpecError(f"a dim of {len(str(dim))} digits is larger than the 10**100 "
-                            "rnncalc accepts").at(where)
+    for dims in [*shapes, *(w.shape for w in weights)]:
+        for dim in dims:
+            if dim is not None and dim > MAX_DIM:
+                raise SpecError(f"a dim of {len(str(dim))} digits is larger than the 10**100 "
+                                "rnncalc accepts").at(where)
 
 
 def keras_order(inputs: list[Node], nodes: list[Node], outputs: list[TensorRef]) -> list[Node]:

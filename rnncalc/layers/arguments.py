@@ -8,8 +8,9 @@ Keras-style messages naming the argument, what was expected and what came.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rnncalc.errors import SpecError, did_you_mean
@@ -189,8 +190,10 @@ def compute_dtype(dtype: str | None) -> str:
     return dtype or "float32"
 
 
+@cache
 def value_bytes(dtype: str | None) -> int:
-    """Bytes per stored value of a dtype or policy: the one table every byte count uses."""
+    """Bytes per stored value of a dtype or policy: the one table every byte count uses
+    (remembered per dtype: every weight of every layer asks)."""
     return DTYPE_BYTES.get(variable_dtype(dtype), 4)
 
 dtype = choice(*DTYPES, *POLICIES)
@@ -296,68 +299,3 @@ def check_side_argument(name: str, value: Any) -> None:
         _keras_object(value, _REGULARIZERS, "regularizer", "'l2', L2(0.01), 'l1_l2'")
     elif name.endswith("_constraint"):
         _keras_object(value, _CONSTRAINTS, "constraint", "'max_norm', MaxNorm(3), 'non_neg'")
-
-
-def bind(args: Sequence[Arg], positional: Sequence[Any], keywords: dict[str, Any],
-         *, accepts_input_dim: bool = False, ignored: frozenset[str] | None = None,
-         not_modelled: dict[str, Any] | None = None, kind: str = "",
-         common_args: Sequence[Arg] = COMMON_ARGS) -> dict[str, Any]:
-    """Bind a call's arguments to declared ``args``; return the full config.
-
-    ``ignored`` are Keras arguments of this layer that change nothing rnncalc
-    computes; ``not_modelled`` maps Keras arguments rnncalc cannot model to the
-    one value it accepts (their default). Anything else the Keras layer does not
-    take is refused as Keras refuses it ("Unrecognized keyword arguments").
-    Raises :class:`SpecError` naming the argument for unknown names, missing
-    required values, too many positional values and invalid values.
-    """
-    declared = {a.name: a for a in args}
-    common = {a.name: a for a in common_args if a.name not in declared}
-    fixed = not_modelled or {}
-    if accepts_input_dim and "input_dim" not in declared:
-        common["input_dim"] = Arg("input_dim", optional(positive_int), None, positional=False)
-    slots = [a for a in args if a.positional]
-    if len(positional) > len(slots):
-        raise SpecError(
-            f"takes at most {len(slots)} positional argument{'s' if len(slots) != 1 else ''}"
-            f" ({', '.join(a.name for a in slots) or 'none'}), got {len(positional)}")
-    given: dict[str, Any] = {}
-    for slot, value in zip(slots, positional):
-        given[slot.name] = value
-    taken = {*declared, *common, *(IGNORED_ARGS if ignored is None else ignored), *fixed}
-    for key in keywords:   # unknown names first, as Keras refuses them before any value
-        if not isinstance(key, str):
-            raise SpecError(f"argument names must be strings, got {show(key)}")
-        if key not in taken:
-            known = [*declared, *common, *(ignored or ()), *fixed]
-            raise SpecError(f"unknown argument '{key}'"
-                            + (f": Keras' {kind} does not take it (Unrecognized keyword "
-                               "arguments)" if kind else ""),
-                            hint=did_you_mean(key, known))
-    for key, value in keywords.items():
-        if key in given:
-            raise SpecError(f"argument '{key}' given twice")
-        if key in fixed and key not in declared:
-            if value != fixed[key] or isinstance(value, bool) != isinstance(fixed[key], bool):
-                raise SpecError(f"argument '{key}': rnncalc does not model {key}="
-                                f"{show(value)} (it changes the weights or the computation); "
-                                f"only {show(fixed[key])} is accepted")
-            continue
-        given[key] = value
-    for key, value in given.items():
-        try:
-            check_side_argument(key, value)
-        except SpecError as err:
-            raise err.at(f"argument '{key}'") from None
-    config: dict[str, Any] = {}
-    for arg in [*args, *common.values()]:
-        if arg.name in given:
-            try:
-                config[arg.name] = arg.check(given[arg.name])
-            except SpecError as err:
-                raise err.at(f"argument '{arg.name}'") from None
-        elif arg.required:
-            raise SpecError(f"missing required argument '{arg.name}'")
-        else:
-            config[arg.name] = arg.default
-    return config

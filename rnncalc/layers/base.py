@@ -14,8 +14,8 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from dataclasses import dataclass
+from functools import lru_cache
 from math import prod
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,7 +24,6 @@ from rnncalc.layers.arguments import (
     COMMON_ARGS,
     LAYER_IGNORED,
     Arg,
-    bind,
     compute_dtype,
     value_bytes,
     variable_dtype,
@@ -33,6 +32,7 @@ from rnncalc.layers.calls import Call
 from rnncalc.layers.counting import CostTerm, MemoryTerm
 from rnncalc.layers.initializers import Initializer
 from rnncalc.layers.shapes import Shape, format_shape
+from rnncalc.layers.signature import Signature
 
 if TYPE_CHECKING:  # built only for --convention pytorch
     from rnncalc.layers.torch_modules import TorchModule
@@ -57,14 +57,44 @@ class Weight:
     #: count is int64).
     dtype: str = ""
 
-    @cached_property
+    @property
     def params(self) -> int:
+        """Element count (a product of a few dims: cheaper than ``cached_property``'s
+        lookup, which takes a lock in Python 3.11)."""
         return prod(self.shape)
 
     @property
     def bytes(self) -> int:
         """Storage of this weight, as Keras' summary counts it (size × dtype bytes)."""
         return self.params * value_bytes(self.dtype)
+
+    def held(self, dtype: str, trainable: bool) -> Weight:
+        """This weight as a layer with this variable dtype and ``trainable`` flag holds it:
+        its own dtype if it has one (a wrapped layer's), frozen if the layer is.
+
+        Copied as ``copy.copy`` copies (a new instance, its fields' dict copied), then
+        changed: ``dataclasses.replace`` re-reads the fields and a frozen ``__init__``
+        sets them one by one, twice the time, and every weight of every layer of a
+        model is copied here.
+        """
+        if self.dtype and (trainable or not self.trainable):
+            return self
+        copy = object.__new__(type(self))
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["dtype"] = self.dtype or dtype
+        fields["trainable"] = self.trainable and trainable
+        return copy
+
+    def renamed(self, name: str, role: str) -> Weight:
+        """This weight under another name and role (a wrapper's ``forward/kernel``), copied
+        as in :meth:`held`."""
+        copy = object.__new__(type(self))
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["name"] = name
+        fields["role"] = role
+        return copy
 
 
 class Namer:
@@ -84,9 +114,10 @@ class Namer:
 
     def auto(self, kind: str) -> str:
         """Take the next default name for ``kind``."""
-        name = self.peek(kind)
-        self._counts[snake_case(kind)] += 1
-        return name
+        prefix = snake_case(kind)
+        n = self._counts[prefix]
+        self._counts[prefix] = n + 1
+        return prefix if n == 0 else f"{prefix}_{n}"
 
 
 @lru_cache(maxsize=512)
@@ -152,6 +183,8 @@ class Forward:
 
 
 LAYER_KINDS: dict[str, type[Layer]] = {}
+#: Each kind's :class:`Signature`, made at its first call (see :meth:`Layer.signature`).
+_SIGNATURES: dict[type[Layer], Signature] = {}
 
 
 class Layer(Forward):
@@ -200,7 +233,8 @@ class Layer(Forward):
     def __init__(self, config: dict[str, Any], namer: Namer) -> None:
         self.config = config
         self.name: str = config["name"] or namer.auto(self.kind)
-        self.call_config: dict[str, Any] = {a.name: a.default for a in self.CALL_ARGS}
+        self.call_config: dict[str, Any] = \
+            {a.name: a.default for a in self.CALL_ARGS} if self.CALL_ARGS else {}
 
     def called_with(self, given: dict[str, Any]) -> Layer:
         """This layer for one call with these call arguments (validated against ``CALL_ARGS``).
@@ -238,15 +272,24 @@ class Layer(Forward):
     @classmethod
     def from_call(cls, call: Call, namer: Namer) -> Layer:
         """Validate a call's arguments and construct the layer."""
-        common = COMMON_ARGS if cls.LAYER_KWARGS else tuple(
-            a for a in COMMON_ARGS if a.name != "trainable")
-        ignored = None if cls.IGNORED_ARGS is None else cls.IGNORED_ARGS | (
-            LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
-        config = bind(cls.ARGS, call.args, call.kwargs, accepts_input_dim=cls.ACCEPTS_INPUT_DIM,
-                      ignored=ignored, not_modelled=cls.NOT_MODELLED, kind=cls.kind,
-                      common_args=common)
+        config = cls.signature().bind(call.args, call.kwargs)
         cls.check_config(config)
         return cls(config, namer)
+
+    @classmethod
+    def signature(cls) -> Signature:
+        """This kind's arguments laid out for binding, once per kind (every layer of a
+        model binds its call against them)."""
+        found = _SIGNATURES.get(cls)
+        if found is None or found.args is not cls.ARGS:
+            common = COMMON_ARGS if cls.LAYER_KWARGS else tuple(
+                a for a in COMMON_ARGS if a.name != "trainable")
+            ignored = None if cls.IGNORED_ARGS is None else cls.IGNORED_ARGS | (
+                LAYER_IGNORED if cls.LAYER_KWARGS else frozenset())
+            found = _SIGNATURES[cls] = Signature(
+                cls.ARGS, accepts_input_dim=cls.ACCEPTS_INPUT_DIM, ignored=ignored,
+                not_modelled=cls.NOT_MODELLED, kind=cls.kind, common_args=common)
+        return found
 
     @classmethod
     def check_config(cls, config: dict[str, Any]) -> None:
@@ -362,11 +405,8 @@ class Layer(Forward):
         Keras builds the inner layer from its own config, so a wrapper's dtype
         never reaches them (and an inner dtype is kept inside a wrapper).
         """
-        declared = [w if w.dtype else replace(w, dtype=self.variable_dtype)
-                    for w in self.build_weights(inputs)]
-        if self.trainable:
-            return declared
-        return [replace(w, trainable=False) for w in declared]
+        dtype, trainable = self.variable_dtype, self.trainable
+        return [w.held(dtype, trainable) for w in self.build_weights(inputs)]
 
     def check_inputs(self, inputs: list[Shape]) -> None:
         """Arity check shared by all kinds."""

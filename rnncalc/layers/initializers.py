@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnncalc.errors import SpecError, did_you_mean
-from rnncalc.layers.arguments import Arg, anything, bind, choice, number, optional, show
+from rnncalc.layers.arguments import Arg, anything, choice, number, optional, show
 from rnncalc.layers.calls import Call
+from rnncalc.layers.signature import bind
 
 _SEED = Arg("seed", optional(anything), None, positional=False)
 

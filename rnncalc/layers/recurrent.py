@@ -188,19 +188,21 @@ class Recurrent(SequenceLoop, Layer):
         ``recurrent_width`` is what the recurrent kernel reads (``units``, or a
         projection's width in PyTorch stacks, which reuse this with a prefix).
         """
-        n, units = len(self.GATES), self.units
+        n, units, note = len(self.GATES), self.units, self.gates_note()
         role = (scope + " ") if scope else ""
         weights = [
             Weight(f"{prefix}kernel", (width, n * units), self.config["kernel_initializer"],
-                   role=f"{role}input kernel (W_x)",
-                   dims=(f"{width} input features", self.gates_note())),
+                   role=f"{role}input kernel (W_x)", dims=(f"{width} input features", note)),
             Weight(f"{prefix}recurrent_kernel", (recurrent_width, n * units),
                    self.config["recurrent_initializer"], role=f"{role}recurrent kernel (W_h)",
-                   dims=(f"{recurrent_width} {recurrent_what}", self.gates_note())),
+                   dims=(f"{recurrent_width} {recurrent_what}", note)),
         ]
         if self.config["use_bias"]:
-            weights += [Weight(f"{prefix}{b.name}", b.shape, b.initializer,
-                               role=f"{role}{b.role}", dims=b.dims) for b in self.bias_weights()]
+            biases = self.bias_weights()
+            if prefix or role:
+                biases = [Weight(f"{prefix}{b.name}", b.shape, b.initializer,
+                                 role=f"{role}{b.role}", dims=b.dims) for b in biases]
+            weights += biases
         return weights
 
     def check_sequence(self, x: Shape) -> None:

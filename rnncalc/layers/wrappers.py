@@ -113,9 +113,9 @@ class Bidirectional(Layer):
     def build_weights(self, inputs: list[Shape]) -> list[Weight]:
         fw_in, bw_in = self._split(inputs)
         return [
-            *(replace(w, name=f"forward/{w.name}", role=f"forward {w.role}")
+            *(w.renamed(f"forward/{w.name}", f"forward {w.role}")
               for w in self.forward_layer.weights(fw_in)),
-            *(replace(w, name=f"backward/{w.name}", role=f"backward {w.role}")
+            *(w.renamed(f"backward/{w.name}", f"backward {w.role}")
               for w in self.backward_layer.weights(bw_in)),
         ]
 

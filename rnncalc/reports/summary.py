@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnncalc.graph import Graph, Node, TensorRef
+from rnncalc.layers.arguments import value_bytes
 from rnncalc.layers.shapes import Shape
+from rnncalc.submodel import SubModel
 
 
 @dataclass(frozen=True)
@@ -60,19 +62,15 @@ class SummaryRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON document (§4)."""
+        return self.document([layer_dict(rec) for rec in self.layers])
+
+    def document(self, layers: Any) -> dict[str, Any]:
+        """:meth:`to_dict` with ``layers`` given (the JSON writer passes them written)."""
         return {
             "name": self.name,
             "inputs": [{"name": i.name, "shape": list(i.shape), "dtype": i.dtype}
                        for i in self.inputs],
-            "layers": [{
-                "name": rec.name, "type": rec.type, "inputs": list(rec.inputs),
-                "output_shapes": [list(s) for s in rec.output_shapes],
-                "params": rec.params, "trainable_params": rec.trainable_params,
-                "non_trainable_params": rec.non_trainable_params,
-                "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
-                             "trainable": w.trainable} for w in rec.weights],
-                **({"inner": rec.inner} if rec.inner else {}),
-            } for rec in self.layers],
+            "layers": layers,
             "outputs": list(self.outputs),
             "total_params": self.total_params,
             "trainable_params": self.trainable_params,
@@ -81,44 +79,79 @@ class SummaryRecord:
         }
 
 
+def layer_dict(rec: LayerRecord) -> dict[str, Any]:
+    """One layer's entry of the JSON document (``render/summary_json.py`` writes the same
+    entry from a template; a test holds the two equal)."""
+    return {
+        "name": rec.name, "type": rec.type, "inputs": list(rec.inputs),
+        "output_shapes": [list(s) for s in rec.output_shapes],
+        "params": rec.params, "trainable_params": rec.trainable_params,
+        "non_trainable_params": rec.non_trainable_params,
+        "weights": [{"name": w.name, "shape": list(w.shape), "params": w.params,
+                     "trainable": w.trainable} for w in rec.weights],
+        **({"inner": rec.inner} if rec.inner else {}),
+    }
+
+
 def ref_text(graph: Graph, ref: TensorRef) -> str:
     """``name`` for a single-output node's tensor, ``name[k]`` otherwise."""
-    if len(graph.node(ref.node).output_shapes) == 1:
+    return _ref_text(graph.node(ref.node), ref)
+
+
+def _ref_text(source: Node, ref: TensorRef) -> str:
+    if len(source.output_shapes) == 1:
         return ref.node
     return f"{ref.node}[{ref.index}]"
 
 
-def _connected(graph: Graph, ref: TensorRef) -> str:
-    """Keras' ``layer[call][output]``: ``lstm[1][0]`` is the second call's first output."""
-    source = graph.node(ref.node)
-    return f"{source.layer_name}[{source.call_index}][{ref.index}]"
-
-
 def _layer_record(graph: Graph, node: Node, calls: list[Node] | None = None) -> LayerRecord:
     """One row; a shared layer's row lists the inputs of every call (``calls``)."""
-    calls = sorted(calls or [node], key=lambda n: n.call_index)
-    trainable = node.trainable_params
+    return _row(graph, node, calls)[0]
+
+
+def _row(graph: Graph, node: Node, calls: list[Node] | None) -> tuple[LayerRecord, int]:
+    """The row and the layer's trainable bytes, from one pass over its weights and inputs
+    (every layer of a model passes here)."""
+    if calls is not None and len(calls) > 1:
+        calls = sorted(calls, key=lambda n: n.call_index)
+    else:
+        calls = [node]
+    inputs, connected = [], []
+    for call in calls:
+        for ref in call.inbound:
+            source = graph.node(ref.node)
+            inputs.append(_ref_text(source, ref))
+            # Keras' ``layer[call][output]``: ``lstm[1][0]`` is the second call's first output
+            connected.append(f"{source.layer_name}[{source.call_index}][{ref.index}]")
+    params = trainable = param_bytes = trainable_bytes = 0
+    weights = []
+    for w in node.weights:
+        count = w.params
+        size = count * value_bytes(w.dtype)     # Weight.bytes, its size computed once
+        params += count
+        param_bytes += size
+        if w.trainable:
+            trainable += count
+            trainable_bytes += size
+        weights.append(WeightRecord(w.name, w.shape, count, w.trainable))
     return LayerRecord(
         name=node.name,
         type=node.type_name,
-        inputs=tuple(ref_text(graph, r) for n in calls for r in n.inbound),
-        connected_to=tuple(_connected(graph, r) for n in calls for r in n.inbound),
+        inputs=tuple(inputs),
+        connected_to=tuple(connected),
         output_shapes=tuple(node.output_shapes),
-        params=node.params,
+        params=params,
         trainable_params=trainable,
-        non_trainable_params=node.params - trainable,
-        param_bytes=node.param_bytes,
-        weights=tuple(WeightRecord(w.name, w.shape, w.params, w.trainable)
-                      for w in node.weights),
+        non_trainable_params=params - trainable,
+        param_bytes=param_bytes,
+        weights=tuple(weights),
         inner=_inner(node),
         sublayers=_nested_rows(node),
-    )
+    ), trainable_bytes
 
 
 def _nested_rows(node: Node) -> tuple[LayerRecord, ...]:
     """The rows of a nested model's own graph (none for other layers)."""
-    from rnncalc.submodel import SubModel
-
     if not isinstance(node.layer, SubModel):
         return ()
     graph = node.layer.graph
@@ -134,8 +167,9 @@ def _inner(node: Node) -> str | None:
     """``LSTM`` for ``Bidirectional(LSTM)``: the kind a wrapper holds (both directions' kind
     when they differ, ``GRU/LSTM``)."""
     subs = node.layer.sublayers() if node.layer else []
-    kinds = list(dict.fromkeys(sub.kind for sub in subs))
-    return "/".join(kinds) or None
+    if not subs:
+        return None
+    return "/".join(dict.fromkeys(sub.kind for sub in subs)) or None
 
 
 def summarize(graph: Graph) -> SummaryRecord:
@@ -143,11 +177,11 @@ def summarize(graph: Graph) -> SummaryRecord:
     calls: dict[str, list[Node]] = {}     # one row per layer, at its first call
     for n in graph.nodes:
         calls.setdefault(n.layer_name, []).append(n)
-    layers = tuple(_layer_record(graph, graph.node(name), group)
-                   for name, group in calls.items())
+    rows = [_row(graph, graph.node(name), group) for name, group in calls.items()]
+    layers = tuple(row for row, _ in rows)
     total = sum(rec.params for rec in layers)
     trainable = sum(rec.trainable_params for rec in layers)
-    trainable_bytes = sum(n.trainable_bytes for n in graph.nodes)
+    trainable_bytes = sum(size for _, size in rows)   # later calls of a layer hold no weights
     return SummaryRecord(
         name=graph.name,
         inputs=tuple(InputRecord(n.name, n.output_shapes[0], n.dtype) for n in graph.inputs),

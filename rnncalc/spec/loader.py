@@ -35,6 +35,8 @@ class Document:
 
     def where(self, path: Path) -> str:
         """``file:line`` for a path, falling back to the nearest known parent."""
+        if not self.lines:      # JSON and dict specs keep no lines
+            return self.source
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:
@@ -233,6 +235,8 @@ def _parse_yaml(text: str, source: str) -> Document:
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_SCALAR_TAGS = tuple(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool",
+                                                               "null"))
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -250,9 +254,17 @@ class _Walker:
     """Turns composed YAML nodes into plain data, counting every node it expands."""
 
     def __init__(self, loader_cls: type, doc: Document) -> None:
+        import yaml
+
         self.constructor = loader_cls("")
         self.doc = doc
         self.count = 0
+        self.yaml = yaml
+        # Plain scalars (strings, numbers, booleans, null) go straight to their
+        # constructor: ``construct_object``'s bookkeeping (alias and recursion
+        # tables) serves containers and cost about a third of a big spec's reading.
+        constructors = self.constructor.yaml_constructors
+        self.scalars = {tag: constructors[tag] for tag in _SCALAR_TAGS if tag in constructors}
 
     def _merge(self, merged: dict[Any, Any], node: Any, path: Path) -> None:
         """``<<: *base`` or ``<<: [*a, *b]``: add keys not merged yet (earlier wins)."""
@@ -268,8 +280,7 @@ class _Walker:
                 merged.setdefault(key, value)
 
     def walk(self, node: Any, path: Path) -> Any:
-        import yaml
-
+        yaml = self.yaml
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError(f"{self.doc.source}: the spec expands to more than {MAX_NODES:,} "
@@ -305,6 +316,9 @@ class _Walker:
             raise SpecError(f"{self.doc.where(path)}: the YAML merge key '<<' can only be a "
                             "mapping key")
         try:
+            construct = self.scalars.get(node.tag)
+            if construct is not None and isinstance(node, yaml.ScalarNode):
+                return construct(self.constructor, node)
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or " ".join(str(err).split())

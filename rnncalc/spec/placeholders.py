@@ -106,6 +106,29 @@ def find(value: Any) -> list[Placeholder]:
     return []
 
 
+_LEAVES = frozenset({int, float, str, bool, type(None)})
+
+
+def holds(value: Any) -> bool:
+    """Whether a value holds a placeholder anywhere: :func:`find` without building lists,
+    stopping at the first (the builder asks it of every layer of every model)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) in _LEAVES:
+            continue
+        if isinstance(item, Placeholder):
+            return True
+        if isinstance(item, Call):
+            stack += item.args
+            stack += item.kwargs.values()
+        elif isinstance(item, (list, tuple)):
+            stack += item
+        elif isinstance(item, dict):
+            stack += item.values()
+    return False
+
+
 def fill(value: Any, values: dict[str, int]) -> Any:
     """``value`` with every placeholder replaced by ``values[name]``."""
     if isinstance(value, Placeholder):
@@ -140,8 +163,8 @@ def describe(name: str) -> str:
 
 def refuse(call: Call) -> None:
     """Raise when a call still holds a placeholder: only solve and sweep fill them."""
-    found = find(call)
-    if found:
+    if holds(call):
+        found = find(call)
         from rnncalc.errors import SpecError
 
         p = found[0]

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 import rnncalc  # noqa: E402
+from rnncalc.engine import fused  # noqa: E402
 from rnncalc.engine.sequence import run_sequence  # noqa: E402
 from rnncalc.engine.weights import initial_weights  # noqa: E402
 
@@ -56,14 +57,20 @@ def _timed(fn, repeat: int) -> float:
 
 def _interleaved(fns: list, repeat: int) -> list[float]:
     """Minimum time of each of ``fns``, run in turn ``repeat`` times (a shared, noisy
-    machine: interleaving spreads the noise over all, the minimum drops most of it)."""
+    machine: interleaving spreads the noise over all, the minimum drops most of it).
+
+    The order rotates every round: torch's OpenMP threads keep spinning for a while
+    after a call returns and take CPU from whichever call is timed next (measured at
+    (32, 100, 128, 256) under load: the LSTM run right after torch's took 1.5-2.5x as
+    long as the same run placed second), so no runner always follows torch."""
     for fn in fns:
         fn()                               # warm-up
     best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for j, fn in enumerate(fns):
+    for r in range(repeat):
+        for i in range(len(fns)):
+            j = (i + r) % len(fns)
             t0 = time.perf_counter()
-            fn()
+            fns[j]()
             best[j] = min(best[j], time.perf_counter() - t0)
     return best
 
@@ -81,6 +88,24 @@ def recurrent_runner(kind: str, b: int, t: int, f: int, u: int):
     layer, w = _layer(kind, b, t, f, u)
     x = np.random.default_rng(0).random((b, t, f), dtype=np.float32)
     return lambda: layer.forward([x], w, loop=run_sequence)
+
+
+def numpy_path_runner(kind: str, b: int, t: int, f: int, u: int):
+    """The same layer forced onto the NumPy path (``RNNCALC_ENGINE=numpy``), for an A/B
+    of the C kernel in the same run."""
+    run = recurrent_runner(kind, b, t, f, u)
+
+    def forced() -> None:
+        old = os.environ.get(fused.ENV)
+        os.environ[fused.ENV] = "numpy"
+        try:
+            run()
+        finally:
+            if old is None:
+                del os.environ[fused.ENV]
+            else:
+                os.environ[fused.ENV] = old
+    return forced
 
 
 def gemm_floor_runner(kind: str, b: int, t: int, f: int, u: int):
@@ -219,27 +244,41 @@ def main(argv: list[str] | None = None) -> int:
         have_torch = False
     print(f"machine: {cpu_model()}, {threads} cores; numpy {np.__version__} ({blas()})"
           + (f", torch {__import__('torch').__version__}" if have_torch else ", torch absent"))
-    print(f"float32, CPU, {threads} threads each; minimum of {args.repeat} interleaved runs")
+    print(f"float32, CPU, {threads} threads each; minimum of {args.repeat} interleaved runs "
+          "(order rotating)")
+    kernel = fused.enabled()
+    print(f"recurrent path: {fused.path()}" + (
+        " (rnncalc.engine._fused); NumPy ms: the same layer with RNNCALC_ENGINE=numpy"
+        if kernel else (" (C kernel not built)" if not fused.available()
+                        else f" ({fused.ENV}={os.environ.get(fused.ENV)})")))
     print("ratio: rnncalc / torch; floor: the GEMMs alone (input projection and the T "
           "recurrent products) / torch")
     print(f"{'(B, T, I, H)':<20} {'kind':<13} {'rnncalc ms':>10} {'torch ms':>9} "
-          f"{'GEMMs ms':>9} {'ratio':>6} {'floor':>6} {'target':>7}")
+          f"{'GEMMs ms':>9} {'ratio':>6} {'floor':>6} {'target':>7}"
+          + (f" {'':>7} {'NumPy ms':>9} {'ratio':>6}" if kernel else ""))
     shapes = SHAPES if args.shapes == "all" else [SHAPES[int(i)] for i in args.shapes.split(",")]
     for b, t, f, u in shapes:
         for kind in args.kinds.split(","):
             fns = [recurrent_runner(kind, b, t, f, u), gemm_floor_runner(kind, b, t, f, u)]
+            if kernel:
+                fns.append(numpy_path_runner(kind, b, t, f, u))
             if have_torch:
                 fns.append(torch_runner(kind, b, t, f, u, threads))
-            ms, floor, *tms = _interleaved(fns, args.repeat)
+            ms, floor, *rest = _interleaved(fns, args.repeat)
+            numpy_ms = rest.pop(0) if kernel else None
+            tms = rest
             target = TARGETS[kind][0 if b == 1 else 1]
             line = f"{str((b, t, f, u)):<20} {kind:<13} {ms * 1e3:>10.2f}"
             if tms:
                 r = ms / tms[0]
                 line += (f" {tms[0] * 1e3:>9.2f} {floor * 1e3:>9.2f} {r:>6.2f} "
                          f"{floor / tms[0]:>6.2f} {'<=' + str(target):>7}"
-                         f" {'met' if r <= target else 'NOT met'}")
+                         f" {'met' if r <= target else 'NOT met':<7}")
             else:
                 line += f" {'-':>9} {floor * 1e3:>9.2f}"
+            if numpy_ms is not None:
+                line += f" {numpy_ms * 1e3:>9.2f}" + (
+                    f" {numpy_ms / tms[0]:>6.2f}" if tms else "")
             print(line, flush=True)
     if args.no_extras:
         return 0

@@ -90,10 +90,13 @@ ENGINE_MODELS = [
 ]
 
 
-def _engine_macs(graph, monkeypatch) -> int:
-    """Run the NumPy engine and count the multiply-adds of every np.matmul it calls."""
+def _engine_macs(graph, monkeypatch, batch: int = 3) -> int:
+    """Run the engine and count the multiply-adds of every np.matmul it calls, plus
+    those of the optional C kernel's own products (batch 1: the whole loop in C)."""
     np = pytest.importorskip("numpy")
     engine_run = pytest.importorskip("rnncalc.engine.run")
+    from rnncalc.engine import fused
+
     counted = []
     real = np.matmul
 
@@ -103,9 +106,10 @@ def _engine_macs(graph, monkeypatch) -> int:
         return out
 
     monkeypatch.setattr(np, "matmul", counting)
-    engine_run.run_graph(graph, engine_run.RunOptions(seed=0, batch_size=3))
+    before = fused.macs()
+    engine_run.run_graph(graph, engine_run.RunOptions(seed=0, batch_size=batch))
     assert counted, "the engine did no matmul"
-    return sum(counted)
+    return sum(counted) + fused.macs() - before
 
 
 def _first_step_products(cost, graph) -> int:
@@ -119,16 +123,29 @@ def _first_step_products(cost, graph) -> int:
     return skipped
 
 
+@pytest.fixture(params=["C kernel", "NumPy"])
+def engine_path(request, monkeypatch) -> str:
+    """Both recurrent paths: the optional C kernel (where built) and NumPy's."""
+    from rnncalc.engine import fused
+
+    if request.param == "NumPy":
+        monkeypatch.setenv(fused.ENV, "numpy")
+    elif not fused.available():
+        pytest.skip("C kernel not built")
+    return request.param
+
+
+@pytest.mark.parametrize("batch", [3, 1])
 @pytest.mark.parametrize("exprs, shape", ENGINE_MODELS, ids=lambda v: str(v))
-def test_macs_equal_what_the_engine_multiplies(exprs, shape, monkeypatch):
-    graph, cost = _cost(exprs, shape, batch=3)
-    engine = _engine_macs(graph, monkeypatch)
+def test_macs_equal_what_the_engine_multiplies(exprs, shape, batch, engine_path, monkeypatch):
+    graph, cost = _cost(exprs, shape, batch=batch)
+    engine = _engine_macs(graph, monkeypatch, batch)
     # every step's products, or all but the zero-state first ones (an engine shortcut)
     assert engine in (cost.macs.value, cost.macs.value - _first_step_products(cost, graph))
 
 
 @pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
-def test_macs_equal_the_engine_exactly_with_an_initial_state(kind, monkeypatch):
+def test_macs_equal_the_engine_exactly_with_an_initial_state(kind, engine_path, monkeypatch):
     """With initial_state given the engine does every recurrent product: exact match."""
     from tests.support import graph_from_data
 

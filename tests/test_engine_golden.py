@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rnncalc.engine import fused
 from rnncalc.engine.executor import concrete_shapes, execute
 from rnncalc.engine.weights import flat, load_weights
 from tests.support import graph_from_data
@@ -42,8 +43,22 @@ def test_enough_fixtures() -> None:
     assert len(MODELS) >= 60
 
 
+@pytest.fixture(params=["C kernel", "NumPy"])
+def engine_path(request, monkeypatch) -> str:
+    """Each fixture runs through both recurrent paths: the optional C kernel (skipped
+    where it was not built) and the NumPy one (RNNCALC_ENGINE=numpy)."""
+    if request.param == "NumPy":
+        monkeypatch.setenv(fused.ENV, "numpy")
+    else:
+        if not fused.available():
+            pytest.skip("C kernel not built")
+        monkeypatch.delenv(fused.ENV, raising=False)
+    assert fused.path() == request.param
+    return request.param
+
+
 @pytest.mark.parametrize("model_id", sorted(set(MODELS) - TORCH_AVG_QUIRK))
-def test_matches_keras(model_id: str) -> None:
+def test_matches_keras(model_id: str, engine_path: str) -> None:
     m, graph, inputs, expected = load(model_id)
     weights = load_weights(str(HERE / f"{model_id}.weights.npz"), graph)
     outputs = execute(graph, inputs, weights)

@@ -15,7 +15,9 @@ loop asks of a cell) is:
   one;
 - ``project(p, x, out)``: the input part (bias included) of every timestep,
   written into ``out`` (steps, step_rows, batch·positions);
-- ``step(p, z, states, work)``: one step in place (see :func:`run_sequence`).
+- ``step(p, z, states, work)``: one step in place (see :func:`run_sequence`);
+- ``fused_prepare(weights)``: ``(kind, p)`` when the optional C kernel
+  (:mod:`rnncalc.engine.fused`) covers this cell's configuration, else ``None``.
 
 Layout (feature-major): a state is a C-contiguous (units, batch·positions)
 array and a step's gate pre-activations one (gates·units, batch·positions)
@@ -33,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncalc.engine import fused
 from rnncalc.engine.progress import ticker
 
 
@@ -54,6 +57,13 @@ def run_sequence(cell: Any, x: Any, initial: list[Any], weights: dict[str, Any],
     yet written to free a slot. Each step's ``h`` is copied (transposed) into
     the output.
     """
+    if x.shape[1] and fused.enabled():
+        prepared = cell.fused_prepare(weights)
+        if prepared is not None:
+            return fused.run(cell, *prepared, x, initial, mask,
+                             return_sequences=return_sequences, return_state=return_state,
+                             go_backwards=go_backwards,
+                             zero_output_for_mask=zero_output_for_mask, tick=ticker())
     dtype = np.float32
     batch, steps = x.shape[:2]
     p = cell.prepare(weights)

@@ -278,6 +278,9 @@ class ConvLSTM(LSTM):
     def state_grid(self, x_shape: tuple[int, ...]) -> tuple[int, ...]:
         return self.grid(x_shape, channels_last=True)     # the loop runs channels_last
 
+    def fused_prepare(self, weights: dict[str, Any]) -> None:
+        return None                       # convolutional steps: the NumPy path only
+
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
 

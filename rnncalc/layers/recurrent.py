@@ -393,6 +393,12 @@ class Recurrent(SequenceLoop, Layer):
                 "input_biases": [] if bias is None else
                 [(slice(None), np.asarray(bias, np.float32))]}
 
+    def fused_prepare(self, weights: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """``(kind, p)`` for the optional C kernel (:mod:`rnncalc.engine.fused`): its step
+        kind and the weights in Keras' gate order, or ``None`` where the kernel does not
+        cover this configuration (then the NumPy :meth:`step` runs)."""
+        return None
+
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         """One timestep in the feature-major layout; returns the new states.
 
@@ -428,6 +434,9 @@ class SimpleRNN(Recurrent):
             f"no PyTorch equivalent for activation '{act}': nn.RNN supports only "
             "nonlinearity='tanh' or 'relu' (shown with tanh)"]
         return [*extra, *super().torch_notes()]
+
+    def fused_prepare(self, weights: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        return ("simple", self.prepare(weights)) if self.config["activation"] == "tanh" else None
 
     def step(self, p: dict[str, Any], z: Any, states: list[Any] | None, work: Any) -> list[Any]:
         import numpy as np
@@ -481,6 +490,13 @@ class LSTM(Recurrent):
         units, init = self.units, self.config["bias_initializer"]
         ones = np.ones((units,), dtype="float32")
         return np.concatenate([sample(init, (units,)), ones, sample(init, (2 * units,))])
+
+    def fused_prepare(self, weights: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        # the kernel computes sigmoid itself: Keras' gate order, no folding
+        c = self.config
+        if c["recurrent_activation"] != "sigmoid" or c["activation"] != "tanh":
+            return None
+        return "lstm", super().prepare(weights)
 
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         """With sigmoid gates and tanh, the weights folded for one tanh over every gate.
@@ -608,6 +624,12 @@ class GRU(Recurrent):
                          "always uses tanh and sigmoid")
         extra.append("gate order differs: Keras stacks z, r, h; PyTorch r, z, n")
         return [*extra, *super().torch_notes()]
+
+    def fused_prepare(self, weights: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        c = self.config
+        if c["recurrent_activation"] != "sigmoid" or c["activation"] != "tanh":
+            return None
+        return ("gru_after" if c["reset_after"] else "gru_before"), self.prepare(weights)
 
     def prepare(self, weights: dict[str, Any]) -> dict[str, Any]:
         p = super().prepare(weights)

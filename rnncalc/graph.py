@@ -215,6 +215,11 @@ class _Builder:
                                 "(layers:, inputs:, outputs:)")
             kwargs["layers"] = call.args[0]
         name, trainable = kwargs.pop("name", None), kwargs.pop("trainable", True)
+        # a custom layer class made of sublayers shows its own class name (code reader)
+        class_name = kwargs.pop("class_name", None) if kind == "Functional" else None
+        if class_name is not None and (not isinstance(class_name, str) or
+                                       not class_name.isidentifier()):
+            raise SpecError(f"'class_name': expected a Python class name, got {class_name!r}")
         allowed = ("layers",) if kind == "Sequential" else ("inputs", "layers", "outputs")
         for key in kwargs:
             if key not in allowed:
@@ -245,7 +250,7 @@ class _Builder:
         graph = builder.build()
         if kind == "Sequential":
             self.namer.auto("Functional")   # the functional model a Sequential builds when called
-        return SubModel(kind, graph.name, trainable, graph)
+        return SubModel(kind, graph.name, trainable, graph, class_name)
 
     def input_refs(self, decl: LayerDecl) -> list[Ref]:
         """The references an entry reads: its ``inputs:``, else the previous node's output."""

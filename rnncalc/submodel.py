@@ -28,12 +28,19 @@ class SubModel(Layer):
 
     MAX_INPUTS = None
 
-    def __init__(self, kind: str, name: str, trainable: bool, graph: Graph) -> None:
+    def __init__(self, kind: str, name: str, trainable: bool, graph: Graph,
+                 class_name: str | None = None) -> None:
         self.kind = kind            # an instance attribute: SubModel is no registered kind
         self.config = {"name": name, "trainable": trainable, "dtype": None}
         self.name = name
         self.call_config = {}
         self.graph = graph
+        self.class_name = class_name
+
+    @property
+    def type_name(self) -> str:
+        """``Functional``, or the class of a user's layer made of sublayers."""
+        return self.class_name or self.kind
 
     def inner(self, inputs: list[Shape]) -> Graph:
         """The inner graph (built by the graph builder on the call's input shapes)."""

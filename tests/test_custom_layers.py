@@ -89,8 +89,11 @@ class WithSublayer(layers.Layer):
         super().__init__(**kwargs)
         self.proj = layers.Dense(units)
 
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(1,), name="scale")
+
     def call(self, x):
-        return self.proj(x)
+        return self.proj(x) * self.scale
 
 
 a = keras.Input((5, 4))
@@ -121,4 +124,45 @@ def test_code_reader_shares_a_layer_reads_masks_and_names_what_it_skips(cli, tmp
     assert masked.spec is not None
     result = cli("run", path, "--model", "2", "--batch-size", "1")
     assert result.code == 2 and "mask" in result.err            # walked without the mask
-    assert skipped.spec is None and "sublayer 'self.proj'" in skipped.problem
+    assert skipped.spec is None and "weights of its own and sublayers" in skipped.problem
+
+
+COMPOSITE = '''
+import keras
+from keras import layers, ops
+
+
+class Gate(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.proj = layers.Dense(units)
+        self.gate = layers.Dense(units, activation="sigmoid")
+
+    def call(self, x):
+        return ops.multiply(self.proj(x), self.gate(x))
+
+
+x = keras.Input((6, 4))
+h = Gate(3)(x)
+y = layers.Add()([h, h])
+model = keras.Model(x, y)
+'''
+
+
+def test_a_layer_made_of_sublayers_is_one_row_of_its_class(cli, tmp_path):
+    """Its sublayers' params (two Dense(3) on 4 features), its class as the type, its
+    operations named apart from the model's (the model's Add stays ``add``); the YAML
+    export keeps the class and reads back the same."""
+    path = tmp_path / "gate.py"
+    path.write_text(textwrap.dedent(COMPOSITE))
+    record = rnncalc.load(str(path)).summary().to_dict()
+    rows = {row["name"]: row for row in record["layers"]}
+    assert rows["gate"]["type"] == "Gate" and rows["gate"]["params"] == 2 * (4 * 3 + 3)
+    assert rows["gate"]["output_shapes"] == [[None, 6, 3]]
+    assert "add" in rows and rows["add"]["type"] == "Add"
+    exported = tmp_path / "gate.yaml"
+    exported.write_text(cli("export", path).out)
+    again = rnncalc.load(str(exported)).summary().to_dict()
+    assert [(r["name"], r["type"], r["params"]) for r in again["layers"]] == \
+        [(r["name"], r["type"], r["params"]) for r in record["layers"]]
+    assert "Keras 3 refuses" not in cli("summary", path).err

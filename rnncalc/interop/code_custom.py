@@ -24,9 +24,13 @@ import ast
 from typing import Any
 
 from rnncalc.interop.code_values import (
+    CallResult,
+    FunctionalModel,
+    InputNode,
     Instance,
     LayerObj,
     Opaque,
+    Tensor,
     Unknown,
     UserFunction,
     WeightRef,
@@ -104,6 +108,87 @@ def custom_layer(reader: Any, instance: Instance, shapes: list[Any], node: ast.A
     layer = LayerObj(Call("Custom", (), config), str(config["name"]), where)
     state["as_layer"] = layer
     return layer
+
+
+def has_sublayers(instance: Instance) -> bool:
+    """The object holds Keras layers of its own (``self.W1 = layers.Dense(units)``)."""
+    return any(isinstance(v, LayerObj) or (isinstance(v, list) and any(
+        isinstance(x, LayerObj) for x in v)) for v in instance.attrs.values())
+
+
+def composite_layer(reader: Any, instance: Instance, args: list[Any], kwargs: dict[str, Any],
+                    node: ast.AST) -> Any:
+    """A layer class made of sublayers, as the nested model Keras shows as one row: its
+    ``call`` is read on stand-in inputs of the real shapes (sublayer calls and
+    operations become the inner graph), named after the object, typed by its class."""
+    from rnncalc.interop.code_specs import nested_model_call
+
+    state = instance.layer_state
+    if "as_layer" in state:
+        return state["as_layer"]
+    cls = instance.cls
+    call = cls.lookup("call")
+    if not isinstance(call, UserFunction):
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) has no call method")
+    name = str(state.get("name"))
+    stand_ins: list[Tensor] = []
+
+    def stand_in(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [stand_in(v) for v in value]
+        tensor = value.tensor(0) if isinstance(value, CallResult) else value
+        if not isinstance(tensor, Tensor):
+            return value
+        shape = reader.tensor_shape(tensor)
+        if shape is None:
+            raise _NotRead(f"is called on a tensor whose shape rnncalc cannot work out "
+                           f"({reader.where(node)})")
+        made = Tensor(InputNode(f"{name}_input" + (f"_{len(stand_ins)}" if stand_ins else ""),
+                                tuple(shape), None, reader.where(node)))
+        stand_ins.append(made)
+        return made
+
+    try:
+        mapped = [stand_in(a) for a in args]
+        mapped_kwargs = {k: stand_in(v) for k, v in kwargs.items()}
+    except _NotRead as why:
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) {why}")
+    from rnncalc.layers.base import Namer
+
+    build = cls.lookup("build")        # Keras builds the layer on its first inputs
+    if isinstance(build, UserFunction):
+        shapes = [t.source.batch_shape for t in stand_ins]
+        reader.invoke(build, [instance, shapes[0] if len(shapes) == 1 else shapes], {}, node)
+    if state.get("weights"):
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}) has weights of its own "
+                      "and sublayers; rnncalc reads one or the other")
+    reader.in_layer_call = getattr(reader, "in_layer_call", 0) + 1
+    outer_namer = getattr(reader, "layer_call_namer", None)
+    reader.layer_call_namer = outer_namer or Namer()
+    try:
+        result = reader.invoke(call, [instance, *mapped], mapped_kwargs, node)
+    finally:
+        reader.in_layer_call -= 1
+        reader.layer_call_namer = outer_namer
+    outputs = [v.tensor(0) if isinstance(v, CallResult) else v for v in _flat(result)]
+    if not outputs or not all(isinstance(t, Tensor) for t in outputs):
+        bad = next((t for t in outputs if not isinstance(t, Tensor)), None)
+        reason = bad.reason if isinstance(bad, Opaque) else "it returns no tensor rnncalc follows"
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}): {reason}")
+    model = FunctionalModel(name, reader.where(node), inputs=stand_ins, outputs=outputs)
+    built, problem = nested_model_call(model, reader.source)
+    if built is None:
+        return Opaque(f"custom layer class '{cls.name}' ({cls.where}): {problem}")
+    built.kwargs["class_name"] = cls.name
+    layer = LayerObj(built, name, reader.where(node))
+    state["as_layer"] = layer
+    return layer
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _flat(item)]
+    return [value]
 
 
 def _is_shape(value: Any) -> bool:

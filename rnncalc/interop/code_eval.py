@@ -29,7 +29,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from rnncalc.interop.code_custom import add_weight, custom_layer
+from rnncalc.interop.code_custom import add_weight, composite_layer, custom_layer, has_sublayers
 from rnncalc.interop.code_keras import (
     _DATA_METHODS,
     KerasReading,
@@ -991,6 +991,13 @@ class Reader(KerasReading):
             self.trace(func, args, kwargs, node)
             return Opaque(f"model '{func.name}' is used as a layer ({self.where(node)}); "
                           "nested models are not supported yet")
+        if isinstance(func, Instance) and func.cls.keras_base == "Layer" and \
+                has_sublayers(func):
+            layer = composite_layer(self, func, args, kwargs, node)
+            if isinstance(layer, Opaque):
+                return layer
+            return self.call_layer(layer, args, {k: v for k, v in kwargs.items()
+                                                 if k == "initial_state"}, node)
         if isinstance(func, Instance) and func.cls.keras_base == "Layer":
             inputs = [_tensor(v) for v in _flatten(list(args) if args else kwargs.get("inputs"))]
             bad = next((v for v in inputs if not isinstance(v, Tensor)), None)

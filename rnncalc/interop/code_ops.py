@@ -172,7 +172,10 @@ class OpsReading:
             made = cls.from_call(Call(kind, (), config), Namer())
         except SpecError as err:
             return Opaque(f"ops.{function} ({where}): {err}")
-        name = self.namer.auto(cls.KERAS_CLASS)  # type: ignore[attr-defined]
+        # inside a custom layer's call an operation is no model node Keras names: its own
+        # counter, so the model's names are not moved
+        namer = getattr(self, "layer_call_namer", None) or self.namer  # type: ignore[attr-defined]
+        name = namer.auto(cls.KERAS_CLASS)
         layer = LayerObj(Call(kind, (), {**config, "name": name}), name, where)
         result = self.call_layer(layer, [tensors], {}, node)  # type: ignore[attr-defined]
         if not isinstance(result, CallResult):
@@ -194,7 +197,10 @@ class OpsReading:
         kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
         kwargs = {**{k: v for k, v in defaults.items() if k not in kwargs}, **kwargs}
         result = self.operation(function, args, kwargs, node)
-        if not isinstance(result, (Opaque, Unknown)):
+        # inside a custom layer's call TensorFlow functions are fine (they see backend
+        # tensors there), so only calls on a model's Keras tensors are noted
+        if not isinstance(result, (Opaque, Unknown)) and \
+                not getattr(self, "in_layer_call", 0):
             written = ast.unparse(node.func) if isinstance(node, ast.Call) else dotted
             self.notes.append(  # type: ignore[attr-defined]
                 f"{self.where(node)}: {written}(...) is read as keras.ops.{function} "  # type: ignore[attr-defined]

@@ -185,7 +185,8 @@ def _submodel_args(model: SubModel, inner: Exported) -> dict[str, Any]:
         return {"layers": inner.layers}
     return {"inputs": {i.name: _input_block(i, named=False) for i in inner.inputs},
             "layers": [_entry_data(layer) for layer in inner.layers],
-            "outputs": inner.outputs}
+            "outputs": inner.outputs,
+            **({"class_name": model.class_name} if model.class_name else {})}
 
 
 def _entry_data(layer: LayerOut) -> dict[str, Any]:

@@ -264,27 +264,14 @@ class ShapeOps:
         if op == "index":
             return Dims(_index_shape(self.shape(x), args["key"]))
         if op == "matmul":
-            out = _matmul_shape(self.shape(x), self.shape(args["y"]))
+            from rnncalc.layers.tensor_ops import matmul_shape
+
+            out = matmul_shape(self.shape(x), self.shape(args["y"]))
             self.work.append(("matmul", out + self.shape(x)[-1:]))
             return Dims(out)
         if op == "cast":
             return Dims(self.shape(x))
         raise _refuse(f"'{op}'")
-
-
-def _matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    """NumPy's matmul rule: the last two axes multiply, the ones before broadcast."""
-    if not a or not b:
-        raise SpecError("Lambda body: matmul of a scalar")
-    a2, b2 = (1, *a) if len(a) == 1 else a, (*b, 1) if len(b) == 1 else b
-    if a2[-1] != b2[-2]:
-        raise SpecError(f"Lambda body: matmul of shapes {a} and {b}: {a2[-1]} != {b2[-2]}")
-    out = (*_broadcast(a2[:-2], b2[:-2]), a2[-2], b2[-1])
-    if len(a) == 1:
-        out = out[:-2] + out[-1:]
-    if len(b) == 1:
-        out = out[:-1]
-    return out
 
 
 class NumpyOps:

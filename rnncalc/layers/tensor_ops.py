@@ -251,6 +251,26 @@ def _prod(dims: Any) -> int:
     return out
 
 
+def matmul_shape(a: Shape, b: Shape) -> Shape:
+    """NumPy's (and Keras') matmul rule: the last two axes multiply, the ones before
+    broadcast, a rank-1 operand gains and then loses an axis. The Lambda walker uses it
+    too."""
+    if not a or not b:
+        raise SpecError("matmul takes tensors of rank 1 or more, got a scalar")
+    x = (1, *a) if len(a) == 1 else a
+    y = (*b, 1) if len(b) == 1 else b
+    if x[-1] is not None and y[-2] is not None and x[-1] != y[-2]:
+        raise SpecError(f"Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be "
+                        f"equal, but received `x1.shape={tuple(a)}` and "
+                        f"`x2.shape={tuple(b)}`.")
+    out = [*broadcast(x[:-2], y[:-2]), x[-2], y[-1]]
+    if len(a) == 1:
+        del out[-2]
+    if len(b) == 1:
+        del out[-1]
+    return tuple(out)
+
+
 class Matmul(Op):
     """``ops.matmul(x1, x2)`` (also ``x1 @ x2``): matrix product over the last two axes,
     leading axes broadcast."""
@@ -261,21 +281,7 @@ class Matmul(Op):
     OPERANDS = ("x1", "x2")
 
     def shape(self, operands: list[Shape]) -> list[Shape]:
-        a, b = operands
-        if not a or not b:
-            raise SpecError("matmul takes tensors of rank 1 or more, got a scalar")
-        x = (1, *a) if len(a) == 1 else a
-        y = (*b, 1) if len(b) == 1 else b
-        if x[-1] is not None and y[-2] is not None and x[-1] != y[-2]:
-            raise SpecError(f"Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be "
-                            f"equal, but received `x1.shape={tuple(a)}` and "
-                            f"`x2.shape={tuple(b)}`.")
-        out = [*broadcast(x[:-2], y[:-2]), x[-2], y[-1]]
-        if len(a) == 1:
-            del out[-2]
-        if len(b) == 1:
-            del out[-1]
-        return [tuple(out)]
+        return [matmul_shape(*operands)]
 
     def compute(self, values: list[Any]) -> list[Any]:
         import numpy as np
